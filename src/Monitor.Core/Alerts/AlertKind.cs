@@ -1,0 +1,19 @@
+namespace Monitor.Core.Alerts;
+
+/// <summary>Every kind of alert the monitor raises; the export and database use the snake_case names.</summary>
+public enum AlertKind
+{
+    BudgetThreshold,
+    BudgetForecast,
+    Anomaly,
+    Deprecation,
+    AliasMoved,
+    KeyRotation,
+    KeyExpiry,
+    KeyUnused,
+    ProviderCap,
+    LowBalance,
+    PaymentFailure,
+    StaleData,
+    PullFailure,
+}

@@ -1,0 +1,8 @@
+namespace Monitor.Core.Alerts;
+
+public enum AlertSeverity
+{
+    Info,
+    Warning,
+    Critical,
+}

@@ -1,0 +1,20 @@
+using Monitor.Core.Usage;
+
+namespace Monitor.Core.Pricing;
+
+/// <summary>
+/// The price of one model in one currency from a date on (UTC), per million tokens. Cached-input and cache-write
+/// prices are optional: when absent, the provider's rule derives them from the input price.
+/// </summary>
+public sealed record PriceEntry
+{
+    public required ProviderKind Provider { get; init; }
+    public required string Model { get; init; }
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    public required Currency Currency { get; init; }
+    public required DateOnly EffectiveFrom { get; init; }
+    public required decimal InputPerMillion { get; init; }
+    public decimal? OutputPerMillion { get; init; }
+    public decimal? CachedInputPerMillion { get; init; }
+    public decimal? CacheWritePerMillion { get; init; }
+}

@@ -1,0 +1,9 @@
+namespace Monitor.Core.Usage;
+
+/// <summary>How a record entered the ledger.</summary>
+public enum RecordSource
+{
+    Api,
+    Import,
+    Demo,
+}

@@ -1,0 +1,33 @@
+using Monitor.Core.Pricing;
+
+namespace Monitor.Core.Usage;
+
+/// <summary>
+/// One bucket of usage as the ledger holds it. <see cref="Cost"/> is the amount to count: the provider's
+/// reported cost where there is one, else the catalog estimate; <see cref="EstimatedCost"/> keeps the
+/// estimate beside a reported cost for reconciliation. Both are null for an unpriced model.
+/// </summary>
+public sealed record UsageRecord
+{
+    public required string Account { get; init; }
+    public required ProviderKind Provider { get; init; }
+    public string Workspace { get; init; } = "";
+    public string KeyId { get; init; } = "";
+    public string? KeyFingerprint { get; init; }
+    public required string Model { get; init; }
+    public required DateTimeOffset BucketStart { get; init; }
+    public required BucketWidth BucketWidth { get; init; }
+    public TokenCounts Tokens { get; init; }
+    public long Requests { get; init; }
+    public decimal? Cost { get; init; }
+    public required Currency Currency { get; init; }
+    public required CostSource CostSource { get; init; }
+    public decimal? EstimatedCost { get; init; }
+    public required RecordSource Source { get; init; }
+    public DateTimeOffset IngestedAt { get; init; }
+
+    /// <summary>Provider payload fragments the mapping did not understand, kept verbatim (JSON), or null.</summary>
+    public string? Raw { get; init; }
+
+    public UsageKey Key => new(Account, Workspace, KeyId, Model, BucketStart, BucketWidth);
+}

@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Pricing;
+using Monitor.Core.Usage;
+using Quartz;
+
+namespace Monitor.Hosting;
+
+/// <summary>
+/// Checks the whole configuration at start and reports every problem, one line each, naming the key
+/// (<c>Monitor:Providers:0:Kind: ...</c>), so that a bad file stops the process before anything runs.
+/// </summary>
+public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
+{
+    private static readonly string KindNames = string.Join(", ", Enum.GetNames<ProviderKind>());
+
+    public ValidateOptionsResult Validate(string? name, MonitorOptions options)
+    {
+        var problems = Problems(options).ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    public static IEnumerable<string> Problems(MonitorOptions o)
+    {
+        const string root = MonitorOptions.Section;
+
+        if (!string.Equals(o.Storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+            yield return $"{root}:Storage:Provider: '{o.Storage.Provider}' is not supported yet (use Sqlite; PostgreSQL arrives with clustered mode)";
+        if (string.IsNullOrWhiteSpace(o.Storage.Sqlite.Path))
+            yield return $"{root}:Storage:Sqlite:Path: must name the database file";
+        if (o.Storage.Sqlite.BusyTimeout <= TimeSpan.Zero)
+            yield return $"{root}:Storage:Sqlite:BusyTimeout: must be positive";
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < o.Providers.Count; i++)
+        {
+            var p = o.Providers[i];
+            var at = $"{root}:Providers:{i}";
+            if (string.IsNullOrWhiteSpace(p.Name))
+                yield return $"{at}:Name: is required";
+            else if (!AccountName().IsMatch(p.Name))
+                yield return $"{at}:Name: '{p.Name}' must be letters, digits, '-', '_' or '.'";
+            else if (!names.Add(p.Name))
+                yield return $"{at}:Name: '{p.Name}' is used by another provider account";
+
+            if (!Enum.TryParse<ProviderKind>(p.Kind, ignoreCase: true, out _) || int.TryParse(p.Kind, out _))
+                yield return $"{at}:Kind: '{p.Kind}' is not a provider kind (expected one of {KindNames})";
+
+            if (!Uri.TryCreate(p.BaseUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                yield return $"{at}:BaseUrl: '{p.BaseUrl}' is not an absolute http(s) URL";
+
+            if (string.IsNullOrWhiteSpace(p.ApiKeyEnv))
+                yield return $"{at}:ApiKeyEnv: is required (the name of the environment variable holding the key)";
+            else if (!EnvName().IsMatch(p.ApiKeyEnv))
+                yield return $"{at}:ApiKeyEnv: '{Shorten(p.ApiKeyEnv)}' is not an environment variable name (put the key in the environment, never in the file)";
+
+            if (!IsCron(p.Schedule))
+                yield return $"{at}:Schedule: '{p.Schedule}' is not a valid Quartz cron expression (e.g. '0 */15 * * * ?')";
+
+            if (!string.IsNullOrEmpty(p.Currency) && !Currencies.TryParse(p.Currency, out _))
+                yield return $"{at}:Currency: '{p.Currency}' is not USD or EUR";
+
+            if (!p.AdminPathPrefix.StartsWith('/'))
+                yield return $"{at}:AdminPathPrefix: '{p.AdminPathPrefix}' must start with '/'";
+        }
+
+        if (o.Pull.LookBack < TimeSpan.Zero)
+            yield return $"{root}:Pull:LookBack: must not be negative";
+        if (o.Pull.InitialBackfill <= TimeSpan.Zero)
+            yield return $"{root}:Pull:InitialBackfill: must be positive";
+        if (o.Pull.ChunkSize < TimeSpan.FromHours(1))
+            yield return $"{root}:Pull:ChunkSize: must be at least one hour";
+        if (o.Pull.StaleAfter <= TimeSpan.Zero)
+            yield return $"{root}:Pull:StaleAfter: must be positive";
+        if (o.Pull.AttemptTimeout <= TimeSpan.Zero)
+            yield return $"{root}:Pull:AttemptTimeout: must be positive";
+
+        var email = o.Alerts.Email;
+        if (!string.IsNullOrEmpty(email.Smtp.Host))
+        {
+            if (email.Smtp.Port is < 1 or > 65535)
+                yield return $"{root}:Alerts:Email:Smtp:Port: {email.Smtp.Port} is not a TCP port";
+            if (string.IsNullOrWhiteSpace(email.From))
+                yield return $"{root}:Alerts:Email:From: is required when an SMTP host is set";
+        }
+
+        if (email.Smtp.Security is not ("None" or "StartTls" or "SslOnConnect"))
+            yield return $"{root}:Alerts:Email:Smtp:Security: '{email.Smtp.Security}' must be None, StartTls or SslOnConnect";
+        for (var i = 0; i < email.To.Count; i++)
+        {
+            if (!email.To[i].Contains('@', StringComparison.Ordinal))
+                yield return $"{root}:Alerts:Email:To:{i}: '{email.To[i]}' is not an email address";
+        }
+
+        if (!string.IsNullOrEmpty(email.Smtp.UserEnv) && !EnvName().IsMatch(email.Smtp.UserEnv))
+            yield return $"{root}:Alerts:Email:Smtp:UserEnv: is not an environment variable name";
+        if (!string.IsNullOrEmpty(email.Smtp.PasswordEnv) && !EnvName().IsMatch(email.Smtp.PasswordEnv))
+            yield return $"{root}:Alerts:Email:Smtp:PasswordEnv: is not an environment variable name (put the password in the environment, never in the file)";
+
+        foreach (var url in o.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+                yield return $"{root}:Dashboard:Urls: '{url}' is not an absolute URL";
+        }
+
+        if (o.Demo.Days is < 7 or > 400)
+            yield return $"{root}:Demo:Days: {o.Demo.Days} must be between 7 and 400";
+    }
+
+    private static bool IsCron(string expression)
+    {
+        try
+        {
+            _ = new CronExpression(expression);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // A value that does not look like a variable name may be a pasted key: show only its start.
+    private static string Shorten(string value) => value.Length <= 6 ? value : value[..3] + "...";
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex AccountName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+}

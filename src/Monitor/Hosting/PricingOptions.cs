@@ -1,0 +1,7 @@
+namespace Monitor.Hosting;
+
+public sealed class PricingOptions
+{
+    /// <summary>A JSON price file of the same shape as the shipped catalog; its entries win over shipped ones.</summary>
+    public string OverrideFile { get; set; } = "";
+}

@@ -1,0 +1,31 @@
+using Monitor.Core.Usage;
+
+namespace Monitor.Hosting;
+
+/// <summary>One configured provider account (an organisation, a gateway, a proxy).</summary>
+public sealed class ProviderOptions
+{
+    /// <summary>The account name used everywhere (ledger, alerts, dashboard): unique, e.g. <c>mistral-prod</c>.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>One of the <see cref="ProviderKind"/> names.</summary>
+    public string Kind { get; set; } = "";
+
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Mistral's admin API prefix (it moved once already); other kinds ignore it.</summary>
+    public string AdminPathPrefix { get; set; } = "/v1/admin";
+
+    /// <summary>The name of the environment variable that holds the key; never the key itself.</summary>
+    public string ApiKeyEnv { get; set; } = "";
+
+    /// <summary>Quartz cron expression for scheduled pulls.</summary>
+    public string Schedule { get; set; } = "0 */15 * * * ?";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The billing currency when the provider does not say (USD or EUR); estimates use it.</summary>
+    public string Currency { get; set; } = "";
+
+    public ProviderKind ParsedKind => Enum.Parse<ProviderKind>(Kind, ignoreCase: true);
+}

@@ -1,0 +1,3 @@
+using Monitor.Cli;
+
+return await MonitorCli.RunAsync(args);

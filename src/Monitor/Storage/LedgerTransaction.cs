@@ -1,0 +1,164 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Monitor.Core;
+using Monitor.Core.Pricing;
+using Monitor.Core.Usage;
+
+namespace Monitor.Storage;
+
+/// <summary>
+/// One pull or one import: a single transaction, all or nothing. Records are upserted by their identity, and
+/// <see cref="ReplaceWindowAsync"/> then removes what the same account had in the window but this batch did not
+/// bring, so that pulling or importing a window again replaces it and never double-counts.
+/// </summary>
+public sealed class LedgerTransaction : IAsyncDisposable
+{
+    private const string UpsertSql = """
+        INSERT INTO usage_records (account, provider, workspace, key_id, key_fingerprint, model, bucket_start, bucket_width,
+            input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
+            cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, batch_id, raw)
+        VALUES ($account, $provider, $workspace, $key_id, $key_fingerprint, $model, $bucket_start, $bucket_width,
+            $input_tokens, $cached_input_tokens, $cache_write_tokens, $output_tokens, $reasoning_tokens, $requests,
+            $cost_micros, $currency, $cost_source, $estimated_cost_micros, $source, $ingested_at, $batch_id, $raw)
+        ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model) DO UPDATE SET
+            provider = excluded.provider, key_fingerprint = excluded.key_fingerprint,
+            input_tokens = excluded.input_tokens, cached_input_tokens = excluded.cached_input_tokens,
+            cache_write_tokens = excluded.cache_write_tokens, output_tokens = excluded.output_tokens,
+            reasoning_tokens = excluded.reasoning_tokens, requests = excluded.requests,
+            cost_micros = excluded.cost_micros, currency = excluded.currency, cost_source = excluded.cost_source,
+            estimated_cost_micros = excluded.estimated_cost_micros, source = excluded.source,
+            ingested_at = excluded.ingested_at, batch_id = excluded.batch_id, raw = excluded.raw
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly long _ingestedAt;
+    private SqliteCommand? _upsert;
+    private SqliteParameter[] _p = [];
+    private bool _committed;
+
+    private LedgerTransaction(SqliteConnection connection, SqliteTransaction transaction, long batchId, DateTimeOffset now)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        BatchId = batchId;
+        Now = now;
+        _ingestedAt = now.ToUnixTimeSeconds();
+    }
+
+    public long BatchId { get; }
+    public DateTimeOffset Now { get; }
+    public long RecordsWritten { get; private set; }
+    public DbConnection Connection => _connection;
+    public DbTransaction Transaction => _transaction;
+
+    /// <param name="kind">pull, import or demo.</param>
+    /// <param name="origin">The endpoint or file this batch reads, for provenance.</param>
+    public static async Task<LedgerTransaction> BeginAsync(
+        Database database, string kind, string? account, string? origin, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = (SqliteConnection)await database.OpenAsync(ct);
+        try
+        {
+            // BEGIN IMMEDIATE: take the write lock now, so two writers queue instead of failing at commit.
+            var transaction = connection.BeginTransaction(deferred: false);
+            var batchId = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO ingest_batches (kind, account, origin, started_at) VALUES (@kind, @account, @origin, @at) RETURNING id",
+                new { kind, account, origin, at = now.ToUnixTimeSeconds() }, transaction);
+            return new LedgerTransaction(connection, transaction, batchId, now);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Writes one record. One prepared command is reused for the whole batch: no per-row SQL or parameter objects.</summary>
+    public void Upsert(UsageRecord r)
+    {
+        if (_upsert is null)
+            Prepare();
+        var p = _p;
+        p[0].Value = r.Account;
+        p[1].Value = r.Provider.ToWire();
+        p[2].Value = r.Workspace;
+        p[3].Value = r.KeyId;
+        p[4].Value = (object?)r.KeyFingerprint ?? DBNull.Value;
+        p[5].Value = r.Model;
+        p[6].Value = r.BucketStart.ToUnixTimeSeconds();
+        p[7].Value = r.BucketWidth.ToWire();
+        p[8].Value = r.Tokens.Input;
+        p[9].Value = r.Tokens.CachedInput;
+        p[10].Value = r.Tokens.CacheWrite;
+        p[11].Value = r.Tokens.Output;
+        p[12].Value = r.Tokens.Reasoning;
+        p[13].Value = r.Requests;
+        p[14].Value = r.Cost is { } cost ? MoneyUnits.ToMicros(cost) : DBNull.Value;
+        p[15].Value = CurrencyText(r.Currency);
+        p[16].Value = CostSourceText(r.CostSource);
+        p[17].Value = r.EstimatedCost is { } estimate ? MoneyUnits.ToMicros(estimate) : DBNull.Value;
+        p[18].Value = SourceText(r.Source);
+        p[19].Value = _ingestedAt;
+        p[20].Value = BatchId;
+        p[21].Value = (object?)r.Raw ?? DBNull.Value;
+        _upsert!.ExecuteNonQuery();
+        RecordsWritten++;
+    }
+
+    /// <summary>
+    /// Removes the account's records in [<paramref name="from"/>, <paramref name="to"/>) that this batch did not write:
+    /// buckets the provider no longer reports, or rows of an earlier import of the same window.
+    /// </summary>
+    public Task<int> ReplaceWindowAsync(string account, DateTimeOffset from, DateTimeOffset to) =>
+        _connection.ExecuteAsync(
+            """
+            DELETE FROM usage_records
+            WHERE account = @account AND bucket_start >= @from AND bucket_start < @to AND batch_id <> @batch
+            """,
+            new { account, from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), batch = BatchId },
+            _transaction);
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        await _transaction.CommitAsync(ct);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_committed)
+            await _transaction.RollbackAsync();
+        if (_upsert is not null)
+            await _upsert.DisposeAsync();
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    private void Prepare()
+    {
+        _upsert = _connection.CreateCommand();
+        _upsert.Transaction = _transaction;
+        _upsert.CommandText = UpsertSql;
+        string[] names =
+        [
+            "account", "provider", "workspace", "key_id", "key_fingerprint", "model", "bucket_start", "bucket_width",
+            "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "requests",
+            "cost_micros", "currency", "cost_source", "estimated_cost_micros", "source", "ingested_at", "batch_id", "raw",
+        ];
+        _p = new SqliteParameter[names.Length];
+        for (var i = 0; i < names.Length; i++)
+            _p[i] = _upsert.Parameters.Add(new SqliteParameter("$" + names[i], null));
+        _upsert.Prepare();
+    }
+
+    // Cached strings: the hot path must not allocate a new string per row for an enum.
+    private static readonly string[] CurrencyTexts = [.. Enum.GetValues<Currency>().Select(c => c.ToString())];
+    private static readonly string[] CostSourceTexts = [.. Enum.GetValues<CostSource>().Select(c => SnakeCase.Of(c))];
+    private static readonly string[] SourceTexts = [.. Enum.GetValues<RecordSource>().Select(c => SnakeCase.Of(c))];
+
+    private static string CurrencyText(Currency c) => CurrencyTexts[(int)c];
+    private static string CostSourceText(CostSource c) => CostSourceTexts[(int)c];
+    private static string SourceText(RecordSource s) => SourceTexts[(int)s];
+}

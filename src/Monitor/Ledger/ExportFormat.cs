@@ -1,0 +1,7 @@
+namespace Monitor.Ledger;
+
+public enum ExportFormat
+{
+    Csv,
+    Json,
+}

@@ -1,0 +1,160 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Dapper;
+using Monitor.Core.Pricing;
+using Monitor.Core.Usage;
+using Monitor.Storage;
+
+namespace Monitor.Ledger;
+
+/// <summary>
+/// What <c>monitor export</c> writes: usage (streamed, any size), alerts, keys, models and pull runs.
+/// Column names are snake_case and documented in the README; times are ISO 8601 UTC, money invariant decimals.
+/// </summary>
+public sealed class LedgerExporter(Database database, PriceCatalog catalog)
+{
+    public static IReadOnlyList<string> Kinds { get; } = ["usage", "alerts", "keys", "models", "runs"];
+
+    public static IReadOnlyList<string> AlertColumns { get; } =
+        ["id", "kind", "severity", "status", "account", "workspace", "key_id", "model", "title", "detail", "raised_at", "sent_at", "dedup_key"];
+
+    public static IReadOnlyList<string> KeyColumns { get; } =
+        ["account", "key_id", "name", "kind", "workspace", "fingerprint", "last_four", "owner", "status", "created_at", "expires_at", "last_used_at", "first_seen_at", "last_seen_at", "source"];
+
+    public static IReadOnlyList<string> ModelColumns { get; } =
+        ["account", "provider", "model", "aliases", "shutdown_at", "replacement", "usage_records", "last_used_at", "currency", "priced", "input_per_million", "output_per_million"];
+
+    public static IReadOnlyList<string> RunColumns { get; } =
+        ["id", "account", "endpoint", "window_start", "window_end", "records", "started_at", "duration_ms", "outcome", "error"];
+
+    /// <summary>Writes one export; returns the number of rows.</summary>
+    public Task<long> ExportAsync(string kind, ExportFormat format, TextWriter output, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+        kind switch
+        {
+            "usage" => TableWriter.WriteAsync(output, format, UsageFields.All, UsageRows(from, to, ct), ct),
+            "alerts" => TableWriter.WriteAsync(output, format, AlertColumns, Rows(
+                """
+                SELECT id, kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key
+                FROM alerts WHERE raised_at >= @from AND raised_at < @to ORDER BY raised_at, id
+                """, from, to, [10, 11], ct), ct),
+            "keys" => TableWriter.WriteAsync(output, format, KeyColumns, Rows(
+                """
+                SELECT account, key_id, name, kind, workspace, fingerprint, last_four, owner, status,
+                       created_at, expires_at, last_used_at, first_seen_at, last_seen_at, source
+                FROM api_keys ORDER BY account, key_id
+                """, null, null, [9, 10, 11, 12, 13], ct), ct),
+            "models" => TableWriter.WriteAsync(output, format, ModelColumns, ModelRows(ct), ct),
+            "runs" => TableWriter.WriteAsync(output, format, RunColumns, Rows(
+                """
+                SELECT id, account, endpoint, window_start, window_end, records, started_at, duration_ms, outcome, error
+                FROM pull_runs WHERE started_at >= @from AND started_at < @to ORDER BY started_at, id
+                """, from, to, [3, 4, 6], ct), ct),
+            _ => throw new BadInputException($"export: '{kind}' is not one of {string.Join(", ", Kinds)}"),
+        };
+
+    private async IAsyncEnumerable<object?[]> UsageRows(DateTimeOffset? from, DateTimeOffset? to, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var reader = await connection.ExecuteReaderAsync(
+            """
+            SELECT bucket_start, bucket_width, provider, account, workspace, key_id, key_fingerprint, model,
+                   input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
+                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at
+            FROM usage_records
+            WHERE bucket_start >= @from AND bucket_start < @to
+            ORDER BY bucket_start, account, bucket_width, workspace, key_id, model
+            """,
+            Window(from, to));
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[20];
+            row[0] = Time(reader.GetInt64(0));
+            for (var i = 1; i < 8; i++)
+                row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+            for (var i = 8; i < 14; i++)
+                row[i] = reader.GetInt64(i);
+            row[14] = Money(reader, 14);
+            row[15] = reader.GetString(15);
+            row[16] = reader.GetString(16);
+            row[17] = Money(reader, 17);
+            row[18] = reader.GetString(18);
+            row[19] = Time(reader.GetInt64(19));
+            yield return row;
+        }
+    }
+
+    private async IAsyncEnumerable<object?[]> ModelRows([EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        // Every model a provider lists or the ledger has used; usage without a price shows priced = false.
+        var rows = await connection.QueryAsync<ModelRow>(
+            """
+            SELECT m.account, m.provider, m.model, m.aliases, m.shutdown_at, m.replacement,
+                   u.records AS usage_records, u.last_used AS last_used_at, u.currency
+            FROM models m
+            LEFT JOIN (SELECT account, model, currency, COUNT(*) AS records, MAX(bucket_start) AS last_used
+                       FROM usage_records GROUP BY account, model, currency) u
+                   ON u.account = m.account AND u.model = m.model
+            UNION ALL
+            SELECT u.account, u.provider, u.model, '' AS aliases, NULL AS shutdown_at, NULL AS replacement,
+                   COUNT(*) AS usage_records, MAX(u.bucket_start) AS last_used_at, u.currency
+            FROM usage_records u
+            WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.account = u.account AND m.model = u.model)
+            GROUP BY u.account, u.provider, u.model, u.currency
+            ORDER BY 1, 3
+            """);
+        foreach (var m in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            _ = ProviderKinds.TryParse(m.Provider, out var kind);
+            PriceEntry? price = null;
+            Currency currency = default;
+            var hasCurrency = m.Currency is not null && Currencies.TryParse(m.Currency, out currency);
+            if (hasCurrency)
+                price = catalog.Find(kind, m.Model, currency, DateTimeOffset.FromUnixTimeSeconds(m.Last_used_at ?? 0));
+            yield return
+            [
+                m.Account, m.Provider, m.Model, m.Aliases, Time(m.Shutdown_at), m.Replacement,
+                m.Usage_records ?? 0L, Time(m.Last_used_at), m.Currency,
+                hasCurrency ? price is not null : null, price?.InputPerMillion, price?.OutputPerMillion,
+            ];
+        }
+    }
+
+    private async IAsyncEnumerable<object?[]> Rows(
+        string sql, DateTimeOffset? from, DateTimeOffset? to, int[] timeColumns, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var reader = await connection.ExecuteReaderAsync(sql, Window(from, to));
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null
+                    : Array.IndexOf(timeColumns, i) >= 0 ? Time(reader.GetInt64(i))
+                    : reader.GetValue(i);
+            }
+
+            yield return row;
+        }
+    }
+
+    private static object Window(DateTimeOffset? from, DateTimeOffset? to) => new
+    {
+        from = from?.ToUnixTimeSeconds() ?? long.MinValue,
+        to = to?.ToUnixTimeSeconds() ?? long.MaxValue,
+    };
+
+    private static DateTimeOffset Time(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
+
+    private static DateTimeOffset? Time(long? seconds) => seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+
+    private static decimal? Money(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : MoneyUnits.FromMicros(reader.GetInt64(i));
+
+#pragma warning disable IDE1006, CA1707 // Dapper maps snake_case columns by name
+    private sealed record ModelRow(
+        string Account, string Provider, string Model, string Aliases, long? Shutdown_at, string? Replacement,
+        long? Usage_records, long? Last_used_at, string? Currency);
+#pragma warning restore IDE1006, CA1707
+}

@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Text.Json;
+using Monitor.Core.Deprecations;
+using Monitor.Core.Keys;
+using Monitor.Core.Pricing;
+using Monitor.Core.Usage;
+using Monitor.Hosting;
+
+namespace Monitor.Providers;
+
+/// <summary>
+/// OpenAI's organization Administration API: hourly completions and embeddings usage grouped by model, project and
+/// key; daily costs grouped by line item, project and key; admin and project key inventories; models.
+/// Reported daily costs are spread over that day's hourly records of the same project, key and model in proportion
+/// to their estimates, so the ledger's cost sums to what OpenAI bills while keeping hourly shape; cost line items
+/// with no matching usage (tools, storage) become daily records of their own.
+/// </summary>
+public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
+{
+    private const int HourPage = 168;
+    private const int DayPage = 180;
+    private const int ListPage = 100;
+    private const string UnknownModel = "(unknown)";
+
+    public ProviderOptions Account => http.Account;
+
+    public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk) =>
+        Windows.Days(from, to, chunk); // costs come in whole UTC days
+
+    public async Task<UsagePull> PullUsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        from = Windows.FloorDay(from);
+        to = Windows.CeilDay(to);
+        var ingestedAt = clock.GetUtcNow();
+        var hours = new Dictionary<UsageKey, Hour>();
+        await ReadUsageAsync("/v1/organization/usage/completions", "&group_by=model&group_by=project_id&group_by=api_key_id&group_by=batch", from, to, hours, ct);
+        await ReadUsageAsync("/v1/organization/usage/embeddings", "&group_by=model&group_by=project_id&group_by=api_key_id", from, to, hours, ct);
+        var costs = await ReadCostsAsync(from, to, ct);
+        return new UsagePull("GET /v1/organization/usage+costs", from, to, Merge(hours, costs, ingestedAt));
+    }
+
+    public async Task<InventoryPull> PullInventoryAsync(CancellationToken ct)
+    {
+        var keys = new List<ApiKeyInfo>();
+        await foreach (var k in ListAsync("/v1/organization/admin_api_keys", "", ct))
+        {
+            keys.Add(Key(k, "admin", "") with { ExpiresAt = k.Time("expires_at") });
+        }
+
+        await foreach (var project in ListAsync("/v1/organization/projects", "", ct))
+        {
+            var projectId = project.Str("id") ?? throw http.Malformed("GET /v1/organization/projects", "data[].id", "missing");
+            await foreach (var k in ListAsync($"/v1/organization/projects/{Uri.EscapeDataString(projectId)}/api_keys", "&owner_project_access=any", ct))
+            {
+                var key = Key(k, "project", projectId);
+                if (k.Str("owner_project_access") == "inactive")
+                    key = key with { Status = "disabled" };
+                keys.Add(key);
+            }
+        }
+
+        using var models = await http.GetJsonAsync("/v1/models", ct);
+        var modelList = models.RootElement.Array("data").Select(m => new ModelInfo
+        {
+            Model = m.Str("id") ?? throw http.Malformed("GET /v1/models", "data[].id", "missing"),
+            ShutdownAt = m.Time("shutdown_date"),
+        }).ToList();
+        return new InventoryPull(keys, modelList, null);
+    }
+
+    private ApiKeyInfo Key(JsonElement k, string kind, string workspace)
+    {
+        var owner = k.Get("owner");
+        return new ApiKeyInfo
+        {
+            KeyId = k.Str("id") ?? throw http.Malformed("GET api_keys", "data[].id", "missing"),
+            Name = k.Str("name"),
+            Kind = owner?.Str("type") == "service_account" ? "service_account" : kind,
+            Workspace = workspace,
+            LastFour = ApiKeyInfo.LastFourOf(k.Str("redacted_value")),
+            Owner = owner?.Get("user")?.Str("email") ?? owner?.Str("name") ?? owner?.Get("service_account")?.Str("name"),
+            CreatedAt = k.Time("created_at"),
+            LastUsedAt = k.Time("last_used_at"),
+        };
+    }
+
+    private async Task ReadUsageAsync(string path, string groups, DateTimeOffset from, DateTimeOffset to, Dictionary<UsageKey, Hour> hours, CancellationToken ct)
+    {
+        var endpoint = "GET " + path;
+        await foreach (var bucket in PagesAsync(path, $"&bucket_width=1h&limit={HourPage}{groups}", from, to, ct))
+        {
+            var start = bucket.Time("start_time") ?? throw http.Malformed(endpoint, "data[].start_time", "missing");
+            foreach (var r in bucket.Array("results"))
+            {
+                var input = r.Long("input_tokens") ?? throw http.Malformed(endpoint, "results[].input_tokens", "missing");
+                var requests = r.Long("num_model_requests") ?? throw http.Malformed(endpoint, "results[].num_model_requests", "missing");
+                var cached = r.Long("input_cached_tokens") ?? 0;
+                var write = r.Long("input_cache_write_tokens") ?? 0;
+                var uncached = r.Long("input_uncached_tokens") ?? Math.Max(0, input - cached - write);
+                var tokens = new TokenCounts(uncached, cached, write, r.Long("output_tokens") ?? 0, 0);
+                var model = r.Str("model") ?? UnknownModel;
+                var key = new UsageKey(Account.Name, r.Str("project_id") ?? "", r.Str("api_key_id") ?? "", model, start, BucketWidth.Hour);
+                var estimate = catalog.Estimate(ProviderKind.OpenAI, model, Currency.USD, start, tokens, batch: r.Bool("batch") == true);
+                var hour = hours.TryGetValue(key, out var h) ? h : new Hour();
+                hour.Tokens += tokens;
+                hour.Requests += requests;
+                hour.Priced &= estimate is not null;
+                hour.Estimate += estimate ?? 0m;
+                hours[key] = hour;
+            }
+        }
+    }
+
+    private async Task<Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), decimal>> ReadCostsAsync(
+        DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        const string endpoint = "GET /v1/organization/costs";
+        var costs = new Dictionary<(DateTimeOffset, string, string, string), decimal>();
+        await foreach (var bucket in PagesAsync("/v1/organization/costs", $"&bucket_width=1d&limit={DayPage}&group_by=line_item&group_by=project_id&group_by=api_key_id", from, to, ct))
+        {
+            var day = bucket.Time("start_time") ?? throw http.Malformed(endpoint, "data[].start_time", "missing");
+            foreach (var r in bucket.Array("results"))
+            {
+                var amount = r.Get("amount") ?? throw http.Malformed(endpoint, "results[].amount", "missing");
+                var value = amount.Dec("value") ?? throw http.Malformed(endpoint, "results[].amount.value", "missing or not a number");
+                var currency = amount.Str("currency");
+                if (!string.Equals(currency, "usd", StringComparison.OrdinalIgnoreCase))
+                    throw http.Malformed(endpoint, "results[].amount.currency", $"'{currency}' (only usd is expected)");
+                var key = (day, r.Str("project_id") ?? "", r.Str("api_key_id") ?? "", ModelOfLineItem(r.Str("line_item")));
+                costs[key] = costs.GetValueOrDefault(key) + value;
+            }
+        }
+
+        return costs;
+    }
+
+    private List<UsageRecord> Merge(
+        Dictionary<UsageKey, Hour> hours, Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), decimal> costs, DateTimeOffset ingestedAt)
+    {
+        var byDay = hours.GroupBy(h => (Windows.FloorDay(h.Key.BucketStart), h.Key.Workspace, h.Key.KeyId, h.Key.Model))
+            .ToDictionary(g => g.Key, g => g.ToList());
+        var records = new List<UsageRecord>(hours.Count + costs.Count);
+        foreach (var (group, members) in byDay)
+        {
+            if (!costs.Remove(group, out var reported))
+            {
+                records.AddRange(members.Select(m => Record(m.Key, m.Value, null, ingestedAt)));
+                continue;
+            }
+
+            // Spread the day's reported cost by estimate (or by tokens when unpriced); the last hour takes the rounding.
+            var weights = members.Select(m => m.Value.Priced && m.Value.Estimate > 0 ? m.Value.Estimate : m.Value.Tokens.Total).ToList();
+            var total = weights.Sum();
+            var left = reported;
+            for (var i = 0; i < members.Count; i++)
+            {
+                var share = i == members.Count - 1 ? left
+                    : total == 0 ? decimal.Round(reported / members.Count, 6)
+                    : decimal.Round(reported * weights[i] / total, 6);
+                left -= share;
+                records.Add(Record(members[i].Key, members[i].Value, share, ingestedAt));
+            }
+        }
+
+        foreach (var ((day, project, key, model), reported) in costs)
+        {
+            records.Add(new UsageRecord
+            {
+                Account = Account.Name,
+                Provider = ProviderKind.OpenAI,
+                Workspace = project,
+                KeyId = key,
+                Model = model,
+                BucketStart = day,
+                BucketWidth = BucketWidth.Day,
+                Cost = reported,
+                Currency = Currency.USD,
+                CostSource = CostSource.Reported,
+                Source = RecordSource.Api,
+                IngestedAt = ingestedAt,
+            });
+        }
+
+        return records;
+    }
+
+    private UsageRecord Record(UsageKey key, Hour hour, decimal? reported, DateTimeOffset ingestedAt)
+    {
+        decimal? estimate = hour.Priced ? hour.Estimate : null;
+        return new UsageRecord
+        {
+            Account = key.Account,
+            Provider = ProviderKind.OpenAI,
+            Workspace = key.Workspace,
+            KeyId = key.KeyId,
+            Model = key.Model,
+            BucketStart = key.BucketStart,
+            BucketWidth = BucketWidth.Hour,
+            Tokens = hour.Tokens,
+            Requests = hour.Requests,
+            Cost = reported ?? estimate,
+            Currency = Currency.USD,
+            CostSource = reported is not null ? CostSource.Reported : estimate is not null ? CostSource.Estimated : CostSource.Unpriced,
+            EstimatedCost = estimate,
+            Source = RecordSource.Api,
+            IngestedAt = ingestedAt,
+        };
+    }
+
+    // Line items name the model and the token kind: "gpt-4o-2024-08-06, input". Others (tools, storage) stay whole.
+    private static string ModelOfLineItem(string? lineItem)
+    {
+        if (string.IsNullOrWhiteSpace(lineItem))
+            return UnknownModel;
+        var comma = lineItem.IndexOf(',', StringComparison.Ordinal);
+        return (comma > 0 ? lineItem[..comma] : lineItem).Trim();
+    }
+
+    /// <summary>Walks a usage or costs endpoint through its <c>next_page</c> cursor, yielding buckets.</summary>
+    private async IAsyncEnumerable<JsonElement> PagesAsync(
+        string path, string parameters, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        string? page = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        do
+        {
+            var query = string.Create(CultureInfo.InvariantCulture, $"{path}?start_time={from.ToUnixTimeSeconds()}&end_time={to.ToUnixTimeSeconds()}{parameters}")
+                + (page is null ? "" : "&page=" + Uri.EscapeDataString(page));
+            using var document = await http.GetJsonAsync(query, ct);
+            var root = document.RootElement;
+            if (root.Get("data") is not { ValueKind: JsonValueKind.Array } data)
+                throw http.Malformed("GET " + path, "data", "missing or not an array");
+            foreach (var bucket in data.EnumerateArray())
+                yield return bucket.Clone();
+            page = root.Bool("has_more") == true ? root.Str("next_page") : null;
+            if (page is not null && !seen.Add(page))
+                throw http.Malformed("GET " + path, "next_page", "the same cursor came back twice (paging would never end)");
+        }
+        while (page is not null);
+    }
+
+    /// <summary>Walks an id-cursor list (<c>after</c>, <c>has_more</c>, <c>last_id</c>).</summary>
+    private async IAsyncEnumerable<JsonElement> ListAsync(string path, string parameters, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        string? after = null;
+        do
+        {
+            var query = $"{path}?limit={ListPage}{parameters}" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after));
+            using var document = await http.GetJsonAsync(query, ct);
+            var root = document.RootElement;
+            string? last = null;
+            foreach (var item in root.Array("data"))
+            {
+                last = item.Str("id") ?? last;
+                yield return item.Clone();
+            }
+
+            var next = root.Bool("has_more") == true ? root.Str("last_id") ?? last : null;
+            after = next is not null && next != after ? next : null;
+        }
+        while (after is not null);
+    }
+
+    private sealed class Hour
+    {
+        public TokenCounts Tokens;
+        public long Requests;
+        public decimal Estimate;
+        public bool Priced = true;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Monitor.Hosting;
+
+namespace Monitor.Providers;
+
+/// <summary>
+/// The HTTP side of one account: absolute URLs from the configured base, the key from its environment variable,
+/// and every failure turned into a <see cref="ProviderException"/> that names account, endpoint and status.
+/// Retries, Retry-After and timeouts are the resilience handler's job (see ProviderServiceCollectionExtensions).
+/// </summary>
+public sealed class ProviderHttp
+{
+    private const int MaxErrorBody = 300;
+    private readonly HttpClient _client;
+    private readonly string _key;
+    private readonly Uri _base;
+    private readonly Action<HttpRequestHeaders, string> _authorize;
+
+    public ProviderHttp(HttpClient client, ProviderOptions account, Action<HttpRequestHeaders, string>? authorize = null)
+    {
+        _client = client;
+        Account = account;
+        _base = new Uri(account.BaseUrl.TrimEnd('/') + "/");
+        _authorize = authorize ?? ((headers, key) => headers.Authorization = new AuthenticationHeaderValue("Bearer", key));
+        var key = Environment.GetEnvironmentVariable(account.ApiKeyEnv);
+        _key = string.IsNullOrWhiteSpace(key)
+            ? throw new ProviderException(account.Name, account.Kind, "configuration", null,
+                $"the environment variable {account.ApiKeyEnv} (Monitor:Providers:{account.Name}:ApiKeyEnv) is not set")
+            : key.Trim();
+    }
+
+    public ProviderOptions Account { get; }
+
+    /// <summary>GETs <paramref name="pathAndQuery"/> (relative to the base URL) and parses the JSON body.</summary>
+    public async Task<JsonDocument> GetJsonAsync(string pathAndQuery, CancellationToken ct)
+    {
+        var endpoint = "GET " + pathAndQuery.Split('?')[0];
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, pathAndQuery.TrimStart('/')));
+        _authorize(request.Headers, _key);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Fail(endpoint, null, $"request failed: {SecretRedactor.Redact(e.Message, _key)}", e);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw Fail(endpoint, HttpStatusCode.RequestTimeout, "timed out after retries", e);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException e)
+        {
+            throw Fail(endpoint, HttpStatusCode.RequestTimeout, "timed out after retries", e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsStringAsync(ct);
+                if (body.Length > MaxErrorBody)
+                    body = body[..MaxErrorBody] + "...";
+                throw Fail(endpoint, response.StatusCode, SecretRedactor.Redact(body.ReplaceLineEndings(" "), _key));
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            try
+            {
+                return await JsonDocument.ParseAsync(stream, default, ct);
+            }
+            catch (JsonException e)
+            {
+                throw Fail(endpoint, null, $"malformed JSON in the response (line {e.LineNumber + 1}): {e.Message}", e);
+            }
+        }
+    }
+
+    public ProviderException Fail(string endpoint, HttpStatusCode? status, string problem, Exception? inner = null) =>
+        new(Account.Name, Account.Kind, endpoint, status, problem, inner);
+
+    /// <summary>A response that parsed but lacks what the documented shape promises.</summary>
+    public ProviderException Malformed(string endpoint, string field, string problem) =>
+        Fail(endpoint, null, $"unexpected response: {field}: {problem}");
+}

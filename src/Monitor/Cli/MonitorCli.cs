@@ -1,6 +1,216 @@
+using System.CommandLine;
+using System.Globalization;
+using Monitor.Hosting;
+using Monitor.Jobs;
+using Monitor.Ledger;
+using Monitor.Providers;
+using Monitor.Storage;
+
 namespace Monitor.Cli;
 
+/// <summary>
+/// The <c>monitor</c> command line. Exit codes: 0 ok, 1 runtime failure (a provider, the database), 2 bad usage or
+/// bad input (the message names the file, line and field, or the configuration key).
+/// </summary>
 public static class MonitorCli
 {
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(args.Length == 0 ? 0 : 2);
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadUsage = 2;
+
+    private static readonly Option<string?> ConfigOption = new("--config") { Description = "A JSON file laid over appsettings.json", Recursive = true };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Spend monitor for LLM APIs: usage ledger, budgets, anomalies, deprecations, key rotation.") { ConfigOption };
+        root.SetAction((p, ct) => Guard(() => ServeAsync(p, ct)));
+        root.Add(Command("serve", "Run the scheduler and the dashboard (the default verb)", [], (p, ct) => ServeAsync(p, ct)));
+        root.Add(DemoCommand.Create(Guard));
+        root.Add(PullCommand());
+        root.Add(ImportCommand());
+        root.Add(ExportCommand());
+        root.Add(Command("migrate", "Apply database migrations", [], MigrateAsync));
+        root.Add(NotYet("check", "Run the due checks once (budgets, anomalies, deprecations, keys) and send alerts", "the budgets and alerts issue",
+            new Option<string?>("--as-of") { Description = "Evaluate as if now were TIME" }));
+        root.Add(NotYet("detect", "Score a time series CSV (timestamp,value) with the anomaly detector", "the anomaly detection issue",
+            new Option<string?>("--input"), new Option<string?>("--output")));
+        root.Add(NotYet("report", "Write a static snapshot of the dashboards (HTML + PNG charts)", "the dashboard issue",
+            new Option<string?>("--out")));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                await Console.Error.WriteLineAsync($"monitor: {error.Message}");
+            await Console.Error.WriteLineAsync("Try 'monitor --help'.");
+            return BadUsage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Runs a verb and turns its failures into one line on standard error and an exit code.</summary>
+    public static async Task<int> Guard(Func<Task<int>> verb)
+    {
+        try
+        {
+            return await verb();
+        }
+        catch (BadInputException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return BadUsage;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            foreach (var failure in e.Failures)
+                await Console.Error.WriteLineAsync(failure);
+            return BadUsage;
+        }
+        catch (ProviderException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("monitor: cancelled");
+            return Failure;
+        }
+        catch (Exception e) when (e is IOException or System.Data.Common.DbException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"monitor: {e.Message}");
+            return Failure;
+        }
+    }
+
+    private static Command Command(string name, string description, Symbol[] symbols, Func<ParseResult, CancellationToken, Task<int>> action)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            switch (symbol)
+            {
+                case Option o: command.Add(o); break;
+                case Argument a: command.Add(a); break;
+            }
+        }
+
+        command.SetAction((p, ct) => Guard(() => action(p, ct)));
+        return command;
+    }
+
+    // A verb whose issue has not landed: it says so and exits 2 instead of pretending to work.
+    private static Command NotYet(string name, string description, string arrivesWith, params Option[] options) =>
+        Command(name, description + " (not available yet)", options, async (_, _) =>
+        {
+            await Console.Error.WriteLineAsync($"monitor {name}: not available yet; it arrives with {arrivesWith}.");
+            return BadUsage;
+        });
+
+    private static async Task<int> ServeAsync(ParseResult p, CancellationToken ct)
+    {
+        var configuration = MonitorSettings.Build(p.GetValue(ConfigOption));
+        var options = MonitorSettings.Bind(configuration);
+        var app = MonitorWebHost.Build(configuration, options);
+        await Console.Error.WriteLineAsync($"monitor: serving the dashboard on {options.Dashboard.Urls} ({options.Providers.Count(a => a.Enabled)} provider accounts scheduled)");
+        await MonitorWebHost.RunAsync(app, ct);
+        return Ok;
+    }
+
+    private static async Task<int> MigrateAsync(ParseResult p, CancellationToken ct)
+    {
+        var configuration = MonitorSettings.Build(p.GetValue(ConfigOption));
+        var options = MonitorSettings.Bind(configuration);
+        var runner = new MigrationRunner(new Database(options.Storage.Sqlite.Path, options.Storage.Sqlite.BusyTimeout), TimeProvider.System);
+        var applied = await runner.MigrateAsync(ct);
+        Console.WriteLine(applied.Count == 0
+            ? $"{options.Storage.Sqlite.Path}: up to date (version {await runner.CurrentVersionAsync(ct)})"
+            : $"{options.Storage.Sqlite.Path}: applied {string.Join(", ", applied.Select(v => v.ToString("D4", CultureInfo.InvariantCulture)))}");
+        return Ok;
+    }
+
+    private static Command PullCommand()
+    {
+        var provider = new Option<string?>("--provider") { Description = "Only this account (its configured Name)" };
+        var from = new Option<string?>("--from") { Description = "Backfill from this date or time (UTC)" };
+        var to = new Option<string?>("--to") { Description = "Backfill up to this date or time (UTC, exclusive; default now)" };
+        return Command("pull", "Pull usage now; with --from/--to, backfill that window", [provider, from, to], async (p, ct) =>
+        {
+            var fromTime = ParseTime(p.GetValue(from), "--from");
+            var toTime = ParseTime(p.GetValue(to), "--to");
+            if (toTime is not null && fromTime is null)
+                throw new BadInputException("--to: needs --from (a backfill window)");
+            await using var context = await CliContext.StartAsync(p.GetValue(ConfigOption), ct);
+            if (!context.Options.Providers.Any(a => a.Enabled))
+                throw new BadInputException("Monitor:Providers: no enabled provider account is configured (see the README for examples)");
+            var progress = new TerminalProgress<string>(s => s);
+            var results = await context.Get<PullService>().PullAllAsync(p.GetValue(provider), fromTime, toTime, progress, ct);
+            progress.Done();
+            foreach (var r in results)
+                Console.WriteLine(r.Ok ? $"{r.Account}: ok, {r.Records} records" : $"{r.Account}: FAILED after {r.Records} records: {r.Error}");
+            return results.All(r => r.Ok) ? Ok : Failure;
+        });
+    }
+
+    private static Command ImportCommand()
+    {
+        var file = new Argument<string>("FILE") { Description = "CSV or JSON usage records (the fields of 'export usage')" };
+        var usage = Command("usage", "Import usage records; re-importing a window replaces it", [file], async (p, ct) =>
+        {
+            await using var context = await CliContext.StartAsync(p.GetValue(ConfigOption), ct);
+            var progress = new TerminalProgress<long>(n => $"imported {n:N0} records");
+            var result = await context.Get<UsageImporter>().ImportAsync(p.GetValue(file)!, progress, ct);
+            progress.Done();
+            Console.WriteLine($"{p.GetValue(file)}: imported {result.Records} records for {result.Accounts} accounts ({result.Replaced} earlier records replaced)");
+            return Ok;
+        });
+        return new Command("import", "Import data into the ledger") { usage };
+    }
+
+    private static Command ExportCommand()
+    {
+        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models or runs" };
+        kind.AcceptOnlyFromAmong([.. LedgerExporter.Kinds]);
+        var format = new Option<string>("--format") { Description = "csv or json", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "json");
+        var from = new Option<string?>("--from") { Description = "From this date or time (UTC, inclusive)" };
+        var to = new Option<string?>("--to") { Description = "Up to this date or time (UTC, exclusive)" };
+        var output = new Option<string?>("--out") { Description = "Write to this file instead of standard output" };
+        return Command("export", "Export usage, alerts, keys, models or pull runs", [kind, format, from, to, output], async (p, ct) =>
+        {
+            var fromTime = ParseTime(p.GetValue(from), "--from");
+            var toTime = ParseTime(p.GetValue(to), "--to");
+            await using var context = await CliContext.StartAsync(p.GetValue(ConfigOption), ct);
+            var path = p.GetValue(output);
+            var exportFormat = p.GetValue(format) == "json" ? ExportFormat.Json : ExportFormat.Csv;
+            if (path is null)
+            {
+                await using var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
+                await context.Get<LedgerExporter>().ExportAsync(p.GetValue(kind)!, exportFormat, stdout, fromTime, toTime, ct);
+                return Ok;
+            }
+
+            // Write beside the target and move into place: a failed export never leaves half a file.
+            var temporary = path + ".partial";
+            long rows;
+            await using (var writer = new StreamWriter(temporary))
+                rows = await context.Get<LedgerExporter>().ExportAsync(p.GetValue(kind)!, exportFormat, writer, fromTime, toTime, ct);
+            File.Move(temporary, path, overwrite: true);
+            await Console.Error.WriteLineAsync($"{path}: {rows} rows");
+            return Ok;
+        });
+    }
+
+    /// <summary>A date (2026-11-01) or an ISO 8601 time; without an offset it is UTC.</summary>
+    public static DateTimeOffset? ParseTime(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+            ? t
+            : throw new BadInputException($"{option}: '{text}' is not a date (2026-11-01) or an ISO 8601 time (2026-11-01T12:00:00Z)");
+    }
+
+    internal static string? ConfigFile(ParseResult p) => p.GetValue(ConfigOption);
 }

@@ -27,5 +27,8 @@ public sealed class ProviderOptions
     /// <summary>The billing currency when the provider does not say (USD or EUR); estimates use it.</summary>
     public string Currency { get; set; } = "";
 
+    /// <summary>Set by <c>monitor demo</c> for its fake accounts: their records are labelled source=demo.</summary>
+    public bool Demo { get; set; }
+
     public ProviderKind ParsedKind => Enum.Parse<ProviderKind>(Kind, ignoreCase: true);
 }

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Monitor.Demo;
+using Monitor.Hosting;
+using Monitor.Jobs;
+using Monitor.Storage;
+
+namespace Monitor.Cli;
+
+/// <summary>
+/// <c>monitor demo</c>: a fake Mistral and OpenAI on 127.0.0.1 serving synthetic usage in their real wire formats,
+/// pulled by the real connectors into a ledger of its own (Monitor:Demo:Path), then the dashboard on it.
+/// No keys, no SMTP, nothing to configure.
+/// </summary>
+public static class DemoCommand
+{
+    public const string KeyVariable = "MONITOR_DEMO_KEY";
+
+    public static Command Create(Func<Func<Task<int>>, Task<int>> guard)
+    {
+        var once = new Option<bool>("--once") { Description = "Fill the demo ledger and exit instead of serving" };
+        var command = new Command("demo", "Serve the dashboard on demo data: no keys, no SMTP, nothing to configure") { once };
+        command.SetAction((p, ct) => guard(() => RunAsync(MonitorCli.ConfigFile(p), p.GetValue(once), ct)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? configFile, bool once, CancellationToken ct)
+    {
+        var configuration = MonitorSettings.Build(configFile);
+        var options = MonitorSettings.Bind(configuration);
+        var scenario = DemoScenario.Create(TimeProvider.System.GetUtcNow(), options.Demo.Days, options.Demo.Seed);
+
+        // A fresh random key per run: the fake checks it like a provider would, and it never leaves this process.
+        var key = "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        Environment.SetEnvironmentVariable(KeyVariable, key);
+        await using var server = await FakeProviderServer.StartAsync(scenario, key, ct);
+
+        var backfill = TimeSpan.FromDays(options.Demo.Days + 1);
+        void Adjust(MonitorOptions o)
+        {
+            o.Storage.Sqlite.Path = o.Demo.Path;
+            o.Pull.InitialBackfill = backfill;
+            o.Providers =
+            [
+                new ProviderOptions { Name = "demo-mistral", Kind = "Mistral", BaseUrl = server.MistralBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
+                new ProviderOptions { Name = "demo-openai", Kind = "OpenAI", BaseUrl = server.OpenAIBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
+            ];
+        }
+
+        Adjust(options);
+        await using (var context = await CliContext.StartAsync(configFile, ct, Adjust))
+        {
+            var progress = new TerminalProgress<string>(s => "demo: pulling " + s);
+            var results = await context.Get<PullService>().PullAllAsync(null, null, null, progress, ct);
+            progress.Done();
+            foreach (var r in results)
+                await Console.Error.WriteLineAsync(r.Ok ? $"demo: {r.Account}: {r.Records} records" : $"demo: {r.Account}: FAILED: {r.Error}");
+            if (!results.All(r => r.Ok))
+                return MonitorCli.Failure;
+        }
+
+        if (once)
+        {
+            Console.WriteLine($"demo: ledger filled at {Path.GetFullPath(options.Storage.Sqlite.Path)}");
+            return MonitorCli.Ok;
+        }
+
+        var app = MonitorWebHost.Build(configuration, options, Adjust);
+        await Console.Error.WriteLineAsync($"demo: open {options.Dashboard.Urls.Split(';')[0]} (Ctrl+C to stop)");
+        await MonitorWebHost.RunAsync(app, ct);
+        return MonitorCli.Ok;
+    }
+}

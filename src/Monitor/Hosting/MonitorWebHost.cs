@@ -1,0 +1,39 @@
+using System.Net;
+using Monitor.Dashboard;
+using Monitor.Storage;
+
+namespace Monitor.Hosting;
+
+/// <summary>The serving host: scheduler and dashboard on the configured URLs, over the same core services as the CLI.</summary>
+public static class MonitorWebHost
+{
+    public static WebApplication Build(IConfigurationRoot configuration, MonitorOptions options, Action<MonitorOptions>? adjust = null)
+    {
+        foreach (var url in options.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // Until the dashboard has authentication, it is served on loopback only.
+            var host = new Uri(url).Host;
+            if (host != "localhost" && (!IPAddress.TryParse(host.Trim('[', ']'), out var ip) || !IPAddress.IsLoopback(ip)))
+                throw new BadInputException($"Monitor:Dashboard:Urls: '{url}' is not a loopback address; the dashboard has no authentication yet, so bind it to 127.0.0.1");
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseUrls(options.Dashboard.Urls);
+        builder.Services
+            .AddMonitorCore(configuration, adjust)
+            .AddMonitorScheduler(options)
+            .AddMonitorDashboard();
+        var app = builder.Build();
+        app.MapDashboard();
+        return app;
+    }
+
+    /// <summary>Migrates the database, then serves until stopped.</summary>
+    public static async Task RunAsync(WebApplication app, CancellationToken ct)
+    {
+        await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+        await app.RunAsync();
+    }
+}

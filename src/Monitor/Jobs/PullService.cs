@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Usage;
+using Monitor.Hosting;
+using Monitor.Providers;
+using Monitor.Storage;
+
+namespace Monitor.Jobs;
+
+/// <summary>
+/// One pull of one account, the same code for the scheduler and <c>monitor pull</c>: inventories first, then usage
+/// from the watermark (less the look-back) to now, or the requested backfill window, chunk by chunk. Each chunk is
+/// one transaction that replaces its window, records its run and moves the watermark; a failure writes nothing of
+/// its chunk, records the error and stops the account, and never touches other accounts.
+/// </summary>
+public sealed partial class PullService(
+    Database database, ConnectorFactory connectors, PullRunRepository runs, IOptions<MonitorOptions> options,
+    TimeProvider clock, ILogger<PullService> log)
+{
+    public const string UsageStream = "usage";
+
+    public async Task<IReadOnlyList<AccountPullResult>> PullAllAsync(
+        string? only, DateTimeOffset? from, DateTimeOffset? to, IProgress<string>? progress, CancellationToken ct)
+    {
+        var accounts = options.Value.Providers.Where(p => p.Enabled && (only is null || string.Equals(p.Name, only, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (only is not null && accounts.Count == 0)
+            throw new BadInputException($"--provider: no enabled provider account is named '{only}' (Monitor:Providers:*:Name)");
+        var results = new List<AccountPullResult>();
+        foreach (var account in accounts)
+            results.Add(await PullAsync(account, from, to, progress, ct));
+        return results;
+    }
+
+    public async Task<AccountPullResult> PullAsync(
+        ProviderOptions account, DateTimeOffset? from, DateTimeOffset? to, IProgress<string>? progress, CancellationToken ct)
+    {
+        IProviderConnector connector;
+        try
+        {
+            connector = connectors.Create(account);
+        }
+        catch (ProviderException e)
+        {
+            await FailAsync(account.Name, e.Endpoint, null, null, clock.GetUtcNow(), Stopwatch.StartNew(), e, ct);
+            return new AccountPullResult(account.Name, 0, e.Message);
+        }
+
+        string? inventoryError = null;
+        try
+        {
+            await PullInventoryAsync(connector, ct);
+        }
+        catch (ProviderException e)
+        {
+            inventoryError = e.Message;
+            if (e.IsAuthFailure)
+                return new AccountPullResult(account.Name, 0, e.Message); // a rejected key fails every endpoint: stop here
+        }
+
+        var now = clock.GetUtcNow();
+        var end = to ?? now;
+        var start = from ?? ((await runs.WatermarkAsync(account.Name, UsageStream, ct)) ?? now - options.Value.Pull.InitialBackfill) - options.Value.Pull.LookBack;
+        if (start >= end)
+            throw new BadInputException($"--from: {start:O} is not before --to {end:O}");
+
+        long records = 0;
+        var chunks = connector.Chunk(start, end, options.Value.Pull.ChunkSize);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var (chunkFrom, chunkTo) = chunks[i];
+            progress?.Report($"{account.Name}: {chunkFrom:yyyy-MM-dd} .. {chunkTo:yyyy-MM-dd} ({i + 1}/{chunks.Count})");
+            var started = clock.GetUtcNow();
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var pull = await connector.PullUsageAsync(chunkFrom, chunkTo, ct);
+                await using var tx = await LedgerTransaction.BeginAsync(database, "pull", account.Name, pull.Endpoint, started, ct);
+                foreach (var record in pull.Records)
+                    tx.Upsert(account.Demo ? record with { Source = RecordSource.Demo } : record);
+                await tx.ReplaceWindowAsync(account.Name, pull.From, pull.To);
+                // The watermark is how far usage is complete: never past now, never past what this chunk covered.
+                await PullRunRepository.AdvanceWatermarkAsync(tx.Connection, tx.Transaction, account.Name, UsageStream, pull.To < now ? pull.To : now, started);
+                await PullRunRepository.RecordAsync(tx.Connection, tx.Transaction,
+                    new PullRun(account.Name, pull.Endpoint, pull.From, pull.To, tx.RecordsWritten, started, watch.ElapsedMilliseconds, "ok", null));
+                await tx.CommitAsync(ct);
+                records += tx.RecordsWritten;
+                LogChunk(log, account.Name, pull.From, pull.To, tx.RecordsWritten, watch.ElapsedMilliseconds);
+            }
+            catch (ProviderException e)
+            {
+                await FailAsync(account.Name, e.Endpoint, chunkFrom, chunkTo, started, watch, e, ct);
+                return new AccountPullResult(account.Name, records, e.Message);
+            }
+        }
+
+        return new AccountPullResult(account.Name, records, inventoryError);
+    }
+
+    private async Task PullInventoryAsync(IProviderConnector connector, CancellationToken ct)
+    {
+        var account = connector.Account;
+        var started = clock.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var inventory = await connector.PullInventoryAsync(ct);
+            await using var tx = await LedgerTransaction.BeginAsync(database, "pull", account.Name, "inventory", started, ct);
+            long items = 0;
+            if (inventory.Keys is { } keys)
+            {
+                await InventoryRepository.SaveKeysAsync(tx.Connection, tx.Transaction, account.Name, keys, started);
+                items += keys.Count;
+            }
+
+            if (inventory.Models is { } models)
+            {
+                await InventoryRepository.SaveModelsAsync(tx.Connection, tx.Transaction, account.Name, account.ParsedKind, models, started);
+                items += models.Count;
+            }
+
+            if (inventory.SpendLimit is { } limit)
+                await InventoryRepository.SaveSpendLimitAsync(tx.Connection, tx.Transaction, account.Name, limit, started);
+            await PullRunRepository.RecordAsync(tx.Connection, tx.Transaction,
+                new PullRun(account.Name, "inventory", null, null, items, started, watch.ElapsedMilliseconds, "ok", null));
+            await tx.CommitAsync(ct);
+        }
+        catch (ProviderException e)
+        {
+            await FailAsync(account.Name, e.Endpoint, null, null, started, watch, e, ct);
+            throw;
+        }
+    }
+
+    private async Task FailAsync(string account, string endpoint, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset started, Stopwatch watch, ProviderException e, CancellationToken ct)
+    {
+        LogFailure(log, account, endpoint, e.Message);
+        await runs.RecordFailureAsync(new PullRun(account, endpoint, from, to, 0, started, watch.ElapsedMilliseconds, "failed", e.Message), ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled {Account} {From:u} .. {To:u}: {Records} records in {Milliseconds} ms")]
+    private static partial void LogChunk(ILogger logger, string account, DateTimeOffset from, DateTimeOffset to, long records, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pull of {Account} failed at {Endpoint}: {Error}")]
+    private static partial void LogFailure(ILogger logger, string account, string endpoint, string error);
+}

@@ -1,0 +1,24 @@
+using Monitor.Core.Pricing;
+using Monitor.Core.Usage;
+using Monitor.Hosting;
+
+namespace Monitor.Providers;
+
+/// <summary>Creates the connector for an account's kind, on the shared resilient HTTP client.</summary>
+public sealed class ConnectorFactory(IHttpClientFactory httpClients, PriceCatalog catalog, TimeProvider clock)
+{
+    public const string HttpClientName = "providers";
+
+    public IProviderConnector Create(ProviderOptions account)
+    {
+        var kind = account.ParsedKind;
+        var http = new ProviderHttp(httpClients.CreateClient(HttpClientName), account);
+        return kind switch
+        {
+            ProviderKind.Mistral => new MistralConnector(http, catalog, clock),
+            ProviderKind.OpenAI => new OpenAIConnector(http, catalog, clock),
+            _ => throw new ProviderException(account.Name, account.Kind, "connector", null,
+                $"pulling from {kind} accounts arrives with the provider connectors issue; only Mistral and OpenAI pull today"),
+        };
+    }
+}

@@ -1,0 +1,6 @@
+namespace Monitor.Storage;
+
+/// <summary>One recorded pull: account, endpoint, window, records written, duration, outcome (ok or failed) and error.</summary>
+public sealed record PullRun(
+    string Account, string Endpoint, DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd, long Records,
+    DateTimeOffset StartedAt, long DurationMs, string Outcome, string? Error);

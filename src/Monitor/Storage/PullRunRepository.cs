@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Monitor.Storage;
+
+/// <summary>Watermarks (how far each account and endpoint has been pulled) and the record of every pull run.</summary>
+public sealed class PullRunRepository(Database database)
+{
+    public async Task<DateTimeOffset?> WatermarkAsync(string account, string endpoint, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var seconds = await c.ExecuteScalarAsync<long?>(
+            "SELECT watermark FROM watermarks WHERE account = @account AND endpoint = @endpoint", new { account, endpoint });
+        return seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+    }
+
+    /// <summary>Moves the watermark forward only (a backfill of older history never moves it back).</summary>
+    public static Task AdvanceWatermarkAsync(DbConnection c, DbTransaction tx, string account, string endpoint, DateTimeOffset to, DateTimeOffset now) =>
+        c.ExecuteAsync(
+            """
+            INSERT INTO watermarks (account, endpoint, watermark, updated_at) VALUES (@account, @endpoint, @to, @now)
+            ON CONFLICT (account, endpoint) DO UPDATE SET
+                watermark = CASE WHEN excluded.watermark > watermarks.watermark THEN excluded.watermark ELSE watermarks.watermark END,
+                updated_at = excluded.updated_at
+            """,
+            new { account, endpoint, to = to.ToUnixTimeSeconds(), now = now.ToUnixTimeSeconds() }, tx);
+
+    public static Task RecordAsync(DbConnection c, DbTransaction? tx, PullRun run) =>
+        c.ExecuteAsync(
+            """
+            INSERT INTO pull_runs (account, endpoint, window_start, window_end, records, started_at, duration_ms, outcome, error)
+            VALUES (@Account, @Endpoint, @windowStart, @windowEnd, @Records, @startedAt, @DurationMs, @Outcome, @Error)
+            """,
+            new
+            {
+                run.Account, run.Endpoint, windowStart = run.WindowStart?.ToUnixTimeSeconds(), windowEnd = run.WindowEnd?.ToUnixTimeSeconds(),
+                run.Records, startedAt = run.StartedAt.ToUnixTimeSeconds(), run.DurationMs, run.Outcome, run.Error,
+            },
+            tx);
+
+    /// <summary>Records a failed run on its own connection: the failed pull's transaction has been rolled back.</summary>
+    public async Task RecordFailureAsync(PullRun run, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await RecordAsync(c, null, run);
+    }
+}

@@ -148,6 +148,8 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
                 continue;
             }
 
+            reported = decimal.Round(reported, 6); // the ledger holds micro-units: spread exactly what it can hold
+
             // Spread the day's reported cost by estimate (or by tokens when unpriced); the last hour takes the rounding.
             var weights = members.Select(m => m.Value.Priced && m.Value.Estimate > 0 ? m.Value.Estimate : m.Value.Tokens.Total).ToList();
             var total = weights.Sum();

@@ -1,0 +1,118 @@
+using Monitor.Demo;
+using Monitor.Tests.Support;
+
+namespace Monitor.Tests.Jobs;
+
+/// <summary>The real connectors over real HTTP against the demo's fake providers: ledger totals must equal the scenario's truth.</summary>
+public sealed class PullServiceTests
+{
+    [Fact]
+    public async Task PullAllAsync_OpenAI_LedgerEqualsScenarioPerKeyModelAndDay()
+    {
+        await using var h = await PullHarness.StartAsync();
+
+        var results = await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
+
+        Assert.True(results.Single().Ok, results.Single().Error);
+        var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.OpenAI)
+            .GroupBy(x => (x.Workspace, x.KeyId, x.Model, Day: x.HourStart.ToUnixTimeSeconds() / 86400))
+            .ToDictionary(g => g.Key, g => (
+                Input: g.Sum(x => x.InputTokens), Cached: g.Sum(x => x.CachedInputTokens), Output: g.Sum(x => x.OutputTokens),
+                Requests: g.Sum(x => x.Requests), Cost: g.Sum(h.Scenario.CostOf)));
+        var ledger = (await h.Ledger.QueryAsync<(string Workspace, string KeyId, string Model, long Day, long Input, long Cached, long Output, long Requests, long Cost)>(
+            """
+            SELECT workspace, key_id, model, bucket_start / 86400, SUM(input_tokens), SUM(cached_input_tokens), SUM(output_tokens),
+                   SUM(requests), SUM(cost_micros)
+            FROM usage_records WHERE account = 'openai-test' GROUP BY 1, 2, 3, 4
+            """)).ToDictionary(r => (r.Workspace, r.KeyId, r.Model, r.Day));
+
+        Assert.Equal(truth.Keys.OrderBy(k => k.ToString()), ledger.Keys.OrderBy(k => k.ToString()));
+        foreach (var (key, t) in truth)
+        {
+            var l = ledger[key];
+            Assert.Equal((t.Input, t.Cached, t.Output, t.Requests), (l.Input, l.Cached, l.Output, l.Requests));
+            Assert.Equal(decimal.Round(t.Cost, 6), l.Cost / 1_000_000m); // reported cost, spread over the hours, sums exactly
+        }
+
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records WHERE account = 'openai-test' AND cost_source <> 'reported'"));
+    }
+
+    [Fact]
+    public async Task PullAllAsync_Mistral_MonthlyTokensAndEurCostPerWorkspaceAndModel()
+    {
+        await using var h = await PullHarness.StartAsync();
+
+        var results = await h.Pulls.PullAllAsync("mistral-test", null, null, null, CancellationToken.None);
+
+        Assert.True(results.Single().Ok, results.Single().Error);
+        var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.Mistral)
+            .GroupBy(x => (x.Workspace, x.Model, Month: new DateTimeOffset(x.HourStart.Year, x.HourStart.Month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds()))
+            .ToDictionary(g => g.Key, g => (Input: g.Sum(x => x.InputTokens), Cached: g.Sum(x => x.CachedInputTokens), Output: g.Sum(x => x.OutputTokens), Requests: g.Sum(x => x.Requests)));
+        var ledger = (await h.Ledger.QueryAsync<(string Workspace, string Model, long Month, long Input, long Cached, long Output, long Requests, string Currency, string Width)>(
+            "SELECT workspace, model, bucket_start, input_tokens, cached_input_tokens, output_tokens, requests, currency, bucket_width FROM usage_records WHERE account = 'mistral-test'"))
+            .ToDictionary(r => (r.Workspace, r.Model, r.Month));
+
+        Assert.Equal(truth.Count, ledger.Count);
+        foreach (var (key, t) in truth)
+            Assert.Equal((t.Input, t.Cached, t.Output, t.Requests, "EUR", "month"), (ledger[key].Input, ledger[key].Cached, ledger[key].Output, ledger[key].Requests, ledger[key].Currency, ledger[key].Width));
+    }
+
+    [Fact]
+    public async Task PullAllAsync_Twice_ReplacesInsteadOfDoubleCounting()
+    {
+        await using var h = await PullHarness.StartAsync();
+        await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
+        var first = await h.Ledger.ScalarAsync<long>("SELECT SUM(cost_micros) FROM usage_records");
+        var rows = await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records");
+
+        await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
+
+        Assert.Equal(first, await h.Ledger.ScalarAsync<long>("SELECT SUM(cost_micros) FROM usage_records"));
+        Assert.Equal(rows, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
+        Assert.True(await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM pull_runs WHERE outcome = 'ok'") >= 4);
+    }
+
+    [Fact]
+    public async Task PullAllAsync_Inventory_StoresKeysModelsAndSpendLimitWithoutSecrets()
+    {
+        await using var h = await PullHarness.StartAsync();
+
+        await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
+
+        Assert.Equal(h.Scenario.Keys.Count, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM api_keys"));
+        Assert.Equal("mistral-medium-3-5", await h.Ledger.ScalarAsync<string>("SELECT replacement FROM models WHERE account = 'mistral-test' AND model = 'mistral-medium-2505'"));
+        Assert.Equal(1, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM spend_limits WHERE account = 'mistral-test' AND currency = 'EUR' AND limit_micros = 500000000"));
+        var lastFours = await h.Ledger.QueryAsync<string>("SELECT last_four FROM api_keys");
+        Assert.All(lastFours, l => Assert.True(l is null || l.Length == 4));
+    }
+
+    [Fact]
+    public async Task PullAllAsync_WrongKey_FailsThatAccountNamesStatusWritesNothingAndHidesTheKey()
+    {
+        await using var h = await PullHarness.StartAsync(keyOverride: "sk-wrong-key-0123456789abcdef");
+
+        var results = await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
+
+        Assert.All(results, r => Assert.False(r.Ok));
+        Assert.Contains("HTTP 401", results[0].Error, StringComparison.Ordinal);
+        Assert.Contains("mistral-test (Mistral)", results[0].Error, StringComparison.Ordinal);
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM watermarks"));
+        var errors = await h.Ledger.QueryAsync<string>("SELECT error FROM pull_runs");
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.DoesNotContain("0123456789abcdef", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PullAllAsync_Backfill_DoesNotMoveWatermarkBack()
+    {
+        await using var h = await PullHarness.StartAsync();
+        await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
+        var watermark = await h.Ledger.ScalarAsync<long>("SELECT watermark FROM watermarks WHERE account = 'openai-test'");
+
+        await h.Pulls.PullAllAsync("openai-test", PullHarness.Now.AddDays(-20), PullHarness.Now.AddDays(-18), null, CancellationToken.None);
+
+        Assert.Equal(PullHarness.Now.ToUnixTimeSeconds(), watermark);
+        Assert.Equal(watermark, await h.Ledger.ScalarAsync<long>("SELECT watermark FROM watermarks WHERE account = 'openai-test'"));
+    }
+}

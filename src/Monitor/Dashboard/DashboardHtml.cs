@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Monitor.Core.Pricing;
+
+namespace Monitor.Dashboard;
+
+/// <summary>
+/// Renders a <see cref="DashboardView"/> as one self-contained HTML page: inline CSS, no script, no external asset.
+/// Every value that reaches the page goes through <see cref="E"/> (HTML encoding): provider-supplied names are data.
+/// Money is shown per currency, never summed across currencies, and unpriced usage is shown as such, never as zero.
+/// </summary>
+public static class DashboardHtml
+{
+    private const string Css = """
+        :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --bg: #f6f7f9; --card: #fff;
+                --accent: #1f6feb; --warn-bg: #fff7e6; --warn: #9a5b00; --bad: #b42318; --good: #067647; }
+        * { box-sizing: border-box; }
+        body { margin: 0; background: var(--bg); color: var(--fg);
+               font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+        header { background: var(--card); border-bottom: 1px solid var(--line); padding: 14px 28px;
+                 display: flex; align-items: baseline; gap: 24px; flex-wrap: wrap; }
+        header h1 { font-size: 20px; margin: 0; font-weight: 650; }
+        header nav a { color: var(--muted); text-decoration: none; margin-right: 14px; }
+        header nav a[aria-current] { color: var(--accent); font-weight: 600; }
+        header .asof { margin-left: auto; color: var(--muted); font-size: 13px; }
+        main { padding: 20px 28px 40px; display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr));
+               gap: 18px; max-width: 1900px; }
+        section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px;
+                  min-width: 0; }
+        section.wide { grid-column: 1 / -1; }
+        h2 { font-size: 15px; margin: 0 0 2px; font-weight: 620; }
+        .sub { color: var(--muted); font-size: 12.5px; margin: 0 0 12px; }
+        table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+        th, td { text-align: left; padding: 6px 10px 6px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
+        th { color: var(--muted); font-weight: 550; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+        td.num, th.num { text-align: right; white-space: nowrap; }
+        tfoot td { font-weight: 620; border-bottom: 0; }
+        .detail { display: block; color: var(--muted); font-size: 12px; font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; }
+        .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: 13px; word-break: break-all; }
+        .empty { color: var(--muted); font-style: italic; margin: 8px 0; }
+        .note { background: var(--warn-bg); color: var(--warn); border-radius: 6px; padding: 8px 10px; margin-top: 10px; font-size: 13px; }
+        .badge { display: inline-block; border-radius: 999px; padding: 1px 8px; font-size: 12px; font-weight: 600; }
+        .badge.ok { background: #ecfdf3; color: var(--good); }
+        .badge.bad { background: #fef3f2; color: var(--bad); }
+        .badge.idle { background: #f2f4f7; color: var(--muted); }
+        .error { color: var(--bad); font-size: 12.5px; white-space: pre-wrap; word-break: break-word; }
+        .charts img { display: block; max-width: 100%; height: auto; margin: 6px 0 4px; }
+        .charts h3 { font-size: 13px; margin: 10px 0 0; color: var(--muted); font-weight: 600; }
+        .bar { height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; margin-top: 4px; min-width: 80px; }
+        .bar span { display: block; height: 100%; background: var(--accent); }
+        .bar span.over { background: var(--bad); }
+        """;
+
+    public static string Render(DashboardView view)
+    {
+        var html = new StringBuilder(16_384);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<title>").Append(E(view.Page.Title)).Append(" · LLM spend monitor</title>\n")
+            .Append("<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
+
+        html.Append("<header><h1>").Append(E(view.Page.Title)).Append("</h1><nav>");
+        foreach (var page in view.Navigation)
+        {
+            html.Append("<a href=\"").Append(E(PageUrl(page))).Append('"')
+                .Append(page.Slug == view.Page.Slug ? " aria-current=\"page\"" : "").Append('>')
+                .Append(E(page.Title)).Append("</a>");
+        }
+
+        html.Append("</nav><span class=\"asof\">as of ").Append(E(Time(view.Now))).Append("</span></header>\n<main>\n");
+
+        foreach (var panel in view.Panels)
+            RenderPanel(html, view.Page, panel);
+
+        RenderFreshness(html, view);
+        RenderSpendLimits(html, view);
+        RenderUnpriced(html, view);
+
+        html.Append("</main>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>The chart image URL of a panel; <paramref name="currency"/> for cost charts.</summary>
+    public static string ChartUrl(string slug, int panel, string? currency) =>
+        $"/charts/{Uri.EscapeDataString(slug)}/{panel.ToString(CultureInfo.InvariantCulture)}.png"
+        + (currency is null ? "" : "?currency=" + Uri.EscapeDataString(currency));
+
+    private static string PageUrl(DashboardPage page) =>
+        page.Slug == DashboardCatalog.HomeSlug ? "/" : "/dashboards/" + Uri.EscapeDataString(page.Slug);
+
+    private static void RenderPanel(StringBuilder html, DashboardPage page, PanelView view)
+    {
+        var panel = view.Panel;
+        html.Append("<section class=\"panel").Append(panel.Kind == PanelKind.Table ? "" : " wide")
+            .Append("\" id=\"panel-").Append(view.Index.ToString(CultureInfo.InvariantCulture)).Append("\">\n<h2>")
+            .Append(E(panel.Title)).Append("</h2>\n<p class=\"sub\">")
+            .Append(E(Describe(panel, view))).Append("</p>\n");
+
+        if (panel.Kind == PanelKind.Table)
+            RenderTable(html, view);
+        else
+            RenderCharts(html, page, view);
+
+        // Tables mark unpriced usage in their rows; charts cannot, so they carry the note.
+        if (panel.Kind != PanelKind.Table && view.Unpriced.Count > 0)
+        {
+            var buckets = view.Unpriced.Sum(u => u.Buckets);
+            html.Append("<p class=\"note\">Unpriced, not counted in any amount: ")
+                .Append(E(N(buckets))).Append(buckets == 1 ? " bucket" : " buckets").Append(" of ")
+                .Append(string.Join(", ", view.Unpriced.Select(u => u.Model).Distinct(StringComparer.Ordinal).Select(m => "<span class=\"mono\">" + E(m) + "</span>")))
+                .Append(".</p>\n");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    private static void RenderCharts(StringBuilder html, DashboardPage page, PanelView view)
+    {
+        var panel = view.Panel;
+        html.Append("<div class=\"charts\">\n");
+        if (panel.Metric == PanelMetric.Cost)
+        {
+            if (view.ChartCurrencies.Count == 0)
+                html.Append("<p class=\"empty\">No priced usage in this window.</p>\n");
+            foreach (var currency in view.ChartCurrencies)
+            {
+                if (view.ChartCurrencies.Count > 1)
+                    html.Append("<h3>").Append(E(currency)).Append("</h3>\n");
+                Image(html, ChartUrl(page.Slug, view.Index, currency), $"{panel.Title} in {currency}, {panel.Window.Describe()}");
+            }
+        }
+        else
+        {
+            Image(html, ChartUrl(page.Slug, view.Index, null), $"{panel.Title}, {panel.Window.Describe()}");
+        }
+
+        html.Append("</div>\n");
+    }
+
+    private static void Image(StringBuilder html, string url, string alt) =>
+        html.Append("<img src=\"").Append(E(url)).Append("\" width=\"")
+            .Append(DashboardCharts.Width.ToString(CultureInfo.InvariantCulture)).Append("\" height=\"")
+            .Append(DashboardCharts.Height.ToString(CultureInfo.InvariantCulture)).Append("\" alt=\"")
+            .Append(E(alt)).Append("\" loading=\"lazy\">\n");
+
+    private static void RenderTable(StringBuilder html, PanelView view)
+    {
+        var panel = view.Panel;
+        if (view.Rows.Count == 0)
+        {
+            html.Append("<p class=\"empty\">No usage in this window.</p>\n");
+            return;
+        }
+
+        var isCost = panel.Metric == PanelMetric.Cost;
+        var showRequests = panel.Metric != PanelMetric.Requests && panel.Grouping != PanelGrouping.TokenCategory;
+        html.Append("<table>\n<thead><tr><th>").Append(E(GroupHeading(panel.Grouping))).Append("</th>");
+        if (isCost)
+            html.Append("<th>Currency</th>");
+        html.Append("<th class=\"num\">").Append(E(MetricHeading(panel.Metric))).Append("</th>");
+        if (showRequests)
+            html.Append("<th class=\"num\">Requests</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+
+        foreach (var row in view.Rows)
+        {
+            html.Append("<tr><td>").Append(Label(panel.Grouping, row)).Append("</td>");
+            if (isCost)
+                html.Append("<td>").Append(E(row.Currency ?? "")).Append("</td>");
+            html.Append("<td class=\"num\">").Append(Value(panel.Metric, row)).Append("</td>");
+            if (showRequests)
+                html.Append("<td class=\"num\">").Append(E(N(row.Requests))).Append("</td>");
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody>\n");
+        if (view.Totals.Count > 0)
+        {
+            html.Append("<tfoot>\n");
+            foreach (var total in view.Totals)
+            {
+                html.Append("<tr><td>Total</td>");
+                if (isCost)
+                    html.Append("<td>").Append(E(total.Currency ?? "")).Append("</td>");
+                html.Append("<td class=\"num\">").Append(Value(panel.Metric, total)).Append("</td>");
+                if (showRequests)
+                    html.Append("<td class=\"num\">").Append(E(N(total.Requests))).Append("</td>");
+                html.Append("</tr>\n");
+            }
+
+            html.Append("</tfoot>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void RenderFreshness(StringBuilder html, DashboardView view)
+    {
+        html.Append("<section class=\"wide\" id=\"freshness\">\n<h2>Data freshness</h2>\n")
+            .Append("<p class=\"sub\">Last successful and last failed pull per account, and the newest bucket held.</p>\n");
+        if (view.Freshness.Count == 0)
+        {
+            html.Append("<p class=\"empty\">No account has been pulled or imported yet.</p>\n</section>\n");
+            return;
+        }
+
+        html.Append("<table>\n<thead><tr><th>Account</th><th>Status</th><th>Last successful pull</th>")
+            .Append("<th>Last failed pull</th><th>Newest data</th></tr></thead>\n<tbody>\n");
+        foreach (var account in view.Freshness)
+        {
+            var (badge, status) = account switch
+            {
+                { LastOkAt: null, LastFailedAt: null } => ("idle", "not pulled"),
+                { LastFailedAt: { } failed } when failed >= (account.LastOkAt ?? long.MinValue) => ("bad", "failing"),
+                _ => ("ok", "ok"),
+            };
+            html.Append("<tr><td class=\"mono\">").Append(E(account.Account)).Append("</td><td><span class=\"badge ")
+                .Append(badge).Append("\">").Append(E(status)).Append("</span></td><td>")
+                .Append(E(Ago(account.LastOkAt, view.Now))).Append("</td><td>")
+                .Append(E(Ago(account.LastFailedAt, view.Now)));
+            if (account.LastFailedAt is not null && !string.IsNullOrEmpty(account.LastError))
+                html.Append("<span class=\"error\">").Append(E(account.LastError)).Append("</span>");
+            html.Append("</td><td>").Append(E(Ago(account.LastBucketAt, view.Now))).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void RenderSpendLimits(StringBuilder html, DashboardView view)
+    {
+        html.Append("<section class=\"wide\" id=\"spend-limits\">\n<h2>Provider spend limits</h2>\n")
+            .Append("<p class=\"sub\">Monthly usage and limits as the providers report them.</p>\n");
+        if (view.SpendLimits.Count == 0)
+        {
+            html.Append("<p class=\"empty\">No provider has reported a spend limit.</p>\n</section>\n");
+            return;
+        }
+
+        html.Append("<table>\n<thead><tr><th>Account</th><th class=\"num\">Usage this month</th><th class=\"num\">Limit</th>")
+            .Append("<th>Used</th><th>Flags</th><th>Fetched</th></tr></thead>\n<tbody>\n");
+        foreach (var limit in view.SpendLimits)
+        {
+            var currency = Currencies.TryParse(limit.Currency, out var c) ? c : (Currency?)null;
+            html.Append("<tr><td class=\"mono\">").Append(E(limit.Account)).Append("</td><td class=\"num\">")
+                .Append(E(Money(limit.UsageMicros, currency, limit.Currency))).Append("</td><td class=\"num\">")
+                .Append(E(limit.LimitMicros is null ? "no limit" : Money(limit.LimitMicros, currency, limit.Currency)))
+                .Append("</td><td>");
+            if (limit is { UsageMicros: { } used, LimitMicros: > 0 and var max })
+            {
+                var percent = (decimal)used / max * 100m;
+                var width = Math.Min(100m, percent).ToString("0.#", CultureInfo.InvariantCulture);
+                html.Append(E(percent.ToString("0.#", CultureInfo.InvariantCulture) + " %"))
+                    .Append("<div class=\"bar\"><span").Append(percent >= 100 ? " class=\"over\"" : "")
+                    .Append(" style=\"width:").Append(width).Append("%\"></span></div>");
+            }
+
+            html.Append("</td><td>");
+            if (limit.LimitReached != 0)
+                html.Append("<span class=\"badge bad\">limit reached</span> ");
+            if (limit.PaymentFailure != 0)
+                html.Append("<span class=\"badge bad\">payment failure</span>");
+            html.Append("</td><td>").Append(E(Ago(limit.FetchedAt, view.Now))).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void RenderUnpriced(StringBuilder html, DashboardView view)
+    {
+        html.Append("<section class=\"wide\" id=\"unpriced\">\n<h2>Unpriced models</h2>\n<p class=\"sub\">")
+            .Append(E($"Usage from {Day(view.UnpricedFrom)} to {Day(view.UnpricedTo.AddDays(-1))} with no reported cost and no catalog price: not counted in any amount above."))
+            .Append("</p>\n");
+        if (view.Unpriced.Count == 0)
+        {
+            html.Append("<p class=\"empty\">Every model in this period has a price.</p>\n</section>\n");
+            return;
+        }
+
+        html.Append("<table>\n<thead><tr><th>Model</th><th>Account</th><th>Currency</th><th class=\"num\">Buckets</th>")
+            .Append("<th class=\"num\">Requests</th><th class=\"num\">Tokens</th></tr></thead>\n<tbody>\n");
+        foreach (var model in view.Unpriced)
+        {
+            html.Append("<tr><td class=\"mono\">").Append(E(model.Model)).Append("</td><td class=\"mono\">")
+                .Append(E(model.Account)).Append("</td><td>").Append(E(model.Currency)).Append("</td><td class=\"num\">")
+                .Append(E(N(model.Buckets))).Append("</td><td class=\"num\">").Append(E(N(model.Requests)))
+                .Append("</td><td class=\"num\">").Append(E(N(model.Tokens))).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static string Describe(DashboardPanel panel, PanelView view)
+    {
+        var what = panel.Grouping == PanelGrouping.TokenCategory
+            ? "by token category"
+            : "by " + GroupHeading(panel.Grouping).ToLowerInvariant();
+        var top = panel.Kind == PanelKind.Table ? $", top {panel.Limit}" : panel.Grouping == PanelGrouping.TokenCategory ? "" : $", top {panel.Limit} series";
+        var perCurrency = panel.Metric == PanelMetric.Cost ? ", per currency" : "";
+        return $"{MetricHeading(panel.Metric)} {what}{top}{perCurrency} · {panel.Window.Describe()} ({Day(view.From)} to {Day(view.To.AddDays(-1))}, UTC)";
+    }
+
+    private static string Label(PanelGrouping grouping, GroupTotal row)
+    {
+        var text = row.Label.Length > 0
+            ? E(row.Label)
+            : grouping switch
+            {
+                PanelGrouping.Key => "<em>(no key id)</em>",
+                PanelGrouping.Workspace => "<em>(no workspace)</em>",
+                _ => "<em>(none)</em>",
+            };
+        var cell = grouping is PanelGrouping.Key or PanelGrouping.Workspace or PanelGrouping.Model
+            ? "<span class=\"mono\">" + text + "</span>"
+            : text;
+        return string.IsNullOrEmpty(row.Detail) ? cell : cell + "<span class=\"detail\">" + E(row.Detail) + "</span>";
+    }
+
+    private static string Value(PanelMetric metric, GroupTotal row)
+    {
+        if (metric != PanelMetric.Cost)
+            return E(N(row.Value));
+        if (row.PricedBuckets == 0 && row.UnpricedBuckets > 0)
+            return "<em>unpriced</em>";
+        var amount = E(Money(row.Value, Currencies.TryParse(row.Currency, out var c) ? c : null, row.Currency ?? ""));
+        return row.UnpricedBuckets > 0
+            ? amount + "<span class=\"detail\">+ " + E(N(row.UnpricedBuckets)) + " unpriced</span>"
+            : amount;
+    }
+
+    private static string Money(long? micros, Currency? currency, string code)
+    {
+        if (micros is not { } value)
+            return "unknown";
+        var amount = MoneyUnits.FromMicros(value);
+        return currency is { } known
+            ? MoneyUnits.Display(amount, known)
+            : string.Create(CultureInfo.InvariantCulture, $"{code} {amount:N2}");
+    }
+
+    private static string GroupHeading(PanelGrouping grouping) => grouping switch
+    {
+        PanelGrouping.Provider => "Provider",
+        PanelGrouping.Account => "Account",
+        PanelGrouping.Workspace => "Workspace",
+        PanelGrouping.Key => "Key",
+        PanelGrouping.Model => "Model",
+        _ => "Token category",
+    };
+
+    private static string MetricHeading(PanelMetric metric) => metric switch
+    {
+        PanelMetric.Cost => "Cost",
+        PanelMetric.Tokens => "Tokens",
+        _ => "Requests",
+    };
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Time(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+
+    private static string Ago(long? unixSeconds, DateTimeOffset now)
+    {
+        if (unixSeconds is not { } seconds)
+            return "never";
+        var at = DateTimeOffset.FromUnixTimeSeconds(seconds);
+        var age = now - at;
+        var relative = age switch
+        {
+            { TotalSeconds: < 0 } => "in the future",
+            { TotalMinutes: < 1 } => "just now",
+            { TotalHours: < 1 } => $"{(int)age.TotalMinutes} min ago",
+            { TotalDays: < 2 } => $"{(int)age.TotalHours} h ago",
+            _ => $"{(int)age.TotalDays} days ago",
+        };
+        return $"{Time(at)} ({relative})";
+    }
+
+    /// <summary>HTML-encodes text for element content and quoted attribute values.</summary>
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+}

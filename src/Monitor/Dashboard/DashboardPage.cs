@@ -1,0 +1,12 @@
+namespace Monitor.Dashboard;
+
+/// <summary>A dashboard page as defined by one <c>dashboards/{slug}.json</c> file.</summary>
+public sealed record DashboardPage
+{
+    public required string Slug { get; init; }
+    public required string Title { get; init; }
+    public required IReadOnlyList<DashboardPanel> Panels { get; init; }
+
+    /// <summary>Where the definition came from (a file path or the embedded copy), for messages.</summary>
+    public required string Source { get; init; }
+}

@@ -1,0 +1,213 @@
+using Dapper;
+using Monitor.Storage;
+
+namespace Monitor.Dashboard;
+
+/// <summary>
+/// The dashboard's reads of the ledger. Plain SQL that runs on SQLite and PostgreSQL: times are Unix seconds, so a
+/// UTC day is <c>bucket_start - (bucket_start % 86400)</c>; sums are cast to BIGINT so both return 64-bit integers.
+/// Group columns come from a closed switch (never from input); every value is a parameter.
+/// </summary>
+public sealed class DashboardRepository(Database database)
+{
+    /// <summary>The token categories in billing order; reasoning is part of output and never added.</summary>
+    public static IReadOnlyList<string> TokenCategoryLabels { get; } =
+        ["input (uncached)", "cached input", "cache write", "output (incl. reasoning)"];
+
+    private const string TokensExpression = "input_tokens + cached_input_tokens + cache_write_tokens + output_tokens";
+
+    /// <summary>
+    /// A group's totals over [from, to), largest first. Cost: one row per (group, currency), priced rows summed and
+    /// unpriced rows counted apart. Tokens and requests: one row per group.
+    /// </summary>
+    public async Task<IReadOnlyList<GroupTotal>> TotalsAsync(
+        PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var range = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() };
+        await using var connection = await database.OpenAsync(ct);
+
+        if (grouping == PanelGrouping.TokenCategory)
+        {
+            var sums = await connection.QuerySingleAsync<TokenSums>(new CommandDefinition(
+                """
+                SELECT CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS Input,
+                       CAST(COALESCE(SUM(cached_input_tokens), 0) AS BIGINT) AS CachedInput,
+                       CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT) AS CacheWrite,
+                       CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS Output
+                FROM usage_records
+                WHERE bucket_start >= @from AND bucket_start < @to
+                """, range, cancellationToken: ct));
+            return [.. sums.Split(0).Select(d => new GroupTotal { Label = d.Label, Value = d.Value })];
+        }
+
+        var (label, detail) = Columns(grouping);
+        if (metric == PanelMetric.Cost)
+        {
+            var rows = await connection.QueryAsync<GroupTotal>(new CommandDefinition(
+                $"""
+                SELECT {label} AS Label, {detail} AS Detail, currency AS Currency,
+                       CAST(COALESCE(SUM(cost_micros), 0) AS BIGINT) AS Value,
+                       COUNT(cost_micros) AS PricedBuckets,
+                       COUNT(*) - COUNT(cost_micros) AS UnpricedBuckets,
+                       CAST(SUM(requests) AS BIGINT) AS Requests
+                FROM usage_records
+                WHERE bucket_start >= @from AND bucket_start < @to
+                GROUP BY {label}, currency
+                """, range, cancellationToken: ct));
+            return [.. rows.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenByDescending(r => r.Value)
+                .ThenByDescending(r => r.UnpricedBuckets).ThenBy(r => r.Label, StringComparer.Ordinal)];
+        }
+
+        var value = metric == PanelMetric.Tokens ? TokensExpression : "requests";
+        var totals = await connection.QueryAsync<GroupTotal>(new CommandDefinition(
+            $"""
+            SELECT {label} AS Label, {detail} AS Detail,
+                   CAST(SUM({value}) AS BIGINT) AS Value,
+                   CAST(SUM(requests) AS BIGINT) AS Requests
+            FROM usage_records
+            WHERE bucket_start >= @from AND bucket_start < @to
+            GROUP BY {label}
+            """, range, cancellationToken: ct));
+        return [.. totals.OrderByDescending(r => r.Value).ThenBy(r => r.Label, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Per UTC day and group over [from, to). For cost only the priced rows of <paramref name="currency"/> count
+    /// (money is never added across currencies); for other metrics <paramref name="currency"/> is ignored.
+    /// </summary>
+    public async Task<IReadOnlyList<DailyValue>> DailyAsync(
+        PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, string? currency, CancellationToken ct)
+    {
+        var parameters = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), currency };
+        await using var connection = await database.OpenAsync(ct);
+
+        if (grouping == PanelGrouping.TokenCategory)
+        {
+            var days = await connection.QueryAsync<TokenSums>(new CommandDefinition(
+                """
+                SELECT bucket_start - (bucket_start % 86400) AS Day,
+                       CAST(SUM(input_tokens) AS BIGINT) AS Input,
+                       CAST(SUM(cached_input_tokens) AS BIGINT) AS CachedInput,
+                       CAST(SUM(cache_write_tokens) AS BIGINT) AS CacheWrite,
+                       CAST(SUM(output_tokens) AS BIGINT) AS Output
+                FROM usage_records
+                WHERE bucket_start >= @from AND bucket_start < @to
+                GROUP BY bucket_start - (bucket_start % 86400)
+                ORDER BY Day
+                """, parameters, cancellationToken: ct));
+            return [.. days.SelectMany(d => d.Split(d.Day))];
+        }
+
+        var (label, _) = Columns(grouping);
+        var (value, filter) = metric switch
+        {
+            PanelMetric.Cost => ("cost_micros", "AND cost_micros IS NOT NULL AND currency = @currency"),
+            PanelMetric.Tokens => (TokensExpression, ""),
+            _ => ("requests", ""),
+        };
+        var rows = await connection.QueryAsync<DailyValue>(new CommandDefinition(
+            $"""
+            SELECT bucket_start - (bucket_start % 86400) AS Day, {label} AS Label, CAST(SUM({value}) AS BIGINT) AS Value
+            FROM usage_records
+            WHERE bucket_start >= @from AND bucket_start < @to {filter}
+            GROUP BY bucket_start - (bucket_start % 86400), {label}
+            ORDER BY Day
+            """, parameters, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    /// <summary>The currencies with priced cost in [from, to): one cost chart each.</summary>
+    public async Task<IReadOnlyList<string>> CostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var currencies = await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT DISTINCT currency
+            FROM usage_records
+            WHERE bucket_start >= @from AND bucket_start < @to AND cost_micros IS NOT NULL
+            ORDER BY currency
+            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
+        return [.. currencies];
+    }
+
+    /// <summary>Every account the ledger knows (from pulls or usage) with its last good and last failed pull.</summary>
+    public async Task<IReadOnlyList<AccountFreshness>> FreshnessAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<AccountFreshness>(new CommandDefinition(
+            """
+            SELECT a.account AS Account,
+                   (SELECT MAX(p.started_at) FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'ok') AS LastOkAt,
+                   (SELECT MAX(p.started_at) FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'failed') AS LastFailedAt,
+                   (SELECT p.error FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'failed'
+                    ORDER BY p.started_at DESC, p.id DESC LIMIT 1) AS LastError,
+                   (SELECT MAX(u.bucket_start) FROM usage_records u WHERE u.account = a.account) AS LastBucketAt
+            FROM (SELECT account FROM pull_runs UNION SELECT account FROM usage_records) a
+            ORDER BY a.account
+            """, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    public async Task<IReadOnlyList<SpendLimitRow>> SpendLimitsAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<SpendLimitRow>(new CommandDefinition(
+            """
+            SELECT account AS Account, currency AS Currency, usage_micros AS UsageMicros, limit_micros AS LimitMicros,
+                   limit_reached AS LimitReached, payment_failure AS PaymentFailure, fetched_at AS FetchedAt
+            FROM spend_limits
+            ORDER BY account
+            """, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    /// <summary>Models with usage but no cost in [from, to): shown as unpriced, never as zero.</summary>
+    public async Task<IReadOnlyList<UnpricedModel>> UnpricedModelsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<UnpricedModel>(new CommandDefinition(
+            $"""
+            SELECT account AS Account, model AS Model, currency AS Currency, COUNT(*) AS Buckets,
+                   CAST(SUM(requests) AS BIGINT) AS Requests, CAST(SUM({TokensExpression}) AS BIGINT) AS Tokens
+            FROM usage_records
+            WHERE bucket_start >= @from AND bucket_start < @to AND cost_micros IS NULL
+            GROUP BY account, model, currency
+            ORDER BY account, model, currency
+            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    public async Task<bool> PingAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>The group column and a secondary column shown beside it in tables (a constant from this switch only).</summary>
+    private static (string Label, string Detail) Columns(PanelGrouping grouping) => grouping switch
+    {
+        PanelGrouping.Provider => ("provider", "NULL"),
+        PanelGrouping.Account => ("account", "MAX(provider)"),
+        PanelGrouping.Workspace => ("workspace", "NULL"),
+        PanelGrouping.Key => ("key_id", "MAX(key_fingerprint)"),
+        PanelGrouping.Model => ("model", "NULL"),
+        _ => throw new ArgumentOutOfRangeException(nameof(grouping), grouping, "token_category has its own query"),
+    };
+
+    private sealed record TokenSums
+    {
+        public long Day { get; init; }
+        public long Input { get; init; }
+        public long CachedInput { get; init; }
+        public long CacheWrite { get; init; }
+        public long Output { get; init; }
+
+        public IEnumerable<DailyValue> Split(long day)
+        {
+            long[] values = [Input, CachedInput, CacheWrite, Output];
+            for (var i = 0; i < values.Length; i++)
+                yield return new DailyValue { Day = day, Label = TokenCategoryLabels[i], Value = values[i] };
+        }
+    }
+}

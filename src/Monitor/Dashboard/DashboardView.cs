@@ -1,0 +1,18 @@
+namespace Monitor.Dashboard;
+
+/// <summary>Everything one page shows: its panels plus the fixed sections (freshness, spend limits, unpriced models).</summary>
+public sealed record DashboardView
+{
+    public required DashboardPage Page { get; init; }
+    public required IReadOnlyList<DashboardPage> Navigation { get; init; }
+    public required DateTimeOffset Now { get; init; }
+    public required IReadOnlyList<PanelView> Panels { get; init; }
+    public required IReadOnlyList<AccountFreshness> Freshness { get; init; }
+    public required IReadOnlyList<SpendLimitRow> SpendLimits { get; init; }
+
+    /// <summary>The unpriced models over the page's widest window, [UnpricedFrom, UnpricedTo).</summary>
+    public required IReadOnlyList<UnpricedModel> Unpriced { get; init; }
+
+    public required DateTimeOffset UnpricedFrom { get; init; }
+    public required DateTimeOffset UnpricedTo { get; init; }
+}

@@ -78,24 +78,26 @@ public sealed class DashboardRepository(Database database)
     public async Task<IReadOnlyList<DailyValue>> DailyAsync(
         PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, string? currency, CancellationToken ct)
     {
-        var parameters = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), currency };
+        // Month-wide buckets (Mistral's monthly usage) are read from the month that contains `from`, then spread.
+        var monthFrom = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var parameters = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), monthFrom = monthFrom.ToUnixTimeSeconds(), currency };
         await using var connection = await database.OpenAsync(ct);
 
         if (grouping == PanelGrouping.TokenCategory)
         {
             var days = await connection.QueryAsync<TokenSums>(new CommandDefinition(
-                """
-                SELECT bucket_start - (bucket_start % 86400) AS Day,
+                $"""
+                SELECT bucket_start - (bucket_start % 86400) AS Day, {MonthFlag} AS Month,
                        CAST(SUM(input_tokens) AS BIGINT) AS Input,
                        CAST(SUM(cached_input_tokens) AS BIGINT) AS CachedInput,
                        CAST(SUM(cache_write_tokens) AS BIGINT) AS CacheWrite,
                        CAST(SUM(output_tokens) AS BIGINT) AS Output
                 FROM usage_records
-                WHERE bucket_start >= @from AND bucket_start < @to
-                GROUP BY bucket_start - (bucket_start % 86400)
+                WHERE {InWindow}
+                GROUP BY bucket_start - (bucket_start % 86400), {MonthFlag}
                 ORDER BY Day
                 """, parameters, cancellationToken: ct));
-            return [.. days.SelectMany(d => d.Split(d.Day))];
+            return SpreadMonths(days.SelectMany(d => d.Split(d.Day).Select(v => (v, d.Month == 1))), from, to);
         }
 
         var (label, _) = Columns(grouping);
@@ -105,15 +107,61 @@ public sealed class DashboardRepository(Database database)
             PanelMetric.Tokens => (TokensExpression, ""),
             _ => ("requests", ""),
         };
-        var rows = await connection.QueryAsync<DailyValue>(new CommandDefinition(
+        var rows = await connection.QueryAsync<DailyRow>(new CommandDefinition(
             $"""
-            SELECT bucket_start - (bucket_start % 86400) AS Day, {label} AS Label, CAST(SUM({value}) AS BIGINT) AS Value
+            SELECT bucket_start - (bucket_start % 86400) AS Day, {MonthFlag} AS Month, {label} AS Label, CAST(SUM({value}) AS BIGINT) AS Value
             FROM usage_records
-            WHERE bucket_start >= @from AND bucket_start < @to {filter}
-            GROUP BY bucket_start - (bucket_start % 86400), {label}
+            WHERE {InWindow} {filter}
+            GROUP BY bucket_start - (bucket_start % 86400), {MonthFlag}, {label}
             ORDER BY Day
             """, parameters, cancellationToken: ct));
-        return [.. rows];
+        return SpreadMonths(rows.Select(r => (new DailyValue { Day = r.Day, Label = r.Label, Value = r.Value }, r.Month == 1)), from, to);
+    }
+
+    private const string MonthFlag = "CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END";
+    private const string InWindow = "bucket_start < @to AND (bucket_start >= @from OR (bucket_width = 'month' AND bucket_start >= @monthFrom))";
+
+    /// <summary>
+    /// A month-wide bucket has no day of its own: its value is spread evenly over the days of its month that fall
+    /// before <paramref name="to"/>, so a daily chart shows the month's daily rate instead of one tall bar on the 1st.
+    /// Days outside [from, to) are then dropped; other buckets pass through.
+    /// </summary>
+    private static List<DailyValue> SpreadMonths(IEnumerable<(DailyValue Value, bool Month)> rows, DateTimeOffset from, DateTimeOffset to)
+    {
+        const long Day = 86_400;
+        var totals = new Dictionary<(long Day, string Label), long>();
+        foreach (var (row, month) in rows)
+        {
+            if (!month)
+            {
+                totals[(row.Day, row.Label)] = totals.GetValueOrDefault((row.Day, row.Label)) + row.Value;
+                continue;
+            }
+
+            var start = DateTimeOffset.FromUnixTimeSeconds(row.Day);
+            var end = Math.Min(start.AddMonths(1).ToUnixTimeSeconds(), to.ToUnixTimeSeconds());
+            var days = Math.Max(1, (end - row.Day + Day - 1) / Day);
+            for (var i = 0; i < days; i++)
+            {
+                var share = row.Value / days + (i < row.Value % days ? 1 : 0);
+                var key = (row.Day + (i * Day), row.Label);
+                totals[key] = totals.GetValueOrDefault(key) + share;
+            }
+        }
+
+        var first = from.ToUnixTimeSeconds();
+        var last = to.ToUnixTimeSeconds();
+        return [.. totals.Where(t => t.Key.Day >= first && t.Key.Day < last)
+            .Select(t => new DailyValue { Day = t.Key.Day, Label = t.Key.Label, Value = t.Value })
+            .OrderBy(v => v.Day).ThenBy(v => v.Label, StringComparer.Ordinal)];
+    }
+
+    private sealed record DailyRow
+    {
+        public long Day { get; init; }
+        public long Month { get; init; }
+        public string Label { get; init; } = "";
+        public long Value { get; init; }
     }
 
     /// <summary>The currencies with priced cost in [from, to): one cost chart each.</summary>
@@ -198,6 +246,7 @@ public sealed class DashboardRepository(Database database)
     private sealed record TokenSums
     {
         public long Day { get; init; }
+        public long Month { get; init; }
         public long Input { get; init; }
         public long CachedInput { get; init; }
         public long CacheWrite { get; init; }

@@ -115,4 +115,20 @@ public sealed class PullServiceTests
         Assert.Equal(PullHarness.Now.ToUnixTimeSeconds(), watermark);
         Assert.Equal(watermark, await h.Ledger.ScalarAsync<long>("SELECT watermark FROM watermarks WHERE account = 'openai-test'"));
     }
+
+    [Fact]
+    public async Task PullAllAsync_TheKeyNeverReachesTheDatabaseFiles()
+    {
+        await using var h = await PullHarness.StartAsync(days: 7);
+        var key = Environment.GetEnvironmentVariable(h.KeyVariable)!;
+
+        await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        foreach (var file in Directory.GetFiles(h.Ledger.Folder))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key)) < 0, $"{file} holds the key");
+        }
+    }
 }

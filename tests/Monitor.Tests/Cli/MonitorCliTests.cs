@@ -1,0 +1,160 @@
+using Microsoft.Data.Sqlite;
+using Monitor.Tests.Support;
+
+namespace Monitor.Tests.Cli;
+
+/// <summary>The real executable: exit codes, one-line errors naming what is wrong, and the verbs end to end.</summary>
+public sealed class MonitorCliTests : IDisposable
+{
+    private readonly TempLedger _dir = new();
+
+    [Fact]
+    public async Task UnknownVerb_ExitsTwo()
+    {
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "bogus");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("'bogus'", r.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("check", "budgets")]
+    [InlineData("detect", "anomaly")]
+    [InlineData("report", "dashboard")]
+    public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
+    {
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, verb);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not available yet", r.Err, StringComparison.Ordinal);
+        Assert.Contains(arrivesWith, r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadConfiguration_ListsEveryProblemByKey_AndExitsTwo()
+    {
+        var config = _dir.File("bad.json", """
+            { "Monitor": { "Providers": [ { "Name": "prod", "Kind": "Mistrall", "BaseUrl": "api.mistral.ai", "ApiKeyEnv": "MISTRAL_KEY", "Schedule": "every 5 minutes" },
+                                          { "Name": "prod", "Kind": "OpenAI", "BaseUrl": "https://api.openai.com", "ApiKeyEnv": "" } ],
+                           "Alerts": { "Email": { "Smtp": { "Security": "Tls" } } } } }
+            """);
+
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "export", "usage", "--config", config);
+
+        Assert.Equal(2, r.ExitCode);
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("Monitor:Providers:0:Kind: 'Mistrall' is not a provider kind", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Monitor:Providers:0:BaseUrl:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Monitor:Providers:0:Schedule:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Monitor:Providers:1:Name: 'prod' is used by another provider account", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Monitor:Providers:1:ApiKeyEnv: is required", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Monitor:Alerts:Email:Smtp:Security:", StringComparison.Ordinal));
+        Assert.Equal(6, lines.Length);
+    }
+
+    [Fact]
+    public async Task ConfigurationWithSyntaxError_NamesFileAndLine()
+    {
+        var config = _dir.File("broken.json", "{\n  \"Monitor\": {\n    \"Storage\": { \"Provider\": \"Sqlite\" \n  }\n");
+
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "migrate", "--config", config);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("broken.json: line", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeyPastedIntoApiKeyEnv_IsRejectedWithoutEchoingIt()
+    {
+        var config = _dir.File("key.json", """
+            { "Monitor": { "Providers": [ { "Name": "p", "Kind": "OpenAI", "BaseUrl": "https://api.openai.com", "ApiKeyEnv": "sk-admin-abcdefghijklmnopqrstuvwxyz" } ] } }
+            """);
+
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "migrate", "--config", config);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Monitor:Providers:0:ApiKeyEnv:", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("abcdefghijklmnop", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnvironmentVariable_OverridesConfigurationFile()
+    {
+        var config = _dir.File("c.json", """{ "Monitor": { "Storage": { "Sqlite": { "Path": "from-file.db" } } } }""");
+
+        var r = await MonitorProcess.RunAsync(_dir.Folder, new Dictionary<string, string> { ["Monitor__Storage__Sqlite__Path"] = "from-env.db" }, "migrate", "--config", config);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("from-env.db: applied 0001", r.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir.Folder, "from-env.db")));
+        Assert.False(File.Exists(Path.Combine(_dir.Folder, "from-file.db")));
+    }
+
+    [Fact]
+    public async Task ImportBadRow_ExitsTwoNamingLineAndField_ThenGoodFileRoundTripsThroughExportFile()
+    {
+        var env = new Dictionary<string, string> { ["Monitor__Storage__Sqlite__Path"] = "cli.db" };
+        var bad = _dir.File("bad.csv", "bucket_start,bucket_width,provider,account,model,currency\n2026-11-01T00:00:00Z,1h,openai,o,gpt-4o,USD\n2026-11-01,1x,openai,o,gpt-4o,USD\n");
+        var good = _dir.File("good.csv", "bucket_start,bucket_width,provider,account,model,input_tokens,currency\n2026-11-01T00:00:00Z,1h,openai,o,gpt-4o,1000,USD\n");
+
+        var failed = await MonitorProcess.RunAsync(_dir.Folder, env, "import", "usage", bad);
+        var imported = await MonitorProcess.RunAsync(_dir.Folder, env, "import", "usage", good);
+        var exported = await MonitorProcess.RunAsync(_dir.Folder, env, "export", "usage", "--format", "json", "--out", "out.json");
+
+        Assert.Equal(2, failed.ExitCode);
+        Assert.Equal("bad.csv: line 3: bucket_width: '1x' is not one of 1m, 1h, 1d, month", failed.Err.Trim());
+        Assert.Equal(0, imported.ExitCode);
+        Assert.Equal(0, exported.ExitCode);
+        var json = await File.ReadAllTextAsync(Path.Combine(_dir.Folder, "out.json"));
+        Assert.Contains("\"model\":\"gpt-4o\",\"input_tokens\":1000", json, StringComparison.Ordinal);
+        Assert.Contains("\"cost\":0.0025,\"currency\":\"USD\",\"cost_source\":\"estimated\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pull_WithoutProviders_ExitsTwoNamingTheKey()
+    {
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "pull");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Monitor:Providers", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pull_BadDate_ExitsTwoNamingTheOption()
+    {
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "pull", "--from", "yesterday");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("--from: 'yesterday' is not a date", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoOnce_FillsItsOwnLedgerThroughTheRealConnectors()
+    {
+        var r = await MonitorProcess.RunAsync(_dir.Folder, new Dictionary<string, string> { ["Monitor__Demo__Path"] = "demo.db" }, "demo", "--once");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        await using var c = new SqliteConnection($"Data Source={Path.Combine(_dir.Folder, "demo.db")}");
+        await c.OpenAsync();
+        await using var q = c.CreateCommand();
+        q.CommandText = """
+            SELECT (SELECT COUNT(DISTINCT account) FROM usage_records WHERE source = 'demo'),
+                   (SELECT COUNT(*) FROM usage_records WHERE source <> 'demo'),
+                   (SELECT COUNT(DISTINCT model) FROM usage_records),
+                   (SELECT COUNT(*) FROM pull_runs WHERE outcome = 'ok'),
+                   (SELECT COUNT(*) FROM api_keys WHERE created_at < strftime('%s','now') - 90 * 86400),
+                   (SELECT COUNT(*) FROM models WHERE shutdown_at IS NOT NULL AND replacement IS NOT NULL)
+            """;
+        await using var reader = await q.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(2, reader.GetInt64(0));  // demo-mistral and demo-openai, both labelled demo
+        Assert.Equal(0, reader.GetInt64(1));
+        Assert.Equal(8, reader.GetInt64(2));  // eight models in use
+        Assert.True(reader.GetInt64(3) >= 4); // inventory and usage runs of both accounts
+        Assert.True(reader.GetInt64(4) >= 1); // a key past its rotation age
+        Assert.True(reader.GetInt64(5) >= 1); // a deprecated model with its replacement
+        Assert.False(File.Exists(Path.Combine(_dir.Folder, "data", "monitor.db"))); // the demo never touches the real ledger
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

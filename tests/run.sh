@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need, builds, runs every test project,
+# and ends with one line "N passed, N failed". Exit code: 0 only when everything passed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Debian packages the tests use. Fonts: the dashboard's ScottPlot charts draw text.
+# (The SMTP server, PostgreSQL and Chromium join this list with the issues that test against them.)
+packages=(fonts-dejavu-core fontconfig)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "tests/run.sh: installing ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+command -v dotnet >/dev/null || { echo "tests/run.sh: the .NET SDK (dotnet) is not installed" >&2; exit 1; }
+
+dotnet build Monitor.sln -c Release -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Monitor.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# Each test assembly prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T" (or "Failed!  - ...").
+read -r passed failed < <(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+' "$log" \
+  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \1/' \
+  | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  echo "tests/run.sh: no test results found" >&2
+  status=1
+fi
+echo "${passed} passed, ${failed} failed"
+exit "$status"

@@ -1,4 +1,5 @@
 using System.Net;
+using Monitor.Core.Pricing;
 using Monitor.Dashboard;
 using Monitor.Storage;
 
@@ -30,10 +31,11 @@ public static class MonitorWebHost
         return app;
     }
 
-    /// <summary>Migrates the database, then serves until stopped.</summary>
+    /// <summary>Migrates the database and loads the price catalog (a bad override file stops start-up), then serves until stopped.</summary>
     public static async Task RunAsync(WebApplication app, CancellationToken ct)
     {
         await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+        _ = app.Services.GetRequiredService<PriceCatalog>();
         await app.RunAsync();
     }
 }

@@ -25,7 +25,7 @@ public static class PriceCatalogLoader
         if (!string.IsNullOrWhiteSpace(overrideFile))
         {
             if (!File.Exists(overrideFile))
-                throw new InvalidDataException($"Monitor:Pricing:OverrideFile: '{overrideFile}' does not exist");
+                throw new BadInputException($"Monitor:Pricing:OverrideFile: '{overrideFile}' does not exist");
             using var user = File.OpenRead(overrideFile);
             entries.AddRange(Parse(user, overrideFile));
         }
@@ -42,13 +42,13 @@ public static class PriceCatalogLoader
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{fileName}: line {e.LineNumber + 1}: not valid JSON: {e.Message}", e);
+            throw new BadInputException($"{fileName}: line {e.LineNumber + 1}: not valid JSON: {e.Message}", e);
         }
 
         using (document)
         {
             if (!document.RootElement.TryGetProperty("prices", out var prices) || prices.ValueKind != JsonValueKind.Array)
-                throw new InvalidDataException($"{fileName}: prices: expected an array of price entries");
+                throw new BadInputException($"{fileName}: prices: expected an array of price entries");
 
             var result = new List<PriceEntry>();
             var index = 0;
@@ -66,19 +66,19 @@ public static class PriceCatalogLoader
     {
         var providerText = Text(e, "provider", at);
         if (!ProviderKinds.TryParse(providerText, out var provider))
-            throw new InvalidDataException($"{at}.provider: '{providerText}' is not a provider kind");
+            throw new BadInputException($"{at}.provider: '{providerText}' is not a provider kind");
         var currencyText = Text(e, "currency", at);
         if (!Currencies.TryParse(currencyText, out var currency))
-            throw new InvalidDataException($"{at}.currency: '{currencyText}' is not USD or EUR");
+            throw new BadInputException($"{at}.currency: '{currencyText}' is not USD or EUR");
         var dateText = Text(e, "effective_from", at);
         if (!DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
-            throw new InvalidDataException($"{at}.effective_from: '{dateText}' is not a date (yyyy-MM-dd)");
+            throw new BadInputException($"{at}.effective_from: '{dateText}' is not a date (yyyy-MM-dd)");
 
         var aliases = new List<string>();
         if (e.TryGetProperty("aliases", out var list))
         {
             if (list.ValueKind != JsonValueKind.Array)
-                throw new InvalidDataException($"{at}.aliases: expected an array of model names");
+                throw new BadInputException($"{at}.aliases: expected an array of model names");
             aliases.AddRange(list.EnumerateArray().Select(a => a.GetString() ?? ""));
         }
 
@@ -89,7 +89,7 @@ public static class PriceCatalogLoader
             Aliases = aliases,
             Currency = currency,
             EffectiveFrom = from,
-            InputPerMillion = Price(e, "input", at) ?? throw new InvalidDataException($"{at}.input: is required"),
+            InputPerMillion = Price(e, "input", at) ?? throw new BadInputException($"{at}.input: is required"),
             OutputPerMillion = Price(e, "output", at),
             CachedInputPerMillion = Price(e, "cached_input", at),
             CacheWritePerMillion = Price(e, "cache_write", at),
@@ -99,14 +99,14 @@ public static class PriceCatalogLoader
     private static string Text(JsonElement e, string name, string at) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
             ? v.GetString()!
-            : throw new InvalidDataException($"{at}.{name}: is required (a string)");
+            : throw new BadInputException($"{at}.{name}: is required (a string)");
 
     private static decimal? Price(JsonElement e, string name, string at)
     {
         if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
             return null;
         if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var price) || price < 0)
-            throw new InvalidDataException($"{at}.{name}: expected a non-negative number (per 1M tokens)");
+            throw new BadInputException($"{at}.{name}: expected a non-negative number (per 1M tokens)");
         return price;
     }
 }

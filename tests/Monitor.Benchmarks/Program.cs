@@ -3,7 +3,7 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull]
 // The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own.
 
 var rows = 1_000_000;
@@ -16,12 +16,12 @@ for (var i = 0; i < args.Length; i++)
             rows = n;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull":
             only = args[i + 1];
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull]");
             return 2;
     }
 }
@@ -36,6 +36,14 @@ if (Runs("import"))
     Console.WriteLine(Invariant($"import: writing and importing a {rows:N0}-row usage CSV ..."));
     import = await CsvImport.RunAsync(rows, ct);
     Console.WriteLine(Invariant($"  {import.Rows:N0} rows ({Mb(import.FileBytes)} MB CSV) in {import.Elapsed.TotalSeconds:F1} s"));
+}
+
+PullBackfill.Result? pull = null;
+if (Runs("pull"))
+{
+    Console.WriteLine("pull: OpenAI-format hourly backfill of 90 days from the demo's fake server ...");
+    pull = await PullBackfill.RunAsync(days: 90, ct);
+    Console.WriteLine(Invariant($"  {pull.Records:N0} records in {pull.Elapsed.TotalSeconds:F1} s ({pull.Requests:N0} HTTP requests)"));
 }
 
 double raw = 0, upsert = 0;
@@ -74,6 +82,8 @@ if (import is not null)
         + (raw > 0 ? Invariant($" ({import.RowsPerSecond / raw:F2} of baseline)") : "")
         + Invariant($", peak working set {Mb(import.PeakWorkingSet)} MB, peak managed {Mb(import.PeakManaged)} MB"));
 }
+if (pull is not null)
+    Console.WriteLine(Invariant($"{"pull backfill 90 days",-24}: {pull.Elapsed.TotalSeconds:F1} s, {pull.Records:N0} records, {pull.RecordsPerSecond:N0} records/s over HTTP"));
 
 return 0;
 

@@ -61,7 +61,7 @@ public sealed class UsageImporter(Database database, PriceCatalog catalog, TimeP
         return reader.Peek() is '[' or '{';
     }
 
-    private static IEnumerable<(string?[] Values, string Where)> CsvRows(StreamReader reader, string name)
+    private static IEnumerable<(string?[] Values, UsageRowParser.RowLocation Where)> CsvRows(StreamReader reader, string name)
     {
         var csv = new CsvRecordReader(reader);
         var header = csv.Read() ?? throw new BadInputException($"{name}: line 1: the file is empty (expected a header row)");
@@ -86,12 +86,12 @@ public sealed class UsageImporter(Database database, PriceCatalog catalog, TimeP
                 throw new BadInputException($"{name}: line {csv.LineNumber}: has {fields.Count} fields, the header has {map.Length}");
             for (var i = 0; i < map.Length; i++)
                 values[map[i]] = fields[i];
-            yield return (values, $"{name}: line {csv.LineNumber}");
+            yield return (values, new UsageRowParser.RowLocation(name, csv.LineNumber));
         }
     }
 
     // One record object per line: what `monitor export usage --format json` writes, and JSON Lines.
-    private static IEnumerable<(string?[] Values, string Where)> JsonRows(StreamReader reader, string name)
+    private static IEnumerable<(string?[] Values, UsageRowParser.RowLocation Where)> JsonRows(StreamReader reader, string name)
     {
         var line = 0;
         var values = new string?[UsageFields.All.Count];
@@ -129,7 +129,7 @@ public sealed class UsageImporter(Database database, PriceCatalog catalog, TimeP
                 throw new BadInputException($"{name}: line {line}: not valid JSON: {e.Message}", e);
             }
 
-            yield return (values, $"{name}: line {line}");
+            yield return (values, new UsageRowParser.RowLocation(name, line));
         }
     }
 }

@@ -26,7 +26,10 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         return -1;
     }
 
-    public UsageRecord Parse(string?[] v, string where)
+    /// <summary>Where a row comes from; turned into text only when the row is rejected.</summary>
+    public readonly record struct RowLocation(string File, int Line);
+
+    public UsageRecord Parse(string?[] v, RowLocation where)
     {
         var widthText = Required(v, 1, where);
         if (!BucketWidths.TryParse(widthText, out var width))
@@ -104,7 +107,7 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         };
     }
 
-    private static string Required(string?[] v, int i, string where) =>
+    private static string Required(string?[] v, int i, RowLocation where) =>
         Optional(v, i) ?? throw Bad(where, UsageFields.All[i], "is required");
 
     private static string? Optional(string?[] v, int i)
@@ -116,7 +119,7 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         return text.Length > 1 && text[0] == '\'' && "=+-@\t\r".Contains(text[1], StringComparison.Ordinal) ? text[1..] : text.Trim();
     }
 
-    private static long Count64(string?[] v, int i, string where)
+    private static long Count64(string?[] v, int i, RowLocation where)
     {
         var text = Optional(v, i);
         if (text is null)
@@ -126,7 +129,7 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         return n;
     }
 
-    private static decimal? Money(string?[] v, int i, string where)
+    private static decimal? Money(string?[] v, int i, RowLocation where)
     {
         var text = Optional(v, i);
         if (text is null)
@@ -136,5 +139,5 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         return amount;
     }
 
-    private static BadInputException Bad(string where, string field, string problem) => new($"{where}: {field}: {problem}");
+    private static BadInputException Bad(RowLocation where, string field, string problem) => new($"{where.File}: line {where.Line}: {field}: {problem}");
 }

@@ -213,6 +213,7 @@ public static class DashboardHtml
             {
                 { LastOkAt: null, LastFailedAt: null } => ("idle", "not pulled"),
                 { LastFailedAt: { } failed } when failed >= (account.LastOkAt ?? long.MinValue) => ("bad", "failing"),
+                { LastOkAt: { } ok } when view.Now - DateTimeOffset.FromUnixTimeSeconds(ok) > view.StaleAfter => ("bad", "stale"),
                 _ => ("ok", "ok"),
             };
             html.Append("<tr><td class=\"mono\">").Append(E(account.Account)).Append("</td><td><span class=\"badge ")

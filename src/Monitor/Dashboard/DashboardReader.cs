@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
 using Monitor.Core.Pricing;
+using Monitor.Hosting;
 
 namespace Monitor.Dashboard;
 
 /// <summary>Reads what a page or a chart shows, for "now" from the injected clock (windows are UTC).</summary>
-public sealed class DashboardReader(DashboardRepository repository, DashboardCatalog catalog, TimeProvider clock)
+public sealed class DashboardReader(DashboardRepository repository, DashboardCatalog catalog, TimeProvider clock, IOptions<MonitorOptions> options)
 {
     public async Task<DashboardView> ReadPageAsync(DashboardPage page, CancellationToken ct)
     {
@@ -21,6 +23,7 @@ public sealed class DashboardReader(DashboardRepository repository, DashboardCat
             Now = now,
             Panels = panels,
             Freshness = await repository.FreshnessAsync(ct),
+            StaleAfter = options.Value.Pull.StaleAfter,
             SpendLimits = await repository.SpendLimitsAsync(ct),
             Unpriced = await repository.UnpricedModelsAsync(unpricedFrom, unpricedTo, ct),
             UnpricedFrom = unpricedFrom,

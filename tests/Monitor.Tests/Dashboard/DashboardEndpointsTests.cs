@@ -95,6 +95,21 @@ public sealed partial class DashboardEndpointsTests
     }
 
     [Fact]
+    public async Task Overview_LastGoodPullOlderThanStaleAfter_ShowsStale()
+    {
+        await using var app = await DashboardTestApp.StartAsync(Now, async database =>
+        {
+            await LedgerSeed.PullRunAsync(database, "fresh-account", Now.AddHours(-1), "ok");
+            await LedgerSeed.PullRunAsync(database, "old-account", Now.AddHours(-7), "ok");
+        });
+
+        var freshness = Section(await app.Client.GetStringAsync("/"), "freshness");
+
+        Assert.Matches("fresh-account</td><td><span class=\"badge ok\">ok<", freshness);
+        Assert.Matches("old-account</td><td><span class=\"badge bad\">stale<", freshness);
+    }
+
+    [Fact]
     public async Task Overview_EmptyLedger_RendersWithoutCharts()
     {
         await using var app = await DashboardTestApp.StartAsync(Now);

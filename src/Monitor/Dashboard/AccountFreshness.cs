@@ -8,6 +8,9 @@ public sealed record AccountFreshness
     public long? LastFailedAt { get; init; }
     public string? LastError { get; init; }
 
-    /// <summary>The newest bucket the ledger holds for the account.</summary>
+    /// <summary>
+    /// How far the account's data reaches: the end of its newest bucket, or when that bucket was ingested if earlier
+    /// (a month-to-date bucket is complete up to its pull, not to the month's end).
+    /// </summary>
     public long? LastBucketAt { get; init; }
 }

@@ -198,7 +198,7 @@ public static class DashboardHtml
     private static void RenderFreshness(StringBuilder html, DashboardView view)
     {
         html.Append("<section class=\"wide\" id=\"freshness\">\n<h2>Data freshness</h2>\n")
-            .Append("<p class=\"sub\">Last successful and last failed pull per account, and the newest bucket held.</p>\n");
+            .Append("<p class=\"sub\">Last successful and last failed pull per account, and how far its data reaches.</p>\n");
         if (view.Freshness.Count == 0)
         {
             html.Append("<p class=\"empty\">No account has been pulled or imported yet.</p>\n</section>\n");
@@ -206,7 +206,7 @@ public static class DashboardHtml
         }
 
         html.Append("<table>\n<thead><tr><th>Account</th><th>Status</th><th>Last successful pull</th>")
-            .Append("<th>Last failed pull</th><th>Newest data</th></tr></thead>\n<tbody>\n");
+            .Append("<th>Last failed pull</th><th>Data up to</th></tr></thead>\n<tbody>\n");
         foreach (var account in view.Freshness)
         {
             var (badge, status) = account switch

@@ -189,7 +189,11 @@ public sealed class DashboardRepository(Database database)
                    (SELECT MAX(p.started_at) FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'failed') AS LastFailedAt,
                    (SELECT p.error FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'failed'
                     ORDER BY p.started_at DESC, p.id DESC LIMIT 1) AS LastError,
-                   (SELECT MAX(u.bucket_start) FROM usage_records u WHERE u.account = a.account) AS LastBucketAt
+                   (SELECT CASE WHEN e.bucket_end < e.ingested_at THEN e.bucket_end ELSE e.ingested_at END
+                    FROM (SELECT CASE u.bucket_width WHEN '1m' THEN u.bucket_start + 60 WHEN '1h' THEN u.bucket_start + 3600
+                                      WHEN '1d' THEN u.bucket_start + 86400 ELSE u.ingested_at END AS bucket_end, u.ingested_at
+                          FROM usage_records u WHERE u.account = a.account
+                          ORDER BY u.bucket_start DESC, u.ingested_at DESC LIMIT 1) e) AS LastBucketAt
             FROM (SELECT account FROM pull_runs UNION SELECT account FROM usage_records) a
             ORDER BY a.account
             """, cancellationToken: ct));

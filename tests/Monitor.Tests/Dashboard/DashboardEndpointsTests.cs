@@ -110,6 +110,22 @@ public sealed partial class DashboardEndpointsTests
     }
 
     [Fact]
+    public async Task Overview_MonthToDateBucket_DataReachesItsIngestionNotTheMonthStart()
+    {
+        var ingested = Now.AddMinutes(-20);
+        await using var app = await DashboardTestApp.StartAsync(Now, database => LedgerSeed.WriteAsync(database, ingested,
+            LedgerSeed.Day("mistral-eu", ProviderKind.Mistral, "mistral-large-2512", new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero), 12m, Currency.EUR)
+                with { BucketWidth = BucketWidth.Month },
+            LedgerSeed.Day("openai-us", ProviderKind.OpenAI, "gpt-4o", new DateTimeOffset(2025, 6, 14, 0, 0, 0, TimeSpan.Zero), 1m, Currency.USD)));
+
+        var freshness = Section(await app.Client.GetStringAsync("/"), "freshness");
+
+        Assert.Contains("2025-06-15 11:40 UTC", freshness); // mistral-eu: complete up to its pull, not "14 days ago"
+        Assert.Contains("2025-06-15 00:00 UTC", freshness); // openai-us: the end of its newest day
+        Assert.DoesNotContain("2025-06-01 00:00 UTC", freshness);
+    }
+
+    [Fact]
     public async Task Overview_EmptyLedger_RendersWithoutCharts()
     {
         await using var app = await DashboardTestApp.StartAsync(Now);

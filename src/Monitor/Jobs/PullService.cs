@@ -61,7 +61,11 @@ public sealed partial class PullService(
         var end = to ?? now;
         var start = from ?? ((await runs.WatermarkAsync(account.Name, UsageStream, ct)) ?? now - options.Value.Pull.InitialBackfill) - options.Value.Pull.LookBack;
         if (start >= end)
-            throw new BadInputException($"--from: {start:O} is not before --to {end:O}");
+        {
+            if (from is not null)
+                throw new BadInputException($"--from: {start:O} is not before --to {end:O}");
+            return new AccountPullResult(account.Name, 0, inventoryError); // already pulled up to now
+        }
 
         long records = 0;
         var chunks = connector.Chunk(start, end, options.Value.Pull.ChunkSize);

@@ -131,4 +131,27 @@ public sealed class PullServiceTests
             Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key)) < 0, $"{file} holds the key");
         }
     }
+
+    [Fact]
+    public async Task PullAllAsync_FromAfterTo_IsBadInputNamingTheOption()
+    {
+        await using var h = await PullHarness.StartAsync(days: 7);
+
+        var error = await Assert.ThrowsAsync<BadInputException>(() =>
+            h.Pulls.PullAllAsync("openai-test", PullHarness.Now, PullHarness.Now.AddDays(-1), null, CancellationToken.None));
+
+        Assert.StartsWith("--from:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PullAllAsync_NothingNewSinceTheWatermark_IsANoOpNotAnError()
+    {
+        await using var h = await PullHarness.StartAsync(days: 7, lookBack: "00:00:00");
+        await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
+
+        var again = await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
+
+        Assert.True(again.Single().Ok, again.Single().Error);
+        Assert.Equal(0, again.Single().Records);
+    }
 }

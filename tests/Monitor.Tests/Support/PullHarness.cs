@@ -33,7 +33,7 @@ public sealed class PullHarness : IAsyncDisposable
     public string KeyVariable { get; }
     public PullService Pulls => _services.GetRequiredService<PullService>();
 
-    public static async Task<PullHarness> StartAsync(int days = 30, string? keyOverride = null)
+    public static async Task<PullHarness> StartAsync(int days = 30, string? keyOverride = null, string lookBack = "2.00:00:00")
     {
         var ledger = new TempLedger();
         ledger.Clock.SetUtcNow(Now);
@@ -47,7 +47,7 @@ public sealed class PullHarness : IAsyncDisposable
         {
             ["Monitor:Storage:Sqlite:Path"] = ledger.Path,
             ["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(days + 1).ToString(),
-            ["Monitor:Pull:LookBack"] = "2.00:00:00",
+            ["Monitor:Pull:LookBack"] = lookBack,
             ["Monitor:Providers:0:Name"] = "mistral-test",
             ["Monitor:Providers:0:Kind"] = "Mistral",
             ["Monitor:Providers:0:BaseUrl"] = server.MistralBaseUrl.ToString(),

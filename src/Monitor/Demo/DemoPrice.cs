@@ -14,4 +14,9 @@ public sealed record DemoPrice(
     public decimal CachedInputCost(long cachedTokens) => cachedTokens * CachedInputPerMillion / Million;
 
     public decimal OutputCost(long outputTokens) => outputTokens * OutputPerMillion / Million;
+
+    /// <summary>Cache writes per 1M tokens; Anthropic's 125% of input unless set.</summary>
+    public decimal? CacheWritePerMillion { get; init; }
+
+    public decimal CacheWriteCost(long tokens) => tokens * (CacheWritePerMillion ?? InputPerMillion * 1.25m) / Million;
 }

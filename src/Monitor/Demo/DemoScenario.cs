@@ -5,7 +5,8 @@ using Monitor.Core.Pricing;
 namespace Monitor.Demo;
 
 /// <summary>
-/// The demo's truth: two organizations (Mistral in EUR, OpenAI in USD), their workspaces, keys, prices and
+/// The demo's truth: Mistral (EUR), OpenAI, Anthropic, an OpenRouter account, a Kilo Code user and a LiteLLM proxy
+/// (USD), their workspaces, keys, prices and
 /// <see cref="Hours"/> of usage over [<see cref="Start"/>, <see cref="End"/>) with office-hour seasonality, quiet
 /// weekends, growth, noise and one injected overnight <see cref="Incident"/>. The same arguments give exactly
 /// the same scenario; nothing reads the clock.
@@ -14,6 +15,10 @@ public sealed class DemoScenario
 {
     public const string Mistral = "mistral";
     public const string OpenAI = "openai";
+    public const string Anthropic = "anthropic";
+    public const string OpenRouter = "openrouter";
+    public const string Kilo = "kilo";
+    public const string LiteLLM = "litellm";
 
     private const double WeekendFactor = 0.3;
     private const double Growth = 0.3;
@@ -76,7 +81,7 @@ public sealed class DemoScenario
     public decimal InputCostOf(DemoUsageHour hour)
     {
         var price = PriceOf(hour.Provider, hour.Model);
-        var cost = price.InputCost(hour.InputTokens) + price.CachedInputCost(hour.CachedInputTokens);
+        var cost = price.InputCost(hour.InputTokens) + price.CachedInputCost(hour.CachedInputTokens) + price.CacheWriteCost(hour.CacheWriteTokens);
         return hour.Batch ? cost / 2 : cost;
     }
 
@@ -100,6 +105,7 @@ public sealed class DemoScenario
         var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
         var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
 
+        var openRouterWorkspace = StableUuid("openrouter workspace default");
         var productTeam = StableUuid("mistral workspace Product Team");
         var dataScience = StableUuid("mistral workspace Data Science");
         var supportBot = StableUuid("mistral workspace Support Bot");
@@ -111,6 +117,11 @@ public sealed class DemoScenario
             new(OpenAI, "proj_webapp", "web-app"),
             new(OpenAI, "proj_batch", "batch-pipeline"),
             new(OpenAI, "proj_support", "support"),
+            new(Anthropic, "wrkspc_01Research", "research"),
+            new(Anthropic, "wrkspc_01Agents", "agents"),
+            new(OpenRouter, openRouterWorkspace, "Default"),
+            new(LiteLLM, "team-search", "search"),
+            new(LiteLLM, "team-chat", "chat"),
         ];
 
         var productKey = StableUuid("mistral key product-backend");
@@ -130,6 +141,12 @@ public sealed class DemoScenario
                 CreatedAt = TruncateToHour(now.AddDays(-30)), ExpiresAt = null, OwnerEmail = "dana.smith@example.com",
                 RedactedValue = "sk-admin...f3Jd", IsAdmin = true,
             },
+            OtherKey(Anthropic, "apikey_01ResearchBot", "research-bot", "wrkspc_01Research", now.AddDays(-40), null, "gina.rossi@example.com", "sk-ant-api03-R2D...igAA"),
+            OtherKey(Anthropic, "apikey_01AgentRunner", "agent-runner", "wrkspc_01Agents", now.AddDays(-120), now.AddDays(10), "hugo.weber@example.com", "sk-ant-api03-Xy7...Lm2Q"),
+            OtherKey(OpenRouter, StableHex("openrouter key production app"), "Production App", openRouterWorkspace, now.AddDays(-60), null, "ivy.park@example.com", "sk-or-v1-a3f...9c1"),
+            OtherKey(OpenRouter, StableHex("openrouter key eval scripts"), "Eval scripts", openRouterWorkspace, now.AddDays(-100), now.AddDays(45), "jon.ortiz@example.com", "sk-or-v1-7be...42d"),
+            OtherKey(LiteLLM, StableHex("litellm key search"), "search-service", "team-search", now.AddDays(-95), null, "kim.nguyen@example.com", "sk-...Fh3k"),
+            OtherKey(LiteLLM, StableHex("litellm key chat"), "chat-frontend", "team-chat", now.AddDays(-35), now.AddDays(60), "leo.moreau@example.com", "sk-...Tz8w"),
         ];
 
         DemoPrice[] prices =
@@ -142,6 +159,13 @@ public sealed class DemoScenario
             new(OpenAI, "gpt-4.1-2025-04-14", Currency.USD, 2.00m, 0.50m, 8.00m),
             new(OpenAI, "gpt-4o-mini-2024-07-18", Currency.USD, 0.15m, 0.075m, 0.60m),
             new(OpenAI, "text-embedding-3-small", Currency.USD, 0.02m, 0.02m, 0m),
+            new(Anthropic, "claude-sonnet-4-5-20250929", Currency.USD, 3.00m, 0.30m, 15.00m),
+            new(Anthropic, "claude-haiku-4-5-20251001", Currency.USD, 1.00m, 0.10m, 5.00m),
+            new(OpenRouter, "anthropic/claude-sonnet-4.5", Currency.USD, 3.00m, 0.30m, 15.00m),
+            new(OpenRouter, "openai/gpt-4.1-mini", Currency.USD, 0.40m, 0.10m, 1.60m),
+            new(Kilo, "anthropic/claude-sonnet-4", Currency.USD, 3.00m, 0.30m, 15.00m),
+            new(LiteLLM, "gpt-4o-mini", Currency.USD, 0.15m, 0.075m, 0.60m),
+            new(LiteLLM, "claude-3-5-haiku-20241022", Currency.USD, 0.80m, 0.08m, 4.00m),
         ];
 
         Series[] series =
@@ -158,9 +182,17 @@ public sealed class DemoScenario
             new(OpenAI, "proj_batch", "key_batch", "gpt-4o-mini-2024-07-18", 50_000_000, 0.20, 2000, true, newYork, NightlyBatchProfile),
             new(OpenAI, "proj_support", "key_support", "gpt-4.1-2025-04-14", 1_800_000, 0.25, 1800, false, newYork, OfficeProfile),
             new(OpenAI, "proj_support", "key_support", "gpt-4o-mini-2024-07-18", 8_000_000, 0.30, 1200, false, newYork, OfficeProfile),
+            new(Anthropic, "wrkspc_01Research", "apikey_01ResearchBot", "claude-sonnet-4-5-20250929", 3_000_000, 0.30, 3500, false, paris, OfficeProfile, CacheWriteShare: 0.05),
+            new(Anthropic, "wrkspc_01Agents", "apikey_01AgentRunner", "claude-haiku-4-5-20251001", 12_000_000, 0.20, 2500, false, newYork, OfficeProfile, CacheWriteShare: 0.08),
+            new(OpenRouter, openRouterWorkspace, keys[^4].KeyId, "anthropic/claude-sonnet-4.5", 2_000_000, 0.25, 2800, false, newYork, OfficeProfile, ReasoningShare: 0.2),
+            new(OpenRouter, openRouterWorkspace, keys[^3].KeyId, "openai/gpt-4.1-mini", 5_000_000, 0.15, 1500, false, newYork, OfficeProfile),
+            new(Kilo, "", "", "anthropic/claude-sonnet-4", 1_500_000, 0.20, 6000, false, paris, OfficeProfile, ReasoningShare: 0.1),
+            new(LiteLLM, "team-search", keys[^2].KeyId, "gpt-4o-mini", 3_000_000, 0.10, 1000, false, newYork, OfficeProfile),
+            new(LiteLLM, "team-chat", keys[^1].KeyId, "claude-3-5-haiku-20241022", 6_000_000, 0.30, 1400, false, newYork, OfficeProfile),
         ];
 
         var createdAt = keys.ToDictionary(k => k.KeyId, k => TruncateToHour(k.CreatedAt));
+        createdAt[""] = start; // Kilo usage belongs to a user, not a key
         var generated = series
             .Select(s => Generate(s, start, end, createdAt[s.KeyId], seed))
             .ToList();
@@ -210,6 +242,8 @@ public sealed class DemoScenario
                 continue;
 
             var cached = chat ? (long)Math.Round(input * cachedShare) : 0;
+            var cacheWrite = (long)Math.Round(input * s.CacheWriteShare);
+            var output = (long)Math.Round(input * s.OutputRatio * outputNoise);
             hours.Add(new DemoUsageHour
             {
                 Provider = s.Provider,
@@ -217,9 +251,11 @@ public sealed class DemoScenario
                 KeyId = s.KeyId,
                 Model = s.Model,
                 HourStart = hour,
-                InputTokens = input - cached,
+                InputTokens = input - cached - cacheWrite,
                 CachedInputTokens = cached,
-                OutputTokens = (long)Math.Round(input * s.OutputRatio * outputNoise),
+                CacheWriteTokens = cacheWrite,
+                OutputTokens = output,
+                ReasoningTokens = (long)Math.Round(output * s.ReasoningShare),
                 Requests = Math.Max(1, (long)Math.Round((double)input / s.TokensPerRequest)),
                 Batch = s.Batch,
             });
@@ -239,7 +275,7 @@ public sealed class DemoScenario
             .Sum(h =>
             {
                 var p = prices[(h.Provider, h.Model)];
-                return p.InputCost(h.InputTokens) + p.CachedInputCost(h.CachedInputTokens) + p.OutputCost(h.OutputTokens);
+                return p.InputCost(h.InputTokens) + p.CachedInputCost(h.CachedInputTokens) + p.CacheWriteCost(h.CacheWriteTokens) + p.OutputCost(h.OutputTokens);
             }) / 7m;
 
         // Stolen-key traffic: no cache hits, long answers (output = half the input).
@@ -288,6 +324,14 @@ public sealed class DemoScenario
             ExpiresAt = null, OwnerEmail = owner, RedactedValue = redacted,
         };
 
+    private static DemoKey OtherKey(
+        string provider, string id, string name, string workspace, DateTimeOffset created, DateTimeOffset? expires, string owner, string redacted) =>
+        new()
+        {
+            Provider = provider, KeyId = id, Name = name, WorkspaceId = workspace, CreatedAt = TruncateToHour(created),
+            ExpiresAt = expires is { } e ? TruncateToHour(e) : null, OwnerEmail = owner, RedactedValue = redacted,
+        };
+
     private static DemoPrice MistralPrice(string model, decimal input, decimal output) =>
         new(Mistral, model, Currency.EUR, input, input / 10, output);
 
@@ -300,6 +344,9 @@ public sealed class DemoScenario
     private static int StableHash(string text) =>
         BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0);
 
+    /// <summary>A SHA-256 hex string, the form OpenRouter and LiteLLM use for key ids.</summary>
+    private static string StableHex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
     private static string StableUuid(string text)
     {
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
@@ -310,5 +357,5 @@ public sealed class DemoScenario
 
     private sealed record Series(
         string Provider, string Workspace, string KeyId, string Model, double DailyInput, double OutputRatio,
-        int TokensPerRequest, bool Batch, TimeZoneInfo Zone, double[] Profile);
+        int TokensPerRequest, bool Batch, TimeZoneInfo Zone, double[] Profile, double CacheWriteShare = 0, double ReasoningShare = 0);
 }

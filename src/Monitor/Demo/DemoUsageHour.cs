@@ -6,10 +6,10 @@ namespace Monitor.Demo;
 /// </summary>
 public sealed record DemoUsageHour
 {
-    /// <summary>"mistral" or "openai".</summary>
+    /// <summary>One of the <see cref="DemoScenario"/> provider constants: mistral, openai, anthropic, openrouter, kilo, litellm.</summary>
     public required string Provider { get; init; }
 
-    /// <summary>Mistral workspace uuid or OpenAI project id.</summary>
+    /// <summary>Mistral or Anthropic workspace, OpenAI project, OpenRouter workspace, LiteLLM team; empty for Kilo.</summary>
     public required string Workspace { get; init; }
 
     public required string KeyId { get; init; }
@@ -20,7 +20,14 @@ public sealed record DemoUsageHour
 
     public long InputTokens { get; init; }
     public long CachedInputTokens { get; init; }
+
+    /// <summary>Input written to the prompt cache (Anthropic-style cache creation); 0 elsewhere.</summary>
+    public long CacheWriteTokens { get; init; }
+
     public long OutputTokens { get; init; }
+
+    /// <summary>The part of <see cref="OutputTokens"/> spent reasoning (OpenRouter and Kilo report it); 0 elsewhere.</summary>
+    public long ReasoningTokens { get; init; }
     public long Requests { get; init; }
     public bool Batch { get; init; }
 }

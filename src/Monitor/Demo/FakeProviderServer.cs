@@ -24,18 +24,34 @@ public sealed class FakeProviderServer : IAsyncDisposable
     };
 
     private readonly WebApplication _app;
+    private readonly Dictionary<string, Uri> _baseUrls = new(StringComparer.Ordinal);
     private int _requestCount;
 
     private FakeProviderServer(WebApplication app) => _app = app;
 
+    /// <summary>Every fake provider the server mounts. A new provider adds one line here.</summary>
+    private static IReadOnlyList<FakeProviderMount> Mounts { get; } =
+    [
+        new("mistral", FakeProviderMount.Bearer, FakeMistralEndpoints.Unauthorized, FakeMistralEndpoints.Map),
+        new("openai", FakeProviderMount.Bearer, FakeOpenAIEndpoints.Unauthorized, FakeOpenAIEndpoints.Map),
+    ];
+
     /// <summary><c>http://127.0.0.1:{port}/mistral</c>; Mistral paths (<c>/v1/...</c>) go below it.</summary>
-    public Uri MistralBaseUrl { get; private set; } = null!;
+    public Uri MistralBaseUrl => BaseUrlOf("mistral");
 
     /// <summary><c>http://127.0.0.1:{port}/openai</c>; OpenAI paths (<c>/v1/...</c>) go below it.</summary>
-    public Uri OpenAIBaseUrl { get; private set; } = null!;
+    public Uri OpenAIBaseUrl => BaseUrlOf("openai");
 
     /// <summary>Requests served so far, rejected ones included.</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>Faults to answer the next matching requests with, and the request log.</summary>
+    public FakeFaults Faults { get; } = new();
+
+    /// <summary>The base URL of one mounted provider (<c>mistral</c>, <c>openai</c>, ...).</summary>
+    public Uri BaseUrlOf(string prefix) => _baseUrls.TryGetValue(prefix, out var url)
+        ? url
+        : throw new KeyNotFoundException($"The fake server mounts no provider '{prefix}'.");
 
     public static async Task<FakeProviderServer> StartAsync(DemoScenario scenario, string apiKey, CancellationToken ct)
     {
@@ -51,32 +67,39 @@ public sealed class FakeProviderServer : IAsyncDisposable
         var app = builder.Build();
         var server = new FakeProviderServer(app);
 
-        var expected = Encoding.UTF8.GetBytes($"Bearer {apiKey}");
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref server._requestCount);
-            var given = Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
-            if (CryptographicOperations.FixedTimeEquals(given, expected))
+            var path = context.Request.Path.Value ?? "";
+            var mount = Mounts.FirstOrDefault(m => context.Request.Path.StartsWithSegments("/" + m.Prefix, StringComparison.Ordinal));
+            if (mount is not null && !mount.IsAuthorized(context.Request, apiKey))
+                await mount.Unauthorized().ExecuteAsync(context);
+            else if (server.Faults.TryTake(path, out var fault))
             {
-                await next(context);
-                return;
+                context.Response.StatusCode = fault.Status;
+                context.Response.ContentType = fault.ContentType;
+                if (fault.RetryAfterSeconds is { } seconds)
+                    context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.Response.WriteAsync(fault.Body);
             }
-
-            var unauthorized = context.Request.Path.StartsWithSegments("/mistral", StringComparison.Ordinal)
-                ? FakeMistralEndpoints.Unauthorized()
-                : FakeOpenAIEndpoints.Unauthorized();
-            await unauthorized.ExecuteAsync(context);
+            else
+                await next(context);
+            server.Faults.Log.Enqueue((TimeProvider.System.GetUtcNow(), path + context.Request.QueryString, context.Response.StatusCode));
         });
 
-        FakeMistralEndpoints.Map(app.MapGroup("/mistral"), scenario);
-        FakeOpenAIEndpoints.Map(app.MapGroup("/openai"), scenario);
+        foreach (var mount in Mounts)
+            mount.Map(app.MapGroup("/" + mount.Prefix), scenario);
 
         await app.StartAsync(ct);
         var address = new Uri(app.Urls.Single());
-        server.MistralBaseUrl = new Uri($"http://127.0.0.1:{address.Port}/mistral");
-        server.OpenAIBaseUrl = new Uri($"http://127.0.0.1:{address.Port}/openai");
+        foreach (var mount in Mounts)
+            server._baseUrls[mount.Prefix] = new Uri($"http://127.0.0.1:{address.Port}/{mount.Prefix}");
         return server;
     }
+
+    /// <summary>Compares secrets in constant time.</summary>
+    internal static bool SameSecret(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
 
     public async ValueTask DisposeAsync()
     {

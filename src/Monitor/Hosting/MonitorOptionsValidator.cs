@@ -72,6 +72,8 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             yield return $"{root}:Pull:ChunkSize: must be at least one hour";
         if (o.Pull.StaleAfter <= TimeSpan.Zero)
             yield return $"{root}:Pull:StaleAfter: must be positive";
+        if (o.Pull.RetryBaseDelay < TimeSpan.Zero)
+            yield return $"{root}:Pull:RetryBaseDelay: must not be negative";
         if (o.Pull.AttemptTimeout <= TimeSpan.Zero)
             yield return $"{root}:Pull:AttemptTimeout: must be positive";
 

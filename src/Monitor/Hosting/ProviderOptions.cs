@@ -24,6 +24,9 @@ public sealed class ProviderOptions
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>An organisation to act for, where the provider takes one (Kilo: X-KiloCode-OrganizationId).</summary>
+    public string Organization { get; set; } = "";
+
     /// <summary>The billing currency when the provider does not say (USD or EUR); estimates use it.</summary>
     public string Currency { get; set; } = "";
 

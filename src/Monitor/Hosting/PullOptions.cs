@@ -15,6 +15,9 @@ public sealed class PullOptions
     /// <summary>An account whose last successful pull is older than this raises a stale-data alert.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>First retry delay after a 5xx or timeout; later ones grow exponentially, with jitter. A 429's Retry-After wins.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Timeout of one HTTP attempt (retries come on top).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -124,6 +124,8 @@ public sealed partial class PullService(
 
             if (inventory.SpendLimit is { } limit)
                 await InventoryRepository.SaveSpendLimitAsync(tx.Connection, tx.Transaction, account.Name, limit, started);
+            if (inventory.Balance is { } balance)
+                await InventoryRepository.SaveBalanceAsync(tx.Connection, tx.Transaction, account.Name, balance, started);
             await PullRunRepository.RecordAsync(tx.Connection, tx.Transaction,
                 new PullRun(account.Name, "inventory", null, null, items, started, watch.ElapsedMilliseconds, "ok", null));
             await tx.CommitAsync(ct);

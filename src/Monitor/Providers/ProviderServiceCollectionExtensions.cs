@@ -23,6 +23,7 @@ public static class ProviderServiceCollectionExtensions
                 o.TotalRequestTimeout.Timeout = pull.AttemptTimeout * 4 + TimeSpan.FromSeconds(60);
                 o.CircuitBreaker.SamplingDuration = pull.AttemptTimeout * 2 + TimeSpan.FromSeconds(1);
                 o.Retry.MaxRetryAttempts = 3;
+                o.Retry.Delay = pull.RetryBaseDelay;
                 o.Retry.ShouldRetryAfterHeader = true;
             });
         services.AddSingleton<ConnectorFactory>();

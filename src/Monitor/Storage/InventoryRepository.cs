@@ -85,4 +85,21 @@ public static class InventoryRepository
                 reached = limit.LimitReached ? 1 : 0, failure = limit.PaymentFailure ? 1 : 0, at = now.ToUnixTimeSeconds(),
             },
             tx);
+
+    public static Task SaveBalanceAsync(DbConnection c, DbTransaction tx, string account, CreditBalanceInfo balance, DateTimeOffset now) =>
+        c.ExecuteAsync(
+            """
+            INSERT INTO credit_balances (account, currency, remaining_micros, total_micros, depleted, fetched_at)
+            VALUES (@account, @currency, @remaining, @total, @depleted, @at)
+            ON CONFLICT (account) DO UPDATE SET
+                currency = excluded.currency, remaining_micros = excluded.remaining_micros, total_micros = excluded.total_micros,
+                depleted = excluded.depleted, fetched_at = excluded.fetched_at
+            """,
+            new
+            {
+                account, currency = balance.Currency.ToString(), remaining = MoneyUnits.ToMicros(balance.Remaining),
+                total = balance.Total is { } t ? MoneyUnits.ToMicros(t) : (long?)null, depleted = balance.Depleted ? 1 : 0,
+                at = now.ToUnixTimeSeconds(),
+            },
+            tx);
 }

@@ -79,7 +79,7 @@ public sealed class PullServiceTests
 
         await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
 
-        Assert.Equal(h.Scenario.Keys.Count, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM api_keys"));
+        Assert.Equal(h.Scenario.Keys.Count(k => k.Provider is DemoScenario.Mistral or DemoScenario.OpenAI), await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM api_keys"));
         Assert.Equal("mistral-medium-3-5", await h.Ledger.ScalarAsync<string>("SELECT replacement FROM models WHERE account = 'mistral-test' AND model = 'mistral-medium-2505'"));
         Assert.Equal(1, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM spend_limits WHERE account = 'mistral-test' AND currency = 'EUR' AND limit_micros = 500000000"));
         var lastFours = await h.Ledger.QueryAsync<string>("SELECT last_four FROM api_keys");

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Monitor.Demo;
 using Monitor.Hosting;
 using Monitor.Jobs;
@@ -9,12 +8,16 @@ using Monitor.Jobs;
 namespace Monitor.Tests.Support;
 
 /// <summary>
-/// The demo's fake Mistral and OpenAI on 127.0.0.1, and the product's real pull path (connectors, resilient HTTP,
-/// ledger) pointed at them, on a temporary ledger and a fake clock set to the scenario's now.
+/// The demo's fake providers on 127.0.0.1, and the product's real pull path (connectors, resilient HTTP, ledger)
+/// pointed at them, on a temporary ledger and a fake clock set to the scenario's now. Accounts are named
+/// <c>{prefix}-test</c> (mistral-test, openai-test, ...); retries wait 50 ms so fault tests stay fast.
 /// </summary>
 public sealed class PullHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 30, 0, TimeSpan.Zero);
+
+    /// <summary>The default accounts: (fake prefix, configured Kind).</summary>
+    public static readonly (string Prefix, string Kind)[] MistralAndOpenAI = [("mistral", "Mistral"), ("openai", "OpenAI")];
 
     private readonly ServiceProvider _services;
 
@@ -32,8 +35,13 @@ public sealed class PullHarness : IAsyncDisposable
     public FakeProviderServer Server { get; }
     public string KeyVariable { get; }
     public PullService Pulls => _services.GetRequiredService<PullService>();
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static async Task<PullHarness> StartAsync(int days = 30, string? keyOverride = null, string lookBack = "2.00:00:00")
+    /// <param name="accounts">Which fake providers to configure, as (prefix, Kind); default Mistral and OpenAI.</param>
+    /// <param name="settings">Extra configuration (e.g. <c>Monitor:Providers:0:Organization</c>).</param>
+    public static async Task<PullHarness> StartAsync(
+        int days = 30, string? keyOverride = null, string lookBack = "2.00:00:00",
+        (string Prefix, string Kind)[]? accounts = null, IDictionary<string, string?>? settings = null)
     {
         var ledger = new TempLedger();
         ledger.Clock.SetUtcNow(Now);
@@ -43,20 +51,25 @@ public sealed class PullHarness : IAsyncDisposable
         Environment.SetEnvironmentVariable(variable, keyOverride ?? key);
         var server = await FakeProviderServer.StartAsync(scenario, key, CancellationToken.None);
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Monitor:Storage:Sqlite:Path"] = ledger.Path,
             ["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(days + 1).ToString(),
             ["Monitor:Pull:LookBack"] = lookBack,
-            ["Monitor:Providers:0:Name"] = "mistral-test",
-            ["Monitor:Providers:0:Kind"] = "Mistral",
-            ["Monitor:Providers:0:BaseUrl"] = server.MistralBaseUrl.ToString(),
-            ["Monitor:Providers:0:ApiKeyEnv"] = variable,
-            ["Monitor:Providers:1:Name"] = "openai-test",
-            ["Monitor:Providers:1:Kind"] = "OpenAI",
-            ["Monitor:Providers:1:BaseUrl"] = server.OpenAIBaseUrl.ToString(),
-            ["Monitor:Providers:1:ApiKeyEnv"] = variable,
-        }).Build();
+            ["Monitor:Pull:RetryBaseDelay"] = "00:00:00.050",
+        };
+        var list = accounts ?? MistralAndOpenAI;
+        for (var i = 0; i < list.Length; i++)
+        {
+            values[$"Monitor:Providers:{i}:Name"] = list[i].Prefix + "-test";
+            values[$"Monitor:Providers:{i}:Kind"] = list[i].Kind;
+            values[$"Monitor:Providers:{i}:BaseUrl"] = server.BaseUrlOf(list[i].Prefix).ToString();
+            values[$"Monitor:Providers:{i}:ApiKeyEnv"] = variable;
+        }
+
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+            values[k] = v;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddMonitorCore(configuration)

@@ -50,6 +50,7 @@ public sealed class DemoScenario
         Hours = hours;
         Incident = incident;
         _priceIndex = prices.ToDictionary(p => (p.Provider, p.Model));
+        VisibleUntil = end;
     }
 
     /// <summary>The instant the scenario was created for (deprecation and expiry dates are relative to it).</summary>
@@ -69,6 +70,12 @@ public sealed class DemoScenario
     public IReadOnlyList<DemoUsageHour> Hours { get; }
 
     public DemoIncident Incident { get; }
+
+    /// <summary>
+    /// How far the fakes have "seen" usage (default <see cref="End"/>): tests move it forward between polls to play a
+    /// provider whose month-to-date counters grow. Only hours before it are served by the Mistral fake.
+    /// </summary>
+    public DateTimeOffset VisibleUntil { get; set; }
 
     public static bool IsEmbeddingModel(string model) => model.Contains("embed", StringComparison.Ordinal);
 

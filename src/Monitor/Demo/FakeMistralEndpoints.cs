@@ -169,7 +169,7 @@ internal static class FakeMistralEndpoints
     }
 
     private static IEnumerable<DemoUsageHour> HoursIn(DemoScenario s, DateTimeOffset from, DateTimeOffset to, string? workspace) =>
-        s.Hours.Where(h => h.Provider == DemoScenario.Mistral && h.HourStart >= from && h.HourStart < to
+        s.Hours.Where(h => h.Provider == DemoScenario.Mistral && h.HourStart >= from && h.HourStart < to && h.HourStart < s.VisibleUntil
             && (workspace is null || h.Workspace == workspace));
 
     private static IEnumerable<PriceData> Prices(DemoScenario s)

@@ -79,7 +79,10 @@ public sealed partial class PullService(
             {
                 var pull = await connector.PullUsageAsync(chunkFrom, chunkTo, ct);
                 await using var tx = await LedgerTransaction.BeginAsync(database, "pull", account.Name, pull.Endpoint, started, ct);
-                foreach (var record in pull.Records)
+                var derived = pull.MonthToDate
+                    ? await MonthToDateLedger.RecordAndDeriveAsync(tx, pull, account.Name, account.ParsedKind, started)
+                    : pull.Records;
+                foreach (var record in derived)
                     tx.Upsert(account.Demo ? record with { Source = RecordSource.Demo } : record);
                 await tx.ReplaceWindowAsync(account.Name, pull.From, pull.To);
                 // The watermark is how far usage is complete: never past now, never past what this chunk covered.

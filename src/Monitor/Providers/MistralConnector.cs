@@ -14,6 +14,7 @@ namespace Monitor.Providers;
 /// workspaces, API keys, spend limit, and the model list with deprecations.
 /// The usage endpoint's per-model rows are not specified (free-form objects): they are read leniently by
 /// metric names, unknown rows are kept raw, and a model whose rows carry nothing recognisable fails the pull.
+/// Its totals are month-to-date: the pull stores each poll and derives hourly buckets from the growth between polls.
 /// </summary>
 public sealed class MistralConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
 {
@@ -56,7 +57,7 @@ public sealed class MistralConnector(ProviderHttp http, PriceCatalog catalog, Ti
             }
         }
 
-        return new UsagePull(UsageEndpoint, months[0].From, months[^1].To, records);
+        return new UsagePull(UsageEndpoint, months[0].From, months[^1].To, records, MonthToDate: true);
     }
 
     public async Task<InventoryPull> PullInventoryAsync(CancellationToken ct) =>

@@ -39,12 +39,12 @@ public sealed class PullHarness : IAsyncDisposable
 
     /// <param name="accounts">Which fake providers to configure, as (prefix, Kind); default Mistral and OpenAI.</param>
     /// <param name="settings">Extra configuration (e.g. <c>Monitor:Providers:0:Organization</c>).</param>
+    /// <param name="clockStart">Where the fake clock starts (default <see cref="Now"/>); tests that poll over time start earlier.</param>
     public static async Task<PullHarness> StartAsync(
         int days = 30, string? keyOverride = null, string lookBack = "2.00:00:00",
-        (string Prefix, string Kind)[]? accounts = null, IDictionary<string, string?>? settings = null)
+        (string Prefix, string Kind)[]? accounts = null, IDictionary<string, string?>? settings = null, DateTimeOffset? clockStart = null)
     {
-        var ledger = new TempLedger();
-        ledger.Clock.SetUtcNow(Now);
+        var ledger = new TempLedger(clockStart ?? Now);
         var scenario = DemoScenario.Create(Now, days);
         var key = "test-" + Guid.NewGuid().ToString("N");
         var variable = "MONITOR_TEST_KEY_" + Guid.NewGuid().ToString("N");

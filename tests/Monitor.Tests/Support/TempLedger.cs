@@ -10,8 +10,9 @@ namespace Monitor.Tests.Support;
 /// <summary>A real SQLite ledger file in a temporary folder, migrated, deleted afterwards.</summary>
 public sealed class TempLedger : IDisposable
 {
-    public TempLedger()
+    public TempLedger(DateTimeOffset? clockStart = null)
     {
+        Clock = new FakeTimeProvider(clockStart ?? new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero));
         Folder = Directory.CreateTempSubdirectory("monitor-test-").FullName;
         Path = System.IO.Path.Combine(Folder, "ledger.db");
         Database = new Database(Path, TimeSpan.FromSeconds(10));
@@ -21,7 +22,7 @@ public sealed class TempLedger : IDisposable
     public string Folder { get; }
     public string Path { get; }
     public Database Database { get; }
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; }
     public static PriceCatalog Catalog { get; } = PriceCatalogLoader.Load((string?)null);
 
     public string File(string name, string content)

@@ -1,0 +1,5 @@
+namespace Monitor.Core.Usage;
+
+/// <summary>A share of month-to-date growth placed in one ledger bucket. Money in micro-units; null when not known.</summary>
+public sealed record UsageIncrement(
+    DateTimeOffset BucketStart, BucketWidth Width, TokenCounts Tokens, long Requests, long? CostMicros, long? EstimatedMicros);

@@ -28,11 +28,13 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<LedgerExporter>();
         services.AddSingleton<PullRunRepository>();
         services.AddSingleton<PullService>();
+        services.AddSingleton<AlertRepository>();
+        services.AddSingleton<FreshnessCheck>();
         services.AddMonitorProviders();
         return services;
     }
 
-    /// <summary>The Quartz scheduler: one pull job per enabled account on its cron schedule (RAM store, one node).</summary>
+    /// <summary>The Quartz scheduler: one pull job per enabled account on its cron schedule, and the freshness check (RAM store, one node).</summary>
     public static IServiceCollection AddMonitorScheduler(this IServiceCollection services, MonitorOptions options)
     {
         services.AddQuartz(q =>
@@ -43,6 +45,8 @@ public static class MonitorServiceCollectionExtensions
                     t => t.WithIdentity($"pull:{account.Name}:cron").WithCronSchedule(account.Schedule),
                     j => j.WithIdentity($"pull:{account.Name}").UsingJobData(PullJob.AccountKey, account.Name));
             }
+
+            q.ScheduleJob<FreshnessJob>(t => t.WithIdentity("freshness:cron").WithCronSchedule(FreshnessJob.Schedule), j => j.WithIdentity("freshness"));
         });
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = true);
         return services;

@@ -44,4 +44,26 @@ public sealed class PullRunRepository(Database database)
         await using var c = await database.OpenAsync(ct);
         await RecordAsync(c, null, run);
     }
+
+    /// <summary>First attempt, last success and last failure (with its error) of each named account.</summary>
+    public async Task<IReadOnlyList<Core.Alerts.AccountPullState>> StatesAsync(IEnumerable<string> accounts, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var states = new List<Core.Alerts.AccountPullState>();
+        foreach (var account in accounts)
+        {
+            var row = await c.QuerySingleAsync<(long? First, long? Ok, long? Failed)>(
+                """
+                SELECT MIN(started_at), MAX(CASE WHEN outcome = 'ok' THEN started_at END), MAX(CASE WHEN outcome = 'failed' THEN started_at END)
+                FROM pull_runs WHERE account = @account
+                """, new { account });
+            var error = await c.QueryFirstOrDefaultAsync<string?>(
+                "SELECT error FROM pull_runs WHERE account = @account AND outcome = 'failed' ORDER BY started_at DESC, id DESC LIMIT 1", new { account });
+            states.Add(new Core.Alerts.AccountPullState(account, Time(row.First), Time(row.Ok), Time(row.Failed), error));
+        }
+
+        return states;
+    }
+
+    private static DateTimeOffset? Time(long? seconds) => seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 }

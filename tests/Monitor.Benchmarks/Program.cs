@@ -3,10 +3,13 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull]
-// The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own.
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year]
+//       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
+// The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own. The year figure
+// runs last, after those records are gone; alone (--only year) it first measures the raw baseline it is compared to.
 
 var rows = 1_000_000;
+int keys = 200, models = 12, days = 365;
 string? only = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -16,12 +19,24 @@ for (var i = 0; i < args.Length; i++)
             rows = n;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year":
             only = args[i + 1];
             i++;
             break;
+        case "--keys" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var k) && k > 0:
+            keys = k;
+            i++;
+            break;
+        case "--models" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is > 0 and <= YearOfUsageServer.MaxModels:
+            models = m;
+            i++;
+            break;
+        case "--days" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var d) && d > 0:
+            days = d;
+            i++;
+            break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year] [--keys 200] [--models 1..12] [--days 365]");
             return 2;
     }
 }
@@ -46,28 +61,24 @@ if (Runs("pull"))
     Console.WriteLine(Invariant($"  {pull.Records:N0} records in {pull.Elapsed.TotalSeconds:F1} s ({pull.Requests:N0} HTTP requests)"));
 }
 
-double raw = 0, upsert = 0;
-if (Runs("raw") || Runs("upsert"))
+// The year figure is compared to the raw baseline: it runs the baseline when it runs.
+var (raw, upsert) = Runs("raw") || Runs("upsert") || Runs("year")
+    ? await RawAndUpsertAsync(rows, Runs("raw") || Runs("year"), Runs("upsert"), ct)
+    : (0, 0);
+
+YearBackfill.Result? year = null;
+if (Runs("year"))
 {
-    Console.WriteLine(Invariant($"generating {rows:N0} usage records ..."));
-    var records = UsageRows.Records(rows, TimeProvider.System.GetUtcNow());
     GC.Collect();
-    // Two rounds, alternating the order, keeping the better run of each.
-    for (var round = 1; round <= 2; round++)
-    {
-        var order = round == 1 ? new[] { "raw", "upsert" } : ["upsert", "raw"];
-        foreach (var figure in order.Where(Runs))
-        {
-            var rate = figure == "raw"
-                ? await RawSqliteBaseline.RunAsync(records, ct)
-                : await RepositoryUpsert.RunAsync(records, ct);
-            Console.WriteLine(Invariant($"  round {round}: {(figure == "raw" ? "raw sqlite baseline" : "repository upsert"),-20} {rate,12:N0} rows/s"));
-            if (figure == "raw")
-                raw = Math.Max(raw, rate);
-            else
-                upsert = Math.Max(upsert, rate);
-        }
-    }
+    GC.WaitForPendingFinalizers();
+    GC.Collect();
+    Console.WriteLine(Invariant($"year: hourly OpenAI-format backfill of {keys:N0} keys x {models} models x {days:N0} days from a local fake server ..."));
+    year = await YearBackfill.RunAsync(keys, models, days, new SyncProgress(line => Console.WriteLine("  " + line)), ct);
+    Console.WriteLine(Invariant($"  {year.Requests:N0} GETs, {Mb(year.ResponseBytes)} MB of JSON; the full pull made the same requests: {(year.SameRequests ? "yes" : "NO")}"));
+    Console.WriteLine(Invariant($"  (a) fetch only      {year.Fetch.TotalSeconds,8:F1} s   (fake server + loopback, bodies read, not parsed)"));
+    Console.WriteLine(Invariant($"  (b) connector only  {year.Connector.TotalSeconds,8:F1} s   (fetch + parse + map, not written)"));
+    Console.WriteLine(Invariant($"  (c) full pull       {year.Elapsed.TotalSeconds,8:F1} s   (fetch + parse + map + SQLite)"));
+    Console.WriteLine(Invariant($"  fetch {Percent(year.Fetch / year.Elapsed)}, parse+map (b-a) {year.ParseMap.TotalSeconds:F1} s = {Percent(year.ParseMapShare)}, write (c-b) {year.Write.TotalSeconds:F1} s = {Percent(year.Write / year.Elapsed)} of the full pull's wall time"));
 }
 
 Console.WriteLine();
@@ -84,10 +95,45 @@ if (import is not null)
 }
 if (pull is not null)
     Console.WriteLine(Invariant($"{"pull backfill 90 days",-24}: {pull.Elapsed.TotalSeconds:F1} s, {pull.Records:N0} records, {pull.RecordsPerSecond:N0} records/s over HTTP"));
+if (year is not null)
+{
+    Console.WriteLine(Invariant($"year backfill ({year.Keys:N0} keys x {year.Models} models x {year.Days:N0} d): {year.Records:N0} records in {year.Elapsed.TotalSeconds:F0} s, {year.RecordsPerSecond:N0} records/s")
+        + (raw > 0 ? Invariant($" ({year.RecordsPerSecond / raw:F2} of baseline)") : "")
+        + Invariant($", peak working set {Mb(year.PeakWorkingSet)} MB, peak managed {Mb(year.PeakManaged)} MB, parse+map {Percent(year.ParseMapShare)} of wall time"));
+}
 
 return 0;
 
+// Figures 1 and 2 on the same records. A function of its own, so the records are garbage once it returns.
+static async Task<(double Raw, double Upsert)> RawAndUpsertAsync(int rows, bool runRaw, bool runUpsert, CancellationToken ct)
+{
+    Console.WriteLine(Invariant($"generating {rows:N0} usage records ..."));
+    var records = UsageRows.Records(rows, TimeProvider.System.GetUtcNow());
+    GC.Collect();
+    double raw = 0, upsert = 0;
+    // Two rounds, alternating the order, keeping the better run of each.
+    for (var round = 1; round <= 2; round++)
+    {
+        var order = round == 1 ? new[] { "raw", "upsert" } : ["upsert", "raw"];
+        foreach (var figure in order.Where(f => f == "raw" ? runRaw : runUpsert))
+        {
+            var rate = figure == "raw"
+                ? await RawSqliteBaseline.RunAsync(records, ct)
+                : await RepositoryUpsert.RunAsync(records, ct);
+            Console.WriteLine(Invariant($"  round {round}: {(figure == "raw" ? "raw sqlite baseline" : "repository upsert"),-20} {rate,12:N0} rows/s"));
+            if (figure == "raw")
+                raw = Math.Max(raw, rate);
+            else
+                upsert = Math.Max(upsert, rate);
+        }
+    }
+
+    return (raw, upsert);
+}
+
 static string Ratio(double rate, double baseline) =>
     baseline > 0 ? Invariant($"  ({rate / baseline:F2} of baseline)") : "";
+
+static string Percent(double share) => (share * 100).ToString("F0", CultureInfo.InvariantCulture) + "%";
 
 static string Mb(long bytes) => (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);

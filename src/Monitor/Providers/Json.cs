@@ -23,7 +23,12 @@ public static class Json
 
     public static decimal? Dec(this JsonElement e, string name) => e.Get(name) is { } v ? Number(v) : null;
 
-    public static long? Long(this JsonElement e, string name) => e.Dec(name) is { } d ? (long)decimal.Round(d) : null;
+    public static long? Long(this JsonElement e, string name) => e.Get(name) switch
+    {
+        { ValueKind: JsonValueKind.Number } v when v.TryGetInt64(out var n) => n, // the common case, without decimal arithmetic
+        { } v when Number(v) is { } d => (long)decimal.Round(d),
+        _ => null,
+    };
 
     public static bool? Bool(this JsonElement e, string name) => e.Get(name) switch
     {

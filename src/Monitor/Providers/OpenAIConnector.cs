@@ -17,7 +17,8 @@ namespace Monitor.Providers;
 /// </summary>
 public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
 {
-    private const int HourPage = 168;
+    // One day of hourly buckets per page (the API allows 168): with hundreds of keys a week-long page is hundreds of MB.
+    private const int HourPage = 24;
     private const int DayPage = 180;
     private const int ListPage = 100;
     private const string UnknownModel = "(unknown)";
@@ -232,8 +233,9 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
             var root = document.RootElement;
             if (root.Get("data") is not { ValueKind: JsonValueKind.Array } data)
                 throw http.Malformed("GET " + path, "data", "missing or not an array");
+            // Buckets are handed out without a copy: valid until the caller asks for the next one (the page stays parsed until then).
             foreach (var bucket in data.EnumerateArray())
-                yield return bucket.Clone();
+                yield return bucket;
             page = root.Bool("has_more") == true ? root.Str("next_page") : null;
             if (page is not null && !seen.Add(page))
                 throw http.Malformed("GET " + path, "next_page", "the same cursor came back twice (paging would never end)");
@@ -254,7 +256,7 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
             foreach (var item in root.Array("data"))
             {
                 last = item.Str("id") ?? last;
-                yield return item.Clone();
+                yield return item;
             }
 
             var next = root.Bool("has_more") == true ? root.Str("last_id") ?? last : null;

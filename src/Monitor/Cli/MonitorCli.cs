@@ -173,14 +173,14 @@ public static class MonitorCli
 
     private static Command ExportCommand()
     {
-        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models or runs" };
+        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models, runs or reconciliation" };
         kind.AcceptOnlyFromAmong([.. LedgerExporter.Kinds]);
         var format = new Option<string>("--format") { Description = "csv or json", DefaultValueFactory = _ => "csv" };
         format.AcceptOnlyFromAmong("csv", "json");
         var from = new Option<string?>("--from") { Description = "From this date or time (UTC, inclusive)" };
         var to = new Option<string?>("--to") { Description = "Up to this date or time (UTC, exclusive)" };
         var output = new Option<string?>("--out") { Description = "Write to this file instead of standard output" };
-        return Command("export", "Export usage, alerts, keys, models or pull runs", [kind, format, from, to, output], async (p, ct) =>
+        return Command("export", "Export usage, alerts, keys, models, pull runs or the reported-vs-estimated reconciliation", [kind, format, from, to, output], async (p, ct) =>
         {
             var fromTime = ParseTime(p.GetValue(from), "--from");
             var toTime = ParseTime(p.GetValue(to), "--to");

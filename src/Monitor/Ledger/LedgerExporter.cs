@@ -13,7 +13,7 @@ namespace Monitor.Ledger;
 /// </summary>
 public sealed class LedgerExporter(Database database, PriceCatalog catalog)
 {
-    public static IReadOnlyList<string> Kinds { get; } = ["usage", "alerts", "keys", "models", "runs"];
+    public static IReadOnlyList<string> Kinds { get; } = ["usage", "alerts", "keys", "models", "runs", "reconciliation"];
 
     public static IReadOnlyList<string> AlertColumns { get; } =
         ["id", "kind", "severity", "status", "account", "workspace", "key_id", "model", "title", "detail", "raised_at", "sent_at", "dedup_key"];
@@ -23,6 +23,9 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
 
     public static IReadOnlyList<string> ModelColumns { get; } =
         ["account", "provider", "model", "aliases", "shutdown_at", "replacement", "usage_records", "last_used_at", "currency", "priced", "input_per_million", "output_per_million"];
+
+    public static IReadOnlyList<string> ReconciliationColumns { get; } =
+        ["day", "account", "provider", "model", "currency", "reported_cost", "estimated_cost", "gap", "gap_percent", "records", "records_without_estimate"];
 
     public static IReadOnlyList<string> RunColumns { get; } =
         ["id", "account", "endpoint", "window_start", "window_end", "records", "started_at", "duration_ms", "outcome", "error"];
@@ -44,6 +47,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
                 FROM api_keys ORDER BY account, key_id
                 """, null, null, [9, 10, 11, 12, 13], ct), ct),
             "models" => TableWriter.WriteAsync(output, format, ModelColumns, ModelRows(ct), ct),
+            "reconciliation" => TableWriter.WriteAsync(output, format, ReconciliationColumns, ReconciliationRows(from, to, ct), ct),
             "runs" => TableWriter.WriteAsync(output, format, RunColumns, Rows(
                 """
                 SELECT id, account, endpoint, window_start, window_end, records, started_at, duration_ms, outcome, error
@@ -117,6 +121,41 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
                 m.Account, m.Provider, m.Model, m.Aliases, Time(m.Shutdown_at), m.Replacement,
                 m.Usage_records ?? 0L, Time(m.Last_used_at), m.Currency,
                 hasCurrency ? price is not null : null, price?.InputPerMillion, price?.OutputPerMillion,
+            ];
+        }
+    }
+
+    /// <summary>
+    /// Per UTC day, account and model: the provider's reported cost beside our catalog estimate of the same records.
+    /// The gap compares only records that have both, so a wrong price or a missing cache discount shows; records the
+    /// catalog cannot price are counted apart.
+    /// </summary>
+    private async IAsyncEnumerable<object?[]> ReconciliationRows(DateTimeOffset? from, DateTimeOffset? to, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(long Day, string Account, string Provider, string Model, string Currency, long Reported, long? ReportedPriced, long? Estimated, long Records, long Unestimated)>(
+            """
+            SELECT bucket_start - (bucket_start % 86400), account, provider, model, currency,
+                   SUM(cost_micros),
+                   SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END),
+                   SUM(estimated_cost_micros),
+                   COUNT(*),
+                   SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
+            FROM usage_records
+            WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to
+            GROUP BY bucket_start - (bucket_start % 86400), account, provider, model, currency
+            ORDER BY 1, 2, 4, 5
+            """,
+            Window(from, to));
+        foreach (var r in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            decimal? gap = r.Estimated is { } e && r.ReportedPriced is { } p ? MoneyUnits.FromMicros(p - e) : null;
+            decimal? percent = gap is { } g && r.Estimated is > 0 ? decimal.Round(g / MoneyUnits.FromMicros(r.Estimated.Value) * 100m, 2) : null;
+            yield return
+            [
+                Time(r.Day), r.Account, r.Provider, r.Model, r.Currency, MoneyUnits.FromMicros(r.Reported),
+                r.Estimated is { } est ? MoneyUnits.FromMicros(est) : null, gap, percent, r.Records, r.Unestimated,
             ];
         }
     }

@@ -162,4 +162,23 @@ public sealed class UsageImporterTests
         Assert.Equal(1, rows);
         Assert.Contains("2026-11-01T01:00:00Z,1h,mistral", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ExportReconciliation_ComparesReportedWithEstimatePerDayAndModel()
+    {
+        using var ledger = new TempLedger();
+        await new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock).ImportAsync(ledger.File("r.csv", string.Join('\n', Header,
+            // gpt-4o-mini: 1M in + 1M out = USD 0.75 at catalog prices; the provider billed 0.90 over two hours.
+            "2026-11-01T00:00:00Z,1h,openai,o,p,k,gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.40",
+            "2026-11-01T01:00:00Z,1h,openai,o,p,k,gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.50",
+            "2026-11-01T02:00:00Z,1h,openai,o,p,k,unknown-model,10,10,1,USD,0.01")), null, CancellationToken.None);
+        var output = new StringWriter();
+
+        await new LedgerExporter(ledger.Database, TempLedger.Catalog).ExportAsync("reconciliation", ExportFormat.Csv, output, null, null, CancellationToken.None);
+
+        var lines = output.ToString().Trim().Split('\n');
+        Assert.Equal("day,account,provider,model,currency,reported_cost,estimated_cost,gap,gap_percent,records,records_without_estimate", lines[0]);
+        Assert.Equal("2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.9,0.75,0.15,20,2,0", lines[1]);
+        Assert.Equal("2026-11-01T00:00:00Z,o,openai,unknown-model,USD,0.01,,,,1,1", lines[2]);
+    }
 }

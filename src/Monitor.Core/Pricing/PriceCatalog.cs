@@ -12,6 +12,9 @@ public sealed partial class PriceCatalog
 {
     private readonly Dictionary<(ProviderKind Family, string Model, Currency Currency), PriceEntry[]> _byModel = [];
 
+    // Model names as providers spell them, resolved once to their price history (hot: every usage row asks).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ProviderKind Family, string Model, Currency Currency), PriceEntry[]> _resolved = new();
+
     public PriceCatalog(IEnumerable<PriceEntry> entries)
     {
         var lists = new Dictionary<(ProviderKind, string, Currency), List<PriceEntry>>();
@@ -39,9 +42,11 @@ public sealed partial class PriceCatalog
     public PriceEntry? Find(ProviderKind provider, string model, Currency currency, DateTimeOffset at)
     {
         var family = PricingRules.PricingFamily(provider);
-        var day = DateOnly.FromDateTime(at.UtcDateTime);
-        return InForce(family, Normalize(model), currency, day)
-            ?? InForce(family, WithoutDateSuffix(Normalize(model)), currency, day);
+        var history = _resolved.GetOrAdd((family, model, currency), key =>
+            _byModel.GetValueOrDefault((key.Family, Normalize(key.Model), key.Currency))
+            ?? _byModel.GetValueOrDefault((key.Family, WithoutDateSuffix(Normalize(key.Model)), key.Currency))
+            ?? []);
+        return InForce(history, DateOnly.FromDateTime(at.UtcDateTime));
     }
 
     /// <summary>
@@ -68,12 +73,10 @@ public sealed partial class PriceCatalog
         return batch ? cost * (1m - rules.BatchDiscount) : cost;
     }
 
-    private PriceEntry? InForce(ProviderKind family, string model, Currency currency, DateOnly day)
+    private static PriceEntry? InForce(PriceEntry[] history, DateOnly day)
     {
-        if (!_byModel.TryGetValue((family, model, currency), out var list))
-            return null;
         PriceEntry? found = null;
-        foreach (var entry in list)
+        foreach (var entry in history)
         {
             if (entry.EffectiveFrom > day)
                 break;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Monitor.Core.Deprecations;
 using Monitor.Core.Keys;
 using Monitor.Core.Pricing;
@@ -15,7 +17,7 @@ namespace Monitor.Providers;
 /// to their estimates, so the ledger's cost sums to what OpenAI bills while keeping hourly shape; cost line items
 /// with no matching usage (tools, storage) become daily records of their own.
 /// </summary>
-public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
+public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
 {
     // One day of hourly buckets per page (the API allows 168): with hundreds of keys a week-long page is hundreds of MB.
     private const int HourPage = 24;
@@ -33,7 +35,7 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
         from = Windows.FloorDay(from);
         to = Windows.CeilDay(to);
         var ingestedAt = clock.GetUtcNow();
-        var hours = new Dictionary<UsageKey, Hour>();
+        var hours = new Hours();
         await ReadUsageAsync("/v1/organization/usage/completions", "&group_by=model&group_by=project_id&group_by=api_key_id&group_by=batch", from, to, hours, ct);
         await ReadUsageAsync("/v1/organization/usage/embeddings", "&group_by=model&group_by=project_id&group_by=api_key_id", from, to, hours, ct);
         var costs = await ReadCostsAsync(from, to, ct);
@@ -85,29 +87,31 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
         };
     }
 
-    private async Task ReadUsageAsync(string path, string groups, DateTimeOffset from, DateTimeOffset to, Dictionary<UsageKey, Hour> hours, CancellationToken ct)
+    private async Task ReadUsageAsync(string path, string groups, DateTimeOffset from, DateTimeOffset to, Hours hours, CancellationToken ct)
     {
         var endpoint = "GET " + path;
-        await foreach (var bucket in PagesAsync(path, $"&bucket_width=1h&limit={HourPage}{groups}", from, to, ct))
+        await foreach (var page in PagesAsync(path, $"&bucket_width=1h&limit={HourPage}{groups}", from, to, OpenAIJson.Default.UsagePage, p => (p.HasMore, p.NextPage), ct))
         {
-            var start = bucket.Time("start_time") ?? throw http.Malformed(endpoint, "data[].start_time", "missing");
-            foreach (var r in bucket.Array("results"))
+            foreach (var bucket in page.Data ?? throw http.Malformed(endpoint, "data", "missing or not an array"))
             {
-                var input = r.Long("input_tokens") ?? throw http.Malformed(endpoint, "results[].input_tokens", "missing");
-                var requests = r.Long("num_model_requests") ?? throw http.Malformed(endpoint, "results[].num_model_requests", "missing");
-                var cached = r.Long("input_cached_tokens") ?? 0;
-                var write = r.Long("input_cache_write_tokens") ?? 0;
-                var uncached = r.Long("input_uncached_tokens") ?? Math.Max(0, input - cached - write);
-                var tokens = new TokenCounts(uncached, cached, write, r.Long("output_tokens") ?? 0, 0);
-                var model = r.Str("model") ?? UnknownModel;
-                var key = new UsageKey(Account.Name, r.Str("project_id") ?? "", r.Str("api_key_id") ?? "", model, start, BucketWidth.Hour);
-                var estimate = catalog.Estimate(ProviderKind.OpenAI, model, Currency.USD, start, tokens, batch: r.Bool("batch") == true);
-                var hour = hours.TryGetValue(key, out var h) ? h : new Hour();
-                hour.Tokens += tokens;
-                hour.Requests += requests;
-                hour.Priced &= estimate is not null;
-                hour.Estimate += estimate ?? 0m;
-                hours[key] = hour;
+                var start = DateTimeOffset.FromUnixTimeSeconds(bucket.StartTime ?? throw http.Malformed(endpoint, "data[].start_time", "missing"));
+                var day = Windows.FloorDay(start);
+                foreach (var r in bucket.Results ?? [])
+                {
+                    var input = r.InputTokens ?? throw http.Malformed(endpoint, "results[].input_tokens", "missing");
+                    var requests = r.NumModelRequests ?? throw http.Malformed(endpoint, "results[].num_model_requests", "missing");
+                    var cached = r.InputCachedTokens ?? 0;
+                    var write = r.InputCacheWriteTokens ?? 0;
+                    var uncached = r.InputUncachedTokens ?? Math.Max(0, input - cached - write);
+                    var tokens = new TokenCounts(uncached, cached, write, r.OutputTokens ?? 0, 0);
+                    var model = r.Model ?? UnknownModel;
+                    var estimate = catalog.Estimate(ProviderKind.OpenAI, model, Currency.USD, start, tokens, batch: r.Batch == true);
+                    var hour = hours.At(new UsageKey(Account.Name, r.ProjectId ?? "", r.ApiKeyId ?? "", model, start, BucketWidth.Hour), day);
+                    hour.Tokens += tokens;
+                    hour.Requests += requests;
+                    hour.Priced &= estimate is not null;
+                    hour.Estimate += estimate ?? 0m;
+                }
             }
         }
     }
@@ -117,18 +121,20 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
     {
         const string endpoint = "GET /v1/organization/costs";
         var costs = new Dictionary<(DateTimeOffset, string, string, string), decimal>();
-        await foreach (var bucket in PagesAsync("/v1/organization/costs", $"&bucket_width=1d&limit={DayPage}&group_by=line_item&group_by=project_id&group_by=api_key_id", from, to, ct))
+        await foreach (var page in PagesAsync("/v1/organization/costs", $"&bucket_width=1d&limit={DayPage}&group_by=line_item&group_by=project_id&group_by=api_key_id", from, to, OpenAIJson.Default.CostsPage, p => (p.HasMore, p.NextPage), ct))
         {
-            var day = bucket.Time("start_time") ?? throw http.Malformed(endpoint, "data[].start_time", "missing");
-            foreach (var r in bucket.Array("results"))
+            foreach (var bucket in page.Data ?? throw http.Malformed(endpoint, "data", "missing or not an array"))
             {
-                var amount = r.Get("amount") ?? throw http.Malformed(endpoint, "results[].amount", "missing");
-                var value = amount.Dec("value") ?? throw http.Malformed(endpoint, "results[].amount.value", "missing or not a number");
-                var currency = amount.Str("currency");
-                if (!string.Equals(currency, "usd", StringComparison.OrdinalIgnoreCase))
-                    throw http.Malformed(endpoint, "results[].amount.currency", $"'{currency}' (only usd is expected)");
-                var key = (day, r.Str("project_id") ?? "", r.Str("api_key_id") ?? "", ModelOfLineItem(r.Str("line_item")));
-                costs[key] = costs.GetValueOrDefault(key) + value;
+                var day = DateTimeOffset.FromUnixTimeSeconds(bucket.StartTime ?? throw http.Malformed(endpoint, "data[].start_time", "missing"));
+                foreach (var r in bucket.Results ?? [])
+                {
+                    var amount = r.Amount ?? throw http.Malformed(endpoint, "results[].amount", "missing");
+                    var value = amount.Value ?? throw http.Malformed(endpoint, "results[].amount.value", "missing or not a number");
+                    if (!string.Equals(amount.Currency, "usd", StringComparison.OrdinalIgnoreCase))
+                        throw http.Malformed(endpoint, "results[].amount.currency", $"'{amount.Currency}' (only usd is expected)");
+                    var key = (day, r.ProjectId ?? "", r.ApiKeyId ?? "", ModelOfLineItem(r.LineItem));
+                    costs[key] = costs.GetValueOrDefault(key) + value;
+                }
             }
         }
 
@@ -136,23 +142,21 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
     }
 
     private List<UsageRecord> Merge(
-        Dictionary<UsageKey, Hour> hours, Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), decimal> costs, DateTimeOffset ingestedAt)
+        Hours hours, Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), decimal> costs, DateTimeOffset ingestedAt)
     {
-        var byDay = hours.GroupBy(h => (Windows.FloorDay(h.Key.BucketStart), h.Key.Workspace, h.Key.KeyId, h.Key.Model))
-            .ToDictionary(g => g.Key, g => g.ToList());
         var records = new List<UsageRecord>(hours.Count + costs.Count);
-        foreach (var (group, members) in byDay)
+        foreach (var (group, members) in hours.ByDay)
         {
             if (!costs.Remove(group, out var reported))
             {
-                records.AddRange(members.Select(m => Record(m.Key, m.Value, null, ingestedAt)));
+                records.AddRange(members.Select(m => Record(m, null, ingestedAt)));
                 continue;
             }
 
             reported = decimal.Round(reported, 6); // the ledger holds micro-units: spread exactly what it can hold
 
             // Spread the day's reported cost by estimate (or by tokens when unpriced); the last hour takes the rounding.
-            var weights = members.Select(m => m.Value.Priced && m.Value.Estimate > 0 ? m.Value.Estimate : m.Value.Tokens.Total).ToList();
+            var weights = members.Select(m => m.Priced && m.Estimate > 0 ? m.Estimate : m.Tokens.Total).ToList();
             var total = weights.Sum();
             var left = reported;
             for (var i = 0; i < members.Count; i++)
@@ -161,7 +165,7 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
                     : total == 0 ? decimal.Round(reported / members.Count, 6)
                     : decimal.Round(reported * weights[i] / total, 6);
                 left -= share;
-                records.Add(Record(members[i].Key, members[i].Value, share, ingestedAt));
+                records.Add(Record(members[i], share, ingestedAt));
             }
         }
 
@@ -187,8 +191,9 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
         return records;
     }
 
-    private UsageRecord Record(UsageKey key, Hour hour, decimal? reported, DateTimeOffset ingestedAt)
+    private static UsageRecord Record(Hour hour, decimal? reported, DateTimeOffset ingestedAt)
     {
+        var key = hour.Key;
         decimal? estimate = hour.Priced ? hour.Estimate : null;
         return new UsageRecord
         {
@@ -219,9 +224,10 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
         return (comma > 0 ? lineItem[..comma] : lineItem).Trim();
     }
 
-    /// <summary>Walks a usage or costs endpoint through its <c>next_page</c> cursor, yielding buckets.</summary>
-    private async IAsyncEnumerable<JsonElement> PagesAsync(
-        string path, string parameters, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Walks a usage or costs endpoint through its <c>next_page</c> cursor, yielding pages.</summary>
+    private async IAsyncEnumerable<TPage> PagesAsync<TPage>(
+        string path, string parameters, DateTimeOffset from, DateTimeOffset to, JsonTypeInfo<TPage> type,
+        Func<TPage, (bool? HasMore, string? Next)> cursor, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         string? page = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -229,14 +235,10 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
         {
             var query = string.Create(CultureInfo.InvariantCulture, $"{path}?start_time={from.ToUnixTimeSeconds()}&end_time={to.ToUnixTimeSeconds()}{parameters}")
                 + (page is null ? "" : "&page=" + Uri.EscapeDataString(page));
-            using var document = await http.GetJsonAsync(query, ct);
-            var root = document.RootElement;
-            if (root.Get("data") is not { ValueKind: JsonValueKind.Array } data)
-                throw http.Malformed("GET " + path, "data", "missing or not an array");
-            // Buckets are handed out without a copy: valid until the caller asks for the next one (the page stays parsed until then).
-            foreach (var bucket in data.EnumerateArray())
-                yield return bucket;
-            page = root.Bool("has_more") == true ? root.Str("next_page") : null;
+            var result = await http.GetAsync(query, type, ct);
+            yield return result;
+            var (hasMore, next) = cursor(result);
+            page = hasMore == true ? next : null;
             if (page is not null && !seen.Add(page))
                 throw http.Malformed("GET " + path, "next_page", "the same cursor came back twice (paging would never end)");
         }
@@ -265,11 +267,94 @@ public sealed class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, Tim
         while (after is not null);
     }
 
-    private sealed class Hour
+    private sealed class Hour(UsageKey key)
     {
+        public UsageKey Key { get; } = key;
         public TokenCounts Tokens;
         public long Requests;
         public decimal Estimate;
         public bool Priced = true;
     }
+
+    /// <summary>The hours of one window, also grouped by day, project, key and model for spreading the daily costs.</summary>
+    private sealed class Hours
+    {
+        private readonly Dictionary<UsageKey, Hour> _byKey = [];
+
+        public Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), List<Hour>> ByDay { get; } = [];
+
+        public int Count => _byKey.Count;
+
+        public Hour At(UsageKey key, DateTimeOffset day)
+        {
+            if (_byKey.TryGetValue(key, out var hour))
+                return hour;
+            _byKey[key] = hour = new Hour(key);
+            var group = (day, key.Workspace, key.KeyId, key.Model);
+            if (!ByDay.TryGetValue(group, out var members))
+                ByDay[group] = members = [];
+            members.Add(hour);
+            return hour;
+        }
+    }
+
+    // The wire format of the usage and costs pages (the hot path of a backfill), read without building a document.
+    private sealed class UsagePage
+    {
+        public List<UsageBucket>? Data { get; set; }
+        public bool? HasMore { get; set; }
+        public string? NextPage { get; set; }
+    }
+
+    private sealed class UsageBucket
+    {
+        public long? StartTime { get; set; }
+        public List<UsageResult>? Results { get; set; }
+    }
+
+    private sealed class UsageResult
+    {
+        public long? InputTokens { get; set; }
+        public long? InputCachedTokens { get; set; }
+        public long? InputCacheWriteTokens { get; set; }
+        public long? InputUncachedTokens { get; set; }
+        public long? OutputTokens { get; set; }
+        public long? NumModelRequests { get; set; }
+        public string? ProjectId { get; set; }
+        public string? ApiKeyId { get; set; }
+        public string? Model { get; set; }
+        public bool? Batch { get; set; }
+    }
+
+    private sealed class CostsPage
+    {
+        public List<CostBucket>? Data { get; set; }
+        public bool? HasMore { get; set; }
+        public string? NextPage { get; set; }
+    }
+
+    private sealed class CostBucket
+    {
+        public long? StartTime { get; set; }
+        public List<CostResult>? Results { get; set; }
+    }
+
+    private sealed class CostResult
+    {
+        public CostAmount? Amount { get; set; }
+        public string? LineItem { get; set; }
+        public string? ProjectId { get; set; }
+        public string? ApiKeyId { get; set; }
+    }
+
+    private sealed class CostAmount
+    {
+        public decimal? Value { get; set; }
+        public string? Currency { get; set; }
+    }
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+    [JsonSerializable(typeof(UsagePage))]
+    [JsonSerializable(typeof(CostsPage))]
+    private sealed partial class OpenAIJson : JsonSerializerContext;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -35,9 +36,10 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
         from = Windows.FloorDay(from);
         to = Windows.CeilDay(to);
         var ingestedAt = clock.GetUtcNow();
-        var hours = new Hours();
-        await ReadUsageAsync("/v1/organization/usage/completions", "&group_by=model&group_by=project_id&group_by=api_key_id&group_by=batch", from, to, hours, ct);
-        await ReadUsageAsync("/v1/organization/usage/embeddings", "&group_by=model&group_by=project_id&group_by=api_key_id", from, to, hours, ct);
+        var hours = new Hours(Account.Name);
+        var reader = new UsagePageReader(); // one string pool for both endpoints: the hours compare ids by reference
+        await ReadUsageAsync("/v1/organization/usage/completions", "&group_by=model&group_by=project_id&group_by=api_key_id&group_by=batch", from, to, hours, reader, ct);
+        await ReadUsageAsync("/v1/organization/usage/embeddings", "&group_by=model&group_by=project_id&group_by=api_key_id", from, to, hours, reader, ct);
         var costs = await ReadCostsAsync(from, to, ct);
         return new UsagePull("GET /v1/organization/usage+costs", from, to, Merge(hours, costs, ingestedAt));
     }
@@ -87,33 +89,52 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
         };
     }
 
-    private async Task ReadUsageAsync(string path, string groups, DateTimeOffset from, DateTimeOffset to, Hours hours, CancellationToken ct)
+    private async Task ReadUsageAsync(
+        string path, string groups, DateTimeOffset from, DateTimeOffset to, Hours hours, UsagePageReader reader, CancellationToken ct)
     {
         var endpoint = "GET " + path;
-        await foreach (var page in PagesAsync(path, $"&bucket_width=1h&limit={HourPage}{groups}", from, to, OpenAIJson.Default.UsagePage, p => (p.HasMore, p.NextPage), ct))
+        void Add(long bucketStart, UsagePageReader.Row r)
         {
-            foreach (var bucket in page.Data ?? throw http.Malformed(endpoint, "data", "missing or not an array"))
-            {
-                var start = DateTimeOffset.FromUnixTimeSeconds(bucket.StartTime ?? throw http.Malformed(endpoint, "data[].start_time", "missing"));
-                var day = Windows.FloorDay(start);
-                foreach (var r in bucket.Results ?? [])
-                {
-                    var input = r.InputTokens ?? throw http.Malformed(endpoint, "results[].input_tokens", "missing");
-                    var requests = r.NumModelRequests ?? throw http.Malformed(endpoint, "results[].num_model_requests", "missing");
-                    var cached = r.InputCachedTokens ?? 0;
-                    var write = r.InputCacheWriteTokens ?? 0;
-                    var uncached = r.InputUncachedTokens ?? Math.Max(0, input - cached - write);
-                    var tokens = new TokenCounts(uncached, cached, write, r.OutputTokens ?? 0, 0);
-                    var model = r.Model ?? UnknownModel;
-                    var estimate = catalog.Estimate(ProviderKind.OpenAI, model, Currency.USD, start, tokens, batch: r.Batch == true);
-                    var hour = hours.At(new UsageKey(Account.Name, r.ProjectId ?? "", r.ApiKeyId ?? "", model, start, BucketWidth.Hour), day);
-                    hour.Tokens += tokens;
-                    hour.Requests += requests;
-                    hour.Priced &= estimate is not null;
-                    hour.Estimate += estimate ?? 0m;
-                }
-            }
+            var start = DateTimeOffset.FromUnixTimeSeconds(bucketStart);
+            var input = r.InputTokens ?? throw http.Malformed(endpoint, "results[].input_tokens", "missing");
+            var requests = r.NumModelRequests ?? throw http.Malformed(endpoint, "results[].num_model_requests", "missing");
+            var cached = r.InputCachedTokens ?? 0;
+            var write = r.InputCacheWriteTokens ?? 0;
+            var uncached = r.InputUncachedTokens ?? Math.Max(0, input - cached - write);
+            var tokens = new TokenCounts(uncached, cached, write, r.OutputTokens ?? 0, 0);
+            var model = r.Model ?? UnknownModel;
+            var estimate = catalog.Estimate(ProviderKind.OpenAI, model, Currency.USD, start, tokens, batch: r.Batch == true);
+            var hour = hours.At(bucketStart, r.ProjectId ?? "", r.ApiKeyId ?? "", model);
+            hour.Tokens += tokens;
+            hour.Requests += requests;
+            hour.Priced &= estimate is not null;
+            hour.Estimate += estimate ?? 0m;
         }
+
+        string? page = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        do
+        {
+            var query = string.Create(CultureInfo.InvariantCulture, $"{path}?start_time={from.ToUnixTimeSeconds()}&end_time={to.ToUnixTimeSeconds()}&bucket_width=1h&limit={HourPage}{groups}")
+                + (page is null ? "" : "&page=" + Uri.EscapeDataString(page));
+            var (_, body) = await http.GetBytesAsync(query, ct);
+            (bool HasMore, string? NextPage, bool HasData) result;
+            try
+            {
+                result = reader.Read(body, Add);
+            }
+            catch (JsonException e)
+            {
+                throw http.Fail(endpoint, null, $"malformed JSON in the response: {e.Message}", e);
+            }
+
+            if (!result.HasData)
+                throw http.Malformed(endpoint, "data", "missing or not an array");
+            page = result.HasMore ? result.NextPage : null;
+            if (page is not null && !seen.Add(page))
+                throw http.Malformed(endpoint, "next_page", "the same cursor came back twice (paging would never end)");
+        }
+        while (page is not null);
     }
 
     private async Task<Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), decimal>> ReadCostsAsync(
@@ -276,21 +297,26 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
         public bool Priced = true;
     }
 
-    /// <summary>The hours of one window, also grouped by day, project, key and model for spreading the daily costs.</summary>
-    private sealed class Hours
+    /// <summary>
+    /// The hours of one window, also grouped by day, project, key and model for spreading the daily costs. Ids come
+    /// from the page reader's pool (or are literals), so lookups compare them by reference: this is the backfill's
+    /// hottest dictionary.
+    /// </summary>
+    private sealed class Hours(string account)
     {
-        private readonly Dictionary<UsageKey, Hour> _byKey = [];
+        private readonly Dictionary<(long Start, string Project, string Key, string Model), Hour> _byKey = new(PooledIds.Instance);
 
         public Dictionary<(DateTimeOffset Day, string Project, string Key, string Model), List<Hour>> ByDay { get; } = [];
 
         public int Count => _byKey.Count;
 
-        public Hour At(UsageKey key, DateTimeOffset day)
+        public Hour At(long start, string project, string key, string model)
         {
-            if (_byKey.TryGetValue(key, out var hour))
+            if (_byKey.TryGetValue((start, project, key, model), out var hour))
                 return hour;
-            _byKey[key] = hour = new Hour(key);
-            var group = (day, key.Workspace, key.KeyId, key.Model);
+            var startTime = DateTimeOffset.FromUnixTimeSeconds(start);
+            _byKey[(start, project, key, model)] = hour = new Hour(new UsageKey(account, project, key, model, startTime, BucketWidth.Hour));
+            var group = (Windows.FloorDay(startTime), project, key, model);
             if (!ByDay.TryGetValue(group, out var members))
                 ByDay[group] = members = [];
             members.Add(hour);
@@ -298,34 +324,18 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
         }
     }
 
-    // The wire format of the usage and costs pages (the hot path of a backfill), read without building a document.
-    private sealed class UsagePage
+    private sealed class PooledIds : IEqualityComparer<(long Start, string Project, string Key, string Model)>
     {
-        public List<UsageBucket>? Data { get; set; }
-        public bool? HasMore { get; set; }
-        public string? NextPage { get; set; }
+        public static readonly PooledIds Instance = new();
+
+        public bool Equals((long Start, string Project, string Key, string Model) a, (long Start, string Project, string Key, string Model) b) =>
+            a.Start == b.Start && ReferenceEquals(a.Project, b.Project) && ReferenceEquals(a.Key, b.Key) && ReferenceEquals(a.Model, b.Model);
+
+        public int GetHashCode((long Start, string Project, string Key, string Model) k) =>
+            HashCode.Combine(k.Start, RuntimeHelpers.GetHashCode(k.Project), RuntimeHelpers.GetHashCode(k.Key), RuntimeHelpers.GetHashCode(k.Model));
     }
 
-    private sealed class UsageBucket
-    {
-        public long? StartTime { get; set; }
-        public List<UsageResult>? Results { get; set; }
-    }
-
-    private sealed class UsageResult
-    {
-        public long? InputTokens { get; set; }
-        public long? InputCachedTokens { get; set; }
-        public long? InputCacheWriteTokens { get; set; }
-        public long? InputUncachedTokens { get; set; }
-        public long? OutputTokens { get; set; }
-        public long? NumModelRequests { get; set; }
-        public string? ProjectId { get; set; }
-        public string? ApiKeyId { get; set; }
-        public string? Model { get; set; }
-        public bool? Batch { get; set; }
-    }
-
+    // The wire format of the costs pages, read without building a document.
     private sealed class CostsPage
     {
         public List<CostBucket>? Data { get; set; }
@@ -354,7 +364,6 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
     }
 
     [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-    [JsonSerializable(typeof(UsagePage))]
     [JsonSerializable(typeof(CostsPage))]
     private sealed partial class OpenAIJson : JsonSerializerContext;
 }

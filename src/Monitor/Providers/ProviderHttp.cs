@@ -74,6 +74,14 @@ public sealed class ProviderHttp
         }
     }
 
+    /// <summary>GETs <paramref name="pathAndQuery"/> and returns the raw body, for a reader of its own.</summary>
+    public async Task<(string Endpoint, byte[] Body)> GetBytesAsync(string pathAndQuery, CancellationToken ct)
+    {
+        var (endpoint, response) = await SendAsync(pathAndQuery, ct);
+        using (response)
+            return (endpoint, await response.Content.ReadAsByteArrayAsync(ct));
+    }
+
     private async Task<(string Endpoint, HttpResponseMessage Response)> SendAsync(string pathAndQuery, CancellationToken ct)
     {
         var endpoint = "GET " + pathAndQuery.Split('?')[0];

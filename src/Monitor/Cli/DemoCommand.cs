@@ -44,6 +44,7 @@ public static class DemoCommand
             [
                 new ProviderOptions { Name = "demo-mistral", Kind = "Mistral", BaseUrl = server.MistralBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
                 new ProviderOptions { Name = "demo-openai", Kind = "OpenAI", BaseUrl = server.OpenAIBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
+                new ProviderOptions { Name = "demo-anthropic", Kind = "Anthropic", BaseUrl = server.BaseUrlOf("anthropic").ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
             ];
         }
 

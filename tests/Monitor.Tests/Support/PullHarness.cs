@@ -73,9 +73,18 @@ public sealed class PullHarness : IAsyncDisposable
         var services = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddMonitorCore(configuration)
-            .AddSingleton<TimeProvider>(ledger.Clock)
+            .AddSingleton<TimeProvider>(new FakeNowRealTimers(ledger.Clock))
             .BuildServiceProvider();
         return new PullHarness(ledger, scenario, server, services, variable);
+    }
+
+    /// <summary>
+    /// The fake clock's now for the product's logic, real timers for HTTP retry delays and timeouts: the resilience
+    /// handler takes its TimeProvider from DI, and on the frozen fake clock a retry would wait forever.
+    /// </summary>
+    private sealed class FakeNowRealTimers(TimeProvider now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now.GetUtcNow();
     }
 
     public async ValueTask DisposeAsync()

@@ -44,6 +44,8 @@ public static class DemoCommand
             [
                 new ProviderOptions { Name = "demo-mistral", Kind = "Mistral", BaseUrl = server.MistralBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
                 new ProviderOptions { Name = "demo-openai", Kind = "OpenAI", BaseUrl = server.OpenAIBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
+                new ProviderOptions { Name = "demo-openrouter", Kind = "OpenRouter", BaseUrl = server.BaseUrlOf("openrouter").ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
+                new ProviderOptions { Name = "demo-kilo", Kind = "Kilo", BaseUrl = server.BaseUrlOf("kilo").ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
             ];
         }
 

@@ -147,9 +147,9 @@ public sealed class MonitorCliTests : IDisposable
             """;
         await using var reader = await q.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Assert.Equal(2, reader.GetInt64(0));  // demo-mistral and demo-openai, both labelled demo
+        Assert.Equal(4, reader.GetInt64(0));  // demo-mistral, demo-openai, demo-openrouter and demo-kilo, all labelled demo
         Assert.Equal(0, reader.GetInt64(1));
-        Assert.Equal(8, reader.GetInt64(2));  // eight models in use
+        Assert.Equal(11, reader.GetInt64(2)); // eleven models in use (Mistral 5, OpenAI 3, OpenRouter 2, Kilo 1)
         Assert.True(reader.GetInt64(3) >= 4); // inventory and usage runs of both accounts
         Assert.True(reader.GetInt64(4) >= 1); // a key past its rotation age
         Assert.True(reader.GetInt64(5) >= 1); // a deprecated model with its replacement

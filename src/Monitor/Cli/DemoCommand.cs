@@ -8,13 +8,23 @@ using Monitor.Storage;
 namespace Monitor.Cli;
 
 /// <summary>
-/// <c>monitor demo</c>: a fake Mistral and OpenAI on 127.0.0.1 serving synthetic usage in their real wire formats,
+/// <c>monitor demo</c>: fake providers on 127.0.0.1 serving synthetic usage in their real wire formats,
 /// pulled by the real connectors into a ledger of its own (Monitor:Demo:Path), then the dashboard on it.
 /// No keys, no SMTP, nothing to configure.
 /// </summary>
 public static class DemoCommand
 {
     public const string KeyVariable = "MONITOR_DEMO_KEY";
+
+    /// <summary>The demo's accounts: name, kind, and the fake provider (mount) they pull from.</summary>
+    public static IReadOnlyList<(string Name, string Kind, string Mount)> Accounts { get; } =
+    [
+        ("demo-mistral", "Mistral", "mistral"),
+        ("demo-openai", "OpenAI", "openai"),
+        ("demo-anthropic", "Anthropic", "anthropic"),
+        ("demo-openrouter", "OpenRouter", "openrouter"),
+        ("demo-kilo", "Kilo", "kilo"),
+    ];
 
     public static Command Create(Func<Func<Task<int>>, Task<int>> guard)
     {
@@ -42,9 +52,11 @@ public static class DemoCommand
             o.Pull.InitialBackfill = backfill;
             o.Providers =
             [
-                new ProviderOptions { Name = "demo-mistral", Kind = "Mistral", BaseUrl = server.MistralBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
-                new ProviderOptions { Name = "demo-openai", Kind = "OpenAI", BaseUrl = server.OpenAIBaseUrl.ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
-                new ProviderOptions { Name = "demo-anthropic", Kind = "Anthropic", BaseUrl = server.BaseUrlOf("anthropic").ToString(), ApiKeyEnv = KeyVariable, Schedule = "0 */15 * * * ?", Demo = true },
+                .. Accounts.Select(a => new ProviderOptions
+                {
+                    Name = a.Name, Kind = a.Kind, BaseUrl = server.BaseUrlOf(a.Mount).ToString(), ApiKeyEnv = KeyVariable,
+                    Schedule = "0 */15 * * * ?", Demo = true,
+                }),
             ];
         }
 

@@ -35,6 +35,8 @@ public sealed class FakeProviderServer : IAsyncDisposable
         new("mistral", FakeProviderMount.Bearer, FakeMistralEndpoints.Unauthorized, FakeMistralEndpoints.Map),
         new("openai", FakeProviderMount.Bearer, FakeOpenAIEndpoints.Unauthorized, FakeOpenAIEndpoints.Map),
         new("anthropic", FakeAnthropicEndpoints.IsAuthorized, FakeAnthropicEndpoints.Unauthorized, FakeAnthropicEndpoints.Map),
+        new("openrouter", FakeProviderMount.Bearer, FakeOpenRouterEndpoints.Unauthorized, FakeOpenRouterEndpoints.Map),
+        new("kilo", FakeProviderMount.Bearer, FakeKiloEndpoints.Unauthorized, FakeKiloEndpoints.Map),
     ];
 
     /// <summary><c>http://127.0.0.1:{port}/mistral</c>; Mistral paths (<c>/v1/...</c>) go below it.</summary>

@@ -18,8 +18,10 @@ public sealed class ConnectorFactory(IHttpClientFactory httpClients, PriceCatalo
             ProviderKind.Mistral => new MistralConnector(http, catalog, clock),
             ProviderKind.OpenAI => new OpenAIConnector(http, catalog, clock),
             ProviderKind.Anthropic => new AnthropicConnector(new ProviderHttp(httpClients.CreateClient(HttpClientName), account, AnthropicConnector.Authorize), catalog, clock),
+            ProviderKind.OpenRouter => new OpenRouterConnector(http, catalog, clock),
+            ProviderKind.Kilo => new KiloConnector(new ProviderHttp(httpClients.CreateClient(HttpClientName), account, KiloConnector.Authorize(account)), catalog, clock),
             _ => throw new ProviderException(account.Name, account.Kind, "connector", null,
-                $"pulling from {kind} accounts arrives with the provider connectors issue; only Mistral and OpenAI pull today"),
+                $"pulling from {kind} accounts arrives with the provider connectors issue; every other kind pulls today"),
         };
     }
 }

@@ -147,9 +147,11 @@ public sealed class MonitorCliTests : IDisposable
             """;
         await using var reader = await q.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Assert.Equal(3, reader.GetInt64(0));  // demo-mistral, demo-openai and demo-anthropic, all labelled demo
+        var scenario = Monitor.Demo.DemoScenario.Create(TimeProvider.System.GetUtcNow());
+        var providers = Monitor.Cli.DemoCommand.Accounts.Select(a => a.Mount).ToHashSet();
+        Assert.Equal(Monitor.Cli.DemoCommand.Accounts.Count, reader.GetInt64(0)); // every demo account pulled, all labelled demo
         Assert.Equal(0, reader.GetInt64(1));
-        Assert.Equal(10, reader.GetInt64(2)); // ten models in use
+        Assert.Equal(scenario.Hours.Where(h => providers.Contains(h.Provider)).Select(h => h.Model).Distinct().Count(), reader.GetInt64(2));
         Assert.True(reader.GetInt64(3) >= 4); // inventory and usage runs of both accounts
         Assert.True(reader.GetInt64(4) >= 1); // a key past its rotation age
         Assert.True(reader.GetInt64(5) >= 1); // a deprecated model with its replacement

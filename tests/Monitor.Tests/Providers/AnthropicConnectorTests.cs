@@ -52,7 +52,7 @@ public sealed class AnthropicConnectorTests
         h.Server.Faults.Add(UsagePath, new FakeFault(429,
             """{"type":"error","error":{"type":"rate_limit_error","message":"Number of requests has exceeded your rate limit"},"request_id":"req_011CRate"}""", 1));
 
-        var results = await WithClockRunningAsync(h, () => h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None));
+        var results = await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None);
 
         Assert.True(results.Single().Ok, results.Single().Error);
         var usage = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith(UsagePath, StringComparison.Ordinal)).ToList();
@@ -71,7 +71,7 @@ public sealed class AnthropicConnectorTests
         h.Server.Faults.Add(CostPath, new FakeFault(500,
             """{"type":"error","error":{"type":"api_error","message":"Internal server error"},"request_id":"req_011CBoom"}"""));
 
-        var results = await WithClockRunningAsync(h, () => h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None));
+        var results = await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None);
 
         Assert.True(results.Single().Ok, results.Single().Error);
         Assert.Contains(h.Server.Faults.Log, l => l.PathAndQuery.StartsWith(CostPath, StringComparison.Ordinal) && l.Status == 500);
@@ -217,44 +217,6 @@ public sealed class AnthropicConnectorTests
                 ("apikey_01ResearchBot", "wrkspc_01Research", "disabled", "igAA", DateTimeOffset.Parse("2026-12-01T00:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeSeconds()),
             },
             keys);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="pull"/> with the harness's fake clock following real time. The resilience handler (Polly)
-    /// takes its retry delays from the DI <see cref="TimeProvider"/>, which the harness sets to its FakeTimeProvider:
-    /// without this, a retried request would wait forever for a clock nobody advances.
-    /// </summary>
-    private static async Task<T> WithClockRunningAsync<T>(PullHarness h, Func<Task<T>> pull)
-    {
-        using var stop = new CancellationTokenSource();
-        var ticker = Task.Run(async () =>
-        {
-            var last = Stopwatch.GetTimestamp();
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(20, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                var now = Stopwatch.GetTimestamp();
-                h.Ledger.Clock.Advance(Stopwatch.GetElapsedTime(last, now));
-                last = now;
-            }
-        });
-        try
-        {
-            return await pull();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await ticker;
-        }
     }
 
     private static Task<PullHarness> StartAsync(int days = 30, string? keyOverride = null, IDictionary<string, string?>? settings = null) =>

@@ -165,7 +165,8 @@ public sealed class DemoScenario
             MistralPrice("mistral-embed", 0.10m, 0m),
             new(OpenAI, "gpt-4.1-2025-04-14", Currency.USD, 2.00m, 0.50m, 8.00m),
             new(OpenAI, "gpt-4o-mini-2024-07-18", Currency.USD, 0.15m, 0.075m, 0.60m),
-            new(OpenAI, "text-embedding-3-small", Currency.USD, 0.02m, 0.02m, 0m),
+            // Billed above the catalog's 0.02: the demo's reconciliation gap (a price that drifted).
+            new(OpenAI, "text-embedding-3-small", Currency.USD, 0.025m, 0.025m, 0m),
             new(Anthropic, "claude-sonnet-4-5-20250929", Currency.USD, 3.00m, 0.30m, 15.00m),
             new(Anthropic, "claude-haiku-4-5-20251001", Currency.USD, 1.00m, 0.10m, 5.00m),
             new(OpenRouter, "anthropic/claude-sonnet-4.5", Currency.USD, 3.00m, 0.30m, 15.00m),

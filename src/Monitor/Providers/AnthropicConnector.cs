@@ -207,20 +207,10 @@ public sealed class AnthropicConnector(ProviderHttp http, PriceCatalog catalog, 
                 continue;
             }
 
-            reported = decimal.Round(reported, 6); // the ledger holds micro-units: spread exactly what it can hold
-
-            // Spread the day's reported cost by estimate (or by tokens when unpriced); the last hour takes the rounding.
-            var weights = members.Select(m => m.Value.Priced && m.Value.Estimate > 0 ? m.Value.Estimate : m.Value.Tokens.Total).ToList();
-            var total = weights.Sum();
-            var left = reported;
+            // Spread the day's reported cost by estimate (or by tokens when unpriced).
+            var shares = ReportedCost.Spread(reported, [.. members.Select(m => m.Value.Priced && m.Value.Estimate > 0 ? m.Value.Estimate : m.Value.Tokens.Total)]);
             for (var i = 0; i < members.Count; i++)
-            {
-                var share = i == members.Count - 1 ? left
-                    : total == 0 ? decimal.Round(reported / members.Count, 6)
-                    : decimal.Round(reported * weights[i] / total, 6);
-                left -= share;
-                records.Add(Record(members[i].Key, members[i].Value, share, ingestedAt));
-            }
+                records.Add(Record(members[i].Key, members[i].Value, shares[i], ingestedAt));
         }
 
         // Token costs with no usage to spread over join the other daily cost lines.

@@ -174,20 +174,10 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
                 continue;
             }
 
-            reported = decimal.Round(reported, 6); // the ledger holds micro-units: spread exactly what it can hold
-
-            // Spread the day's reported cost by estimate (or by tokens when unpriced); the last hour takes the rounding.
-            var weights = members.Select(m => m.Priced && m.Estimate > 0 ? m.Estimate : m.Tokens.Total).ToList();
-            var total = weights.Sum();
-            var left = reported;
+            // Spread the day's reported cost by estimate (or by tokens when unpriced).
+            var shares = ReportedCost.Spread(reported, [.. members.Select(m => m.Priced && m.Estimate > 0 ? m.Estimate : m.Tokens.Total)]);
             for (var i = 0; i < members.Count; i++)
-            {
-                var share = i == members.Count - 1 ? left
-                    : total == 0 ? decimal.Round(reported / members.Count, 6)
-                    : decimal.Round(reported * weights[i] / total, 6);
-                left -= share;
-                records.Add(Record(members[i], share, ingestedAt));
-            }
+                records.Add(Record(members[i], shares[i], ingestedAt));
         }
 
         foreach (var ((day, project, key, model), reported) in costs)

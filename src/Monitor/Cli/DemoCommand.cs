@@ -24,6 +24,7 @@ public static class DemoCommand
         ("demo-anthropic", "Anthropic", "anthropic"),
         ("demo-openrouter", "OpenRouter", "openrouter"),
         ("demo-kilo", "Kilo", "kilo"),
+        ("demo-litellm", "LiteLLM", "litellm"),
     ];
 
     public static Command Create(Func<Func<Task<int>>, Task<int>> guard)

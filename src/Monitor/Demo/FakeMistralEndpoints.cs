@@ -19,9 +19,12 @@ internal static class FakeMistralEndpoints
     public static IResult Unauthorized() =>
         Results.Json(new { detail = "Unauthorized" }, FakeProviderServer.Json, statusCode: StatusCodes.Status401Unauthorized);
 
+    /// <summary>The model cards of <c>/v1/models</c>; the Codestral fake serves the same list.</summary>
+    public static IResult ModelsResult(DemoScenario scenario) => Results.Json(Models(scenario), FakeProviderServer.Json);
+
     public static void Map(RouteGroupBuilder group, DemoScenario scenario)
     {
-        group.MapGet("/v1/models", () => Results.Json(Models(scenario), FakeProviderServer.Json));
+        group.MapGet("/v1/models", () => ModelsResult(scenario));
         group.MapGet("/v1/admin/workspaces", (HttpRequest request) => Workspaces(request, scenario));
         group.MapGet("/v1/admin/usage", (HttpRequest request) => Usage(request, scenario));
         group.MapGet("/v1/admin/spend-limit", () => Results.Json(SpendLimitOf(scenario), FakeProviderServer.Json));

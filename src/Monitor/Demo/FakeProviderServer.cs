@@ -37,6 +37,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
         new("anthropic", FakeAnthropicEndpoints.IsAuthorized, FakeAnthropicEndpoints.Unauthorized, FakeAnthropicEndpoints.Map),
         new("openrouter", FakeProviderMount.Bearer, FakeOpenRouterEndpoints.Unauthorized, FakeOpenRouterEndpoints.Map),
         new("kilo", FakeProviderMount.Bearer, FakeKiloEndpoints.Unauthorized, FakeKiloEndpoints.Map),
+        new("litellm", FakeProviderMount.Bearer, FakeLiteLLMEndpoints.Unauthorized, FakeLiteLLMEndpoints.Map),
+        new("codestral", FakeProviderMount.Bearer, FakeCodestralEndpoints.Unauthorized, FakeCodestralEndpoints.Map),
+        new("compatible", FakeProviderMount.Bearer, FakeCompatibleEndpoints.Unauthorized, FakeCompatibleEndpoints.Map),
     ];
 
     /// <summary><c>http://127.0.0.1:{port}/mistral</c>; Mistral paths (<c>/v1/...</c>) go below it.</summary>

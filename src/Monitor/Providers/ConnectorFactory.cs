@@ -20,6 +20,9 @@ public sealed class ConnectorFactory(IHttpClientFactory httpClients, PriceCatalo
             ProviderKind.Anthropic => new AnthropicConnector(new ProviderHttp(httpClients.CreateClient(HttpClientName), account, AnthropicConnector.Authorize), catalog, clock),
             ProviderKind.OpenRouter => new OpenRouterConnector(http, catalog, clock),
             ProviderKind.Kilo => new KiloConnector(new ProviderHttp(httpClients.CreateClient(HttpClientName), account, KiloConnector.Authorize(account)), catalog, clock),
+            ProviderKind.LiteLLM => new LiteLLMConnector(http, catalog, clock),
+            ProviderKind.Codestral => new CodestralConnector(http),
+            ProviderKind.OpenAICompatible => new OpenAICompatibleConnector(http),
             _ => throw new ProviderException(account.Name, account.Kind, "connector", null,
                 $"pulling from {kind} accounts arrives with the provider connectors issue; every other kind pulls today"),
         };

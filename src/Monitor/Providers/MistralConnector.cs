@@ -61,7 +61,7 @@ public sealed class MistralConnector(ProviderHttp http, PriceCatalog catalog, Ti
     }
 
     public async Task<InventoryPull> PullInventoryAsync(CancellationToken ct) =>
-        new(await KeysAsync(ct), await ModelsAsync(ct), await SpendLimitAsync(ct));
+        new(await KeysAsync(ct), await ModelsAsync(http, ct), await SpendLimitAsync(ct));
 
     internal IEnumerable<UsageRecord> MapUsage(JsonElement root, DateTimeOffset month, string workspace, DateTimeOffset ingestedAt)
     {
@@ -255,7 +255,8 @@ public sealed class MistralConnector(ProviderHttp http, PriceCatalog catalog, Ti
         }
     }
 
-    private async Task<List<ModelInfo>> ModelsAsync(CancellationToken ct)
+    /// <summary>Mistral's model cards (<c>GET /v1/models</c>), shared with the Codestral domain that serves the same format.</summary>
+    internal static async Task<List<ModelInfo>> ModelsAsync(ProviderHttp http, CancellationToken ct)
     {
         using var document = await http.GetJsonAsync("/v1/models", ct);
         var root = document.RootElement;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Web;
 using Monitor.Core.Keys;
 using Monitor.Core.Pricing;
@@ -51,12 +52,12 @@ public sealed class LiteLLMConnectorTests
         Assert.True(results.Single().Ok, results.Single().Error);
         var requests = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith(LogsPath + "?", StringComparison.Ordinal))
             .Select(l => HttpUtility.ParseQueryString(l.PathAndQuery[(LogsPath.Length + 1)..]))
-            .GroupBy(q => q["start_date"]!)
-            .ToDictionary(g => DateTimeOffset.Parse(g.Key + "Z", System.Globalization.CultureInfo.InvariantCulture), g => g.Select(q => int.Parse(q["page"]!, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList());
+            .GroupBy(q => (From: Utc(q["start_date"]!), To: Utc(q["end_date"]!)))
+            .ToDictionary(g => g.Key, g => g.Select(q => int.Parse(q["page"]!, CultureInfo.InvariantCulture)).Order().ToList());
         Assert.NotEmpty(requests);
-        foreach (var (day, pages) in requests)
+        foreach (var ((from, to), pages) in requests)
         {
-            var rows = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.LiteLLM && x.HourStart >= day && x.HourStart < day.AddDays(1))
+            var rows = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.LiteLLM && x.HourStart >= from && x.HourStart < to)
                 .Sum(FakeLiteLLMEndpoints.RowCount);
             var expected = Math.Max(1, (rows + FakeLiteLLMEndpoints.MaxPageSize - 1) / FakeLiteLLMEndpoints.MaxPageSize);
             Assert.Equal(Enumerable.Range(1, expected), pages);
@@ -141,7 +142,7 @@ public sealed class LiteLLMConnectorTests
     {
         await using var h = await PullHarness.StartAsync(days: 7, accounts: LiteLLM);
         var day = new DateTimeOffset(PullHarness.Now.UtcDateTime.Date.AddDays(-3), TimeSpan.Zero);
-        var hour = day.AddHours(10).ToString("yyyy-MM-dd'T'HH", System.Globalization.CultureInfo.InvariantCulture);
+        var hour = day.AddHours(10).ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture);
         h.Server.Faults.Add(LogsPath, new FakeFault(200, $$$"""
             {"data":[
               {"request_id":"r1","api_key":null,"team_id":null,"spend":1.5e-05,"prompt_tokens":120,"completion_tokens":30,"total_tokens":150,
@@ -208,6 +209,9 @@ public sealed class LiteLLMConnectorTests
             $"SELECT key_id, workspace, status, last_four, name FROM api_keys WHERE account = '{Account}' AND status <> 'active'")).Single();
         Assert.Equal(("", "disabled", "Zz9q", "sk-...Zz9q"), (blocked.Workspace, blocked.Status, blocked.LastFour, blocked.Name));
     }
+
+    private static DateTimeOffset Utc(string text) =>
+        DateTimeOffset.ParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     /// <summary>Ledger totals per team, key, model and UTC day equal the scenario's: tokens, requests (rows) and cost.</summary>
     private static async Task AssertLedgerEqualsTruthAsync(PullHarness h)

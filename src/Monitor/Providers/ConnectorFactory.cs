@@ -12,19 +12,19 @@ public sealed class ConnectorFactory(IHttpClientFactory httpClients, PriceCatalo
     public IProviderConnector Create(ProviderOptions account)
     {
         var kind = account.ParsedKind;
-        var http = new ProviderHttp(httpClients.CreateClient(HttpClientName), account);
+        ProviderHttp Http(Action<System.Net.Http.Headers.HttpRequestHeaders, string>? authorize = null) =>
+            new(httpClients.CreateClient(HttpClientName), account, authorize);
         return kind switch
         {
-            ProviderKind.Mistral => new MistralConnector(http, catalog, clock),
-            ProviderKind.OpenAI => new OpenAIConnector(http, catalog, clock),
-            ProviderKind.Anthropic => new AnthropicConnector(new ProviderHttp(httpClients.CreateClient(HttpClientName), account, AnthropicConnector.Authorize), catalog, clock),
-            ProviderKind.OpenRouter => new OpenRouterConnector(http, catalog, clock),
-            ProviderKind.Kilo => new KiloConnector(new ProviderHttp(httpClients.CreateClient(HttpClientName), account, KiloConnector.Authorize(account)), catalog, clock),
-            ProviderKind.LiteLLM => new LiteLLMConnector(http, catalog, clock),
-            ProviderKind.Codestral => new CodestralConnector(http),
-            ProviderKind.OpenAICompatible => new OpenAICompatibleConnector(http),
-            _ => throw new ProviderException(account.Name, account.Kind, "connector", null,
-                $"pulling from {kind} accounts arrives with the provider connectors issue; every other kind pulls today"),
+            ProviderKind.Mistral => new MistralConnector(Http(), catalog, clock),
+            ProviderKind.Codestral => new CodestralConnector(Http()),
+            ProviderKind.OpenAI => new OpenAIConnector(Http(), catalog, clock),
+            ProviderKind.Anthropic => new AnthropicConnector(Http(AnthropicConnector.Authorize), catalog, clock),
+            ProviderKind.OpenRouter => new OpenRouterConnector(Http(), catalog, clock),
+            ProviderKind.Kilo => new KiloConnector(Http(KiloConnector.Authorize(account)), catalog, clock),
+            ProviderKind.LiteLLM => new LiteLLMConnector(Http(), catalog, clock),
+            ProviderKind.OpenAICompatible => new OpenAICompatibleConnector(Http()),
+            _ => throw new ArgumentOutOfRangeException(nameof(account), kind, "no connector for this provider kind"),
         };
     }
 }

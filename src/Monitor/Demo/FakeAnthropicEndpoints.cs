@@ -309,31 +309,18 @@ internal static class FakeAnthropicEndpoints
     /// <summary>The Anthropic hours sorted by time.</summary>
     private sealed class Data
     {
-        private readonly DemoUsageHour[] _hours;
-        private readonly DateTimeOffset[] _starts;
+        private readonly DemoHourIndex _index;
 
         public Data(DemoScenario scenario)
         {
             Scenario = scenario;
-            _hours = [.. scenario.Hours.Where(h => h.Provider == DemoScenario.Anthropic).OrderBy(h => h.HourStart)];
-            _starts = [.. _hours.Select(h => h.HourStart)];
+            _index = new DemoHourIndex(scenario, DemoScenario.Anthropic);
         }
 
         public DemoScenario Scenario { get; }
 
-        /// <summary>Hours starting in [bucketStart, bucketEnd) ∩ [from, to).</summary>
-        public IEnumerable<DemoUsageHour> HoursIn(DateTimeOffset bucketStart, DateTimeOffset bucketEnd, DateTimeOffset from, DateTimeOffset to)
-        {
-            var lo = bucketStart > from ? bucketStart : from;
-            var hi = bucketEnd < to ? bucketEnd : to;
-            var i = Array.BinarySearch(_starts, lo);
-            if (i < 0)
-                i = ~i;
-            while (i > 0 && _starts[i - 1] == lo)
-                i--;
-            for (; i < _hours.Length && _starts[i] < hi; i++)
-                yield return _hours[i];
-        }
+        public IEnumerable<DemoUsageHour> HoursIn(DateTimeOffset bucketStart, DateTimeOffset bucketEnd, DateTimeOffset from, DateTimeOffset to) =>
+            _index.HoursIn(bucketStart, bucketEnd, from, to);
     }
 
     private readonly record struct Window(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DateTimeOffset> Starts, string? NextPage);

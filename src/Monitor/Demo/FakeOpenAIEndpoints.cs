@@ -336,19 +336,17 @@ internal static class FakeOpenAIEndpoints
     /// <summary>The OpenAI hours sorted by time, with the lookups the handlers need.</summary>
     private sealed class Data
     {
-        private readonly DemoUsageHour[] _hours;
-        private readonly DateTimeOffset[] _starts;
+        private readonly DemoHourIndex _index;
         private readonly Dictionary<string, string> _users;
         private readonly Dictionary<string, DateTimeOffset> _lastUsedEnd;
 
         public Data(DemoScenario scenario)
         {
             Scenario = scenario;
-            _hours = [.. scenario.Hours.Where(h => h.Provider == DemoScenario.OpenAI).OrderBy(h => h.HourStart)];
-            _starts = [.. _hours.Select(h => h.HourStart)];
+            _index = new DemoHourIndex(scenario, DemoScenario.OpenAI);
             _users = scenario.Keys.Where(k => k.Provider == DemoScenario.OpenAI)
                 .ToDictionary(k => k.KeyId, k => "user_" + k.OwnerEmail.Split('@')[0].Replace('.', '_'), StringComparer.Ordinal);
-            _lastUsedEnd = _hours.GroupBy(h => h.KeyId).ToDictionary(g => g.Key, g => g.Max(h => h.HourStart).AddHours(1), StringComparer.Ordinal);
+            _lastUsedEnd = _index.All.GroupBy(h => h.KeyId).ToDictionary(g => g.Key, g => g.Max(h => h.HourStart).AddHours(1), StringComparer.Ordinal);
         }
 
         public DemoScenario Scenario { get; }
@@ -357,19 +355,8 @@ internal static class FakeOpenAIEndpoints
 
         public DateTimeOffset? LastUsedEnd(string keyId) => _lastUsedEnd.TryGetValue(keyId, out var t) ? t : null;
 
-        /// <summary>Hours starting in [bucketStart, bucketEnd) ∩ [from, to).</summary>
-        public IEnumerable<DemoUsageHour> HoursIn(DateTimeOffset bucketStart, DateTimeOffset bucketEnd, DateTimeOffset from, DateTimeOffset to)
-        {
-            var lo = bucketStart > from ? bucketStart : from;
-            var hi = bucketEnd < to ? bucketEnd : to;
-            var i = Array.BinarySearch(_starts, lo);
-            if (i < 0)
-                i = ~i;
-            while (i > 0 && _starts[i - 1] == lo)
-                i--;
-            for (; i < _hours.Length && _starts[i] < hi; i++)
-                yield return _hours[i];
-        }
+        public IEnumerable<DemoUsageHour> HoursIn(DateTimeOffset bucketStart, DateTimeOffset bucketEnd, DateTimeOffset from, DateTimeOffset to) =>
+            _index.HoursIn(bucketStart, bucketEnd, from, to);
     }
 
     private readonly record struct Window(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DateTimeOffset> Starts, string? NextPage);

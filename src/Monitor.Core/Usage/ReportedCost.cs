@@ -14,10 +14,12 @@ public static class ReportedCost
             return shares;
         reported = decimal.Round(reported, 6); // the ledger holds micro-units: spread exactly what it can hold
         var total = weights.Sum();
+        var perWeight = total == 0 ? 0m : reported / total;
+        var even = decimal.Round(reported / shares.Length, 6);
         var left = reported;
         for (var i = 0; i < shares.Length - 1; i++)
         {
-            shares[i] = total == 0 ? decimal.Round(reported / shares.Length, 6) : decimal.Round(reported * weights[i] / total, 6);
+            shares[i] = total == 0 ? even : decimal.Round(weights[i] * perWeight, 6);
             left -= shares[i];
         }
 

@@ -15,6 +15,7 @@ public sealed class UsagePageReader
 {
     private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly List<Row> _rows = [];
 
     public UsagePageReader() => _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -68,7 +69,8 @@ public sealed class UsagePageReader
     private void ReadBucket(ref Utf8JsonReader reader, Action<long, Row> onRow)
     {
         long? start = null;
-        var rows = new List<Row>();
+        var rows = _rows;
+        rows.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("start_time"u8))
@@ -108,17 +110,21 @@ public sealed class UsagePageReader
         {
             var name = reader.ValueSpan;
             reader.Read();
-            if (name.SequenceEqual("input_tokens"u8)) row.InputTokens = Long(ref reader);
-            else if (name.SequenceEqual("input_cached_tokens"u8)) row.InputCachedTokens = Long(ref reader);
-            else if (name.SequenceEqual("input_cache_write_tokens"u8)) row.InputCacheWriteTokens = Long(ref reader);
-            else if (name.SequenceEqual("input_uncached_tokens"u8)) row.InputUncachedTokens = Long(ref reader);
-            else if (name.SequenceEqual("output_tokens"u8)) row.OutputTokens = Long(ref reader);
-            else if (name.SequenceEqual("num_model_requests"u8)) row.NumModelRequests = Long(ref reader);
-            else if (name.SequenceEqual("project_id"u8)) row.ProjectId = Pooled(ref reader);
-            else if (name.SequenceEqual("api_key_id"u8)) row.ApiKeyId = Pooled(ref reader);
-            else if (name.SequenceEqual("model"u8)) row.Model = Pooled(ref reader);
-            else if (name.SequenceEqual("batch"u8)) row.Batch = reader.TokenType switch { JsonTokenType.True => true, JsonTokenType.False => false, _ => null };
-            else reader.Skip();
+            // Rows carry ~25 fields of which 10 matter: dispatch on the name's length so each field costs one or two compares.
+            switch (name.Length)
+            {
+                case 5 when name.SequenceEqual("model"u8): row.Model = Pooled(ref reader); break;
+                case 5 when name.SequenceEqual("batch"u8): row.Batch = reader.TokenType switch { JsonTokenType.True => true, JsonTokenType.False => false, _ => null }; break;
+                case 10 when name.SequenceEqual("project_id"u8): row.ProjectId = Pooled(ref reader); break;
+                case 10 when name.SequenceEqual("api_key_id"u8): row.ApiKeyId = Pooled(ref reader); break;
+                case 12 when name.SequenceEqual("input_tokens"u8): row.InputTokens = Long(ref reader); break;
+                case 13 when name.SequenceEqual("output_tokens"u8): row.OutputTokens = Long(ref reader); break;
+                case 18 when name.SequenceEqual("num_model_requests"u8): row.NumModelRequests = Long(ref reader); break;
+                case 19 when name.SequenceEqual("input_cached_tokens"u8): row.InputCachedTokens = Long(ref reader); break;
+                case 21 when name.SequenceEqual("input_uncached_tokens"u8): row.InputUncachedTokens = Long(ref reader); break;
+                case 24 when name.SequenceEqual("input_cache_write_tokens"u8): row.InputCacheWriteTokens = Long(ref reader); break;
+                default: reader.Skip(); break;
+            }
         }
 
         return row;

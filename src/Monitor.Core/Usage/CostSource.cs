@@ -10,3 +10,10 @@ public enum CostSource
     Estimated,
     Unpriced,
 }
+
+public static class CostSources
+{
+    /// <summary>The one rule: a reported cost wins, else the catalog estimate, else the record is unpriced.</summary>
+    public static CostSource Of(decimal? reported, decimal? estimate) =>
+        reported is not null ? CostSource.Reported : estimate is not null ? CostSource.Estimated : CostSource.Unpriced;
+}

@@ -64,7 +64,7 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         var sourceText = Optional(v, 16);
         CostSource costSource;
         if (sourceText is null)
-            costSource = cost is not null ? CostSource.Reported : estimated is not null ? CostSource.Estimated : CostSource.Unpriced;
+            costSource = CostSources.Of(cost, estimated);
         else if (!SnakeCase.TryParse(sourceText, out costSource))
             throw Bad(where, UsageFields.CostSource, $"'{sourceText}' is not one of reported, estimated, unpriced");
 

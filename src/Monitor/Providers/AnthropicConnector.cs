@@ -253,7 +253,7 @@ public sealed class AnthropicConnector(ProviderHttp http, PriceCatalog catalog, 
             Requests = 0, // the usage report counts no requests
             Cost = reported ?? estimate,
             Currency = Currency.USD,
-            CostSource = reported is not null ? CostSource.Reported : estimate is not null ? CostSource.Estimated : CostSource.Unpriced,
+            CostSource = CostSources.Of(reported, estimate),
             EstimatedCost = estimate,
             Source = RecordSource.Api,
             IngestedAt = ingestedAt,

@@ -105,7 +105,7 @@ public sealed class MistralConnector(ProviderHttp http, PriceCatalog catalog, Ti
                 Requests = t.Requests,
                 Cost = t.Amount ?? estimate,
                 Currency = currency,
-                CostSource = t.Amount is not null ? CostSource.Reported : estimate is not null ? CostSource.Estimated : CostSource.Unpriced,
+                CostSource = CostSources.Of(t.Amount, estimate),
                 EstimatedCost = estimate,
                 Source = RecordSource.Api,
                 IngestedAt = ingestedAt,

@@ -219,7 +219,7 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
             Requests = hour.Requests,
             Cost = reported ?? estimate,
             Currency = Currency.USD,
-            CostSource = reported is not null ? CostSource.Reported : estimate is not null ? CostSource.Estimated : CostSource.Unpriced,
+            CostSource = CostSources.Of(reported, estimate),
             EstimatedCost = estimate,
             Source = RecordSource.Api,
             IngestedAt = ingestedAt,

@@ -74,7 +74,7 @@ public static class MonthToDateLedger
                         Requests = increment.Requests,
                         Cost = cost ?? estimate,
                         Currency = currency,
-                        CostSource = cost is not null ? CostSource.Reported : estimate is not null ? CostSource.Estimated : CostSource.Unpriced,
+                        CostSource = CostSources.Of(cost, estimate),
                         EstimatedCost = estimate,
                         Source = RecordSource.Api,
                         Raw = latest.Raw,

@@ -78,6 +78,19 @@ public sealed class PullHarness : IAsyncDisposable
         return new PullHarness(ledger, scenario, server, services, variable);
     }
 
+    /// <summary>
+    /// The contract of a rejected key: no usage and no watermark reached the ledger, the failure is recorded, and no
+    /// recorded error holds <paramref name="secretPart"/> (a piece of the key the test configured).
+    /// </summary>
+    public async Task AssertRejectedWithoutTraceAsync(string secretPart)
+    {
+        Assert.Equal(0, await Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
+        Assert.Equal(0, await Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM watermarks"));
+        var errors = await Ledger.QueryAsync<string>("SELECT error FROM pull_runs WHERE outcome = 'failed'");
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.DoesNotContain(secretPart, e, StringComparison.Ordinal));
+    }
+
     public async ValueTask DisposeAsync()
     {
         Environment.SetEnvironmentVariable(KeyVariable, null);

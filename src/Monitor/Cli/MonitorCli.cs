@@ -149,9 +149,6 @@ public static class MonitorCli
             progress.Done();
             foreach (var r in results)
                 Console.WriteLine(r.Ok ? $"{r.Account}: ok, {r.Records} records" : $"{r.Account}: FAILED after {r.Records} records: {r.Error}");
-            var stale = await context.Get<FreshnessCheck>().RunAsync(ct);
-            if (stale > 0)
-                Console.WriteLine($"{stale} new stale-data alert(s): monitor export alerts");
             return results.All(r => r.Ok) ? Ok : Failure;
         });
     }

@@ -20,6 +20,9 @@ public static class DashboardCharts
     private static readonly string[] PreferredFonts =
         ["Inter", "Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "Noto Sans", "DejaVu Sans"];
 
+    /// <summary>The sans-serif family every chart (dashboard and email) is drawn with.</summary>
+    public static string FontFamily => FontName.Value;
+
     private static readonly Lazy<string> FontName = new(() =>
     {
         var installed = SkiaSharp.SKFontManager.Default.GetFontFamilies().ToHashSet(StringComparer.OrdinalIgnoreCase);

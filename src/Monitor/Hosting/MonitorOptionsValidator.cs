@@ -86,11 +86,27 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
                 yield return $"{root}:Alerts:Email:From: is required when an SMTP host is set";
         }
 
-        if (email.Smtp.Security is not ("None" or "StartTls" or "SslOnConnect"))
+        if (!Enum.TryParse<SmtpSecurity>(email.Smtp.Security, ignoreCase: false, out _) || int.TryParse(email.Smtp.Security, out _))
             yield return $"{root}:Alerts:Email:Smtp:Security: '{email.Smtp.Security}' must be None, StartTls or SslOnConnect";
+        if (email.Smtp.Timeout <= TimeSpan.Zero)
+            yield return $"{root}:Alerts:Email:Smtp:Timeout: must be positive";
+        if (!string.IsNullOrEmpty(email.Smtp.CaCertificateFile) && !File.Exists(email.Smtp.CaCertificateFile))
+            yield return $"{root}:Alerts:Email:Smtp:CaCertificateFile: '{email.Smtp.CaCertificateFile}' does not exist";
+        if (email.RetryBaseDelay <= TimeSpan.Zero || email.RetryMaxDelay < email.RetryBaseDelay)
+            yield return $"{root}:Alerts:Email:RetryBaseDelay: must be positive and not above RetryMaxDelay";
+        if (!IsCron(o.Alerts.CheckSchedule))
+            yield return $"{root}:Alerts:CheckSchedule: '{o.Alerts.CheckSchedule}' is not a Quartz cron expression (sec min hour day month weekday)";
+        if (o.Alerts.Cooldown < TimeSpan.Zero)
+            yield return $"{root}:Alerts:Cooldown: must not be negative";
+        if (o.Alerts.Digest.Hour is < 0 or > 23)
+            yield return $"{root}:Alerts:Digest:Hour: {o.Alerts.Digest.Hour} must be 0-23";
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(o.Alerts.Digest.TimeZone, out _))
+            yield return $"{root}:Alerts:Digest:TimeZone: '{o.Alerts.Digest.TimeZone}' is not an IANA time zone (Europe/Paris, UTC)";
+        if (!string.IsNullOrEmpty(o.Alerts.DashboardUrl) && !Uri.TryCreate(o.Alerts.DashboardUrl, UriKind.Absolute, out _))
+            yield return $"{root}:Alerts:DashboardUrl: '{o.Alerts.DashboardUrl}' is not an absolute URL";
         for (var i = 0; i < email.To.Count; i++)
         {
-            if (!email.To[i].Contains('@', StringComparison.Ordinal))
+            if (!MimeKit.MailboxAddress.TryParse(email.To[i], out _) || !email.To[i].Contains('@', StringComparison.Ordinal))
                 yield return $"{root}:Alerts:Email:To:{i}: '{email.To[i]}' is not an email address";
         }
 

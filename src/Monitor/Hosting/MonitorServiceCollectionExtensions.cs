@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Monitor.Checks;
 using Monitor.Core.Pricing;
 using Monitor.Jobs;
 using Monitor.Ledger;
@@ -29,7 +30,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<PullRunRepository>();
         services.AddSingleton<PullService>();
         services.AddSingleton<AlertRepository>();
-        services.AddSingleton<FreshnessCheck>();
+        services.AddMonitorChecks();
         services.AddMonitorProviders();
         return services;
     }
@@ -45,8 +46,6 @@ public static class MonitorServiceCollectionExtensions
                     t => t.WithIdentity($"pull:{account.Name}:cron").WithCronSchedule(account.Schedule),
                     j => j.WithIdentity($"pull:{account.Name}").UsingJobData(PullJob.AccountKey, account.Name));
             }
-
-            q.ScheduleJob<FreshnessJob>(t => t.WithIdentity("freshness:cron").WithCronSchedule(FreshnessJob.Schedule), j => j.WithIdentity("freshness"));
         });
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = true);
         return services;

@@ -1,38 +1,181 @@
+using System.Data.Common;
 using Dapper;
+using Monitor.Alerts;
 using Monitor.Core;
 using Monitor.Core.Alerts;
 
 namespace Monitor.Storage;
 
 /// <summary>
-/// Alerts as Core decided them. Raising is idempotent by dedup key: the same incident is stored once however often it
-/// is evaluated, across restarts and nodes. New alerts are open and unsent; the alert outbox sends them.
+/// Alerts as Core decided them, and what people said about them (acknowledged, false, muted). Raising is idempotent by
+/// dedup key: the same incident is stored once however often it is evaluated, across restarts and nodes.
 /// </summary>
 public sealed class AlertRepository(Database database)
 {
-    /// <summary>Stores the decisions not stored before; returns how many were new.</summary>
-    public async Task<int> RaiseAsync(IEnumerable<AlertDecision> decisions, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var raised = 0;
-        foreach (var d in decisions)
-        {
-            raised += await connection.ExecuteAsync(
-                """
-                INSERT INTO alerts (kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key)
-                VALUES (@kind, @severity, 'open', @Account, @Workspace, @KeyId, @Model, @Title, @Detail, @at, NULL, @DedupKey)
-                ON CONFLICT (dedup_key) DO NOTHING
-                """,
-                new
-                {
-                    kind = SnakeCase.Of(d.Kind), severity = SnakeCase.Of(d.Severity), d.Account, d.Workspace, d.KeyId, d.Model,
-                    d.Title, d.Detail, at = now.ToUnixTimeSeconds(), d.DedupKey,
-                },
-                tx);
-        }
+    private const string Columns =
+        """
+        id AS Id, kind AS KindText, severity AS SeverityText, status AS StatusText, account AS Account, workspace AS Workspace,
+        key_id AS KeyId, model AS Model, title AS Title, detail AS Detail, raised_at AS RaisedAt, occurred_at AS OccurredAt,
+        sent_at AS SentAt, delivery AS Delivery, dedup_key AS DedupKey, evidence AS EvidenceJson
+        """;
 
+    /// <summary>Which of these dedup keys are already stored (so only new decisions are composed and mailed).</summary>
+    public async Task<IReadOnlySet<string>> ExistingAsync(IEnumerable<string> dedupKeys, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in dedupKeys.Distinct(StringComparer.Ordinal).Chunk(500))
+            found.UnionWith(await c.QueryAsync<string>("SELECT dedup_key FROM alerts WHERE dedup_key IN @chunk", new { chunk }));
+        return found;
+    }
+
+    /// <summary>Inserts one alert unless its dedup key exists; returns its id, or null when it was already there.</summary>
+    public static async Task<long?> InsertAsync(
+        DbConnection c, DbTransaction tx, AlertDecision d, DateTimeOffset raisedAt, string status, string delivery, CancellationToken ct)
+    {
+        var inserted = await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO alerts (kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key,
+                                occurred_at, evidence, recipients, cooldown_key, delivery)
+            VALUES (@kind, @severity, @status, @Account, @Workspace, @KeyId, @Model, @Title, @Detail, @at, NULL, @DedupKey,
+                    @occurred, @evidence, @recipients, @cooldown, @delivery)
+            ON CONFLICT (dedup_key) DO NOTHING
+            """,
+            new
+            {
+                kind = SnakeCase.Of(d.Kind), severity = SnakeCase.Of(d.Severity), status, d.Account, d.Workspace, d.KeyId, d.Model,
+                d.Title, d.Detail, at = raisedAt.ToUnixTimeSeconds(), d.DedupKey, occurred = d.OccurredAt?.ToUnixTimeSeconds(),
+                evidence = EvidenceJson.Write(d.Evidence), recipients = d.To.Count == 0 ? null : string.Join(',', d.To),
+                cooldown = d.EffectiveCooldownKey, delivery,
+            },
+            tx, cancellationToken: ct));
+        if (inserted == 0)
+            return null;
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT id FROM alerts WHERE dedup_key = @DedupKey", new { d.DedupKey }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>When an alert with this cooldown key was last mailed on its own (immediate delivery), and how severe it was.</summary>
+    public static async Task<(DateTimeOffset At, AlertSeverity Severity)?> LastImmediateAsync(
+        DbConnection c, DbTransaction? tx, string cooldownKey, CancellationToken ct)
+    {
+        var row = await c.QueryFirstOrDefaultAsync<(long At, string Severity)?>(new CommandDefinition(
+            """
+            SELECT raised_at, severity FROM alerts WHERE cooldown_key = @cooldownKey AND delivery = 'immediate'
+            ORDER BY raised_at DESC, id DESC LIMIT 1
+            """,
+            new { cooldownKey }, tx, cancellationToken: ct));
+        return row is { } r ? (DateTimeOffset.FromUnixTimeSeconds(r.At), Enum.Parse<AlertSeverity>(r.Severity.Replace("_", ""), true)) : null;
+    }
+
+    public async Task<AlertRow?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<Stored>($"SELECT {Columns} FROM alerts WHERE id = @id", new { id });
+        return row?.ToRow();
+    }
+
+    /// <summary>Alerts with one of these statuses, newest first (critical before warning before info on the same time).</summary>
+    public async Task<IReadOnlyList<AlertRow>> ListAsync(IReadOnlyCollection<AlertStatus> statuses, int limit, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var names = statuses.Select(s => SnakeCase.Of(s)).ToArray();
+        var rows = await c.QueryAsync<Stored>(
+            $"""
+            SELECT {Columns} FROM alerts WHERE status IN @names
+            ORDER BY raised_at DESC, CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, id DESC LIMIT @limit
+            """,
+            new { names, limit });
+        return [.. rows.Select(r => r.ToRow())];
+    }
+
+    /// <summary>Marks an alert handled: acknowledged (seen, being dealt with) or false (not a real problem). False when no such alert.</summary>
+    public async Task<bool> SetStatusAsync(long id, AlertStatus status, string? note, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteAsync(
+            "UPDATE alerts SET status = @status, handled_at = @at, handled_note = @note WHERE id = @id",
+            new { id, status = SnakeCase.Of(status), at = at.ToUnixTimeSeconds(), note }) == 1;
+    }
+
+    /// <summary>
+    /// Planned activity: mutes the alert's scope (account, workspace, key, model) from its start until <paramref name="until"/>
+    /// and marks it muted. Returns the mute, or null when there is no such alert.
+    /// </summary>
+    public async Task<AlertMute?> MuteAsync(long alertId, DateTimeOffset until, string reason, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var alert = await c.QuerySingleOrDefaultAsync<Stored>($"SELECT {Columns} FROM alerts WHERE id = @alertId", new { alertId }, tx);
+        if (alert is null)
+            return null;
+        var from = DateTimeOffset.FromUnixTimeSeconds(Math.Min(alert.OccurredAt ?? alert.RaisedAt, alert.RaisedAt));
+        var id = await c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO mutes (kind, account, workspace, key_id, model, from_at, until_at, reason, alert_id, created_at)
+            VALUES (NULL, @Account, @Workspace, @KeyId, @Model, @from, @until, @reason, @alertId, @at)
+            RETURNING id
+            """,
+            new { alert.Account, alert.Workspace, alert.KeyId, alert.Model, from = from.ToUnixTimeSeconds(), until = until.ToUnixTimeSeconds(), reason, alertId, at = at.ToUnixTimeSeconds() },
+            tx);
+        await c.ExecuteAsync(
+            "UPDATE alerts SET status = 'muted', handled_at = @at, handled_note = @reason WHERE id = @alertId",
+            new { alertId, at = at.ToUnixTimeSeconds(), reason }, tx);
         await tx.CommitAsync(ct);
-        return raised;
+        return new AlertMute(id, null, alert.Account, alert.Workspace, alert.KeyId, alert.Model, from, until, reason);
+    }
+
+    /// <summary>Mutes that overlap [from, to): planned activity to keep out of baselines and alerts.</summary>
+    public async Task<IReadOnlyList<AlertMute>> MutesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await MutesAsync(c, null, from, to, ct);
+    }
+
+    public static async Task<IReadOnlyList<AlertMute>> MutesAsync(DbConnection c, DbTransaction? tx, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var rows = await c.QueryAsync<(long Id, string? Kind, string? Account, string? Workspace, string? KeyId, string? Model, long From, long Until, string Reason)>(
+            new CommandDefinition(
+                """
+                SELECT id, kind, account, workspace, key_id, model, from_at, until_at, reason FROM mutes
+                WHERE from_at < @to AND until_at > @from ORDER BY id
+                """,
+                new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, tx, cancellationToken: ct));
+        return [.. rows.Select(r => new AlertMute(
+            r.Id, r.Kind is null ? null : KindOf(r.Kind), r.Account, r.Workspace, r.KeyId, r.Model,
+            DateTimeOffset.FromUnixTimeSeconds(r.From), DateTimeOffset.FromUnixTimeSeconds(r.Until), r.Reason))];
+    }
+
+    public static AlertKind KindOf(string snake) => Enum.Parse<AlertKind>(snake.Replace("_", ""), ignoreCase: true);
+
+    // Dapper's target for an alerts row; ToRow turns the stored text and seconds back into types.
+    private sealed class Stored
+    {
+        public long Id { get; init; }
+        public string KindText { get; init; } = "";
+        public string SeverityText { get; init; } = "";
+        public string StatusText { get; init; } = "";
+        public string? Account { get; init; }
+        public string? Workspace { get; init; }
+        public string? KeyId { get; init; }
+        public string? Model { get; init; }
+        public string Title { get; init; } = "";
+        public string Detail { get; init; } = "";
+        public long RaisedAt { get; init; }
+        public long? OccurredAt { get; init; }
+        public long? SentAt { get; init; }
+        public string Delivery { get; init; } = "";
+        public string DedupKey { get; init; } = "";
+        public string? EvidenceJson { get; init; }
+
+        public AlertRow ToRow() => new()
+        {
+            Id = Id, Kind = KindOf(KindText), Severity = Enum.Parse<AlertSeverity>(SeverityText, true),
+            Status = Enum.Parse<AlertStatus>(StatusText, true), Account = Account, Workspace = Workspace, KeyId = KeyId, Model = Model,
+            Title = Title, Detail = Detail, RaisedAt = DateTimeOffset.FromUnixTimeSeconds(RaisedAt),
+            OccurredAt = OccurredAt is { } o ? DateTimeOffset.FromUnixTimeSeconds(o) : null,
+            SentAt = SentAt is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null,
+            Delivery = Delivery, DedupKey = DedupKey, Evidence = Monitor.Alerts.EvidenceJson.Read(EvidenceJson),
+        };
     }
 }

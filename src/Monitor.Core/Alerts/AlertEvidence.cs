@@ -1,0 +1,21 @@
+namespace Monitor.Core.Alerts;
+
+/// <summary>What an alert shows beyond its title: facts, breakdowns (top models, keys, hours), a runbook and a chart.</summary>
+public sealed record AlertEvidence
+{
+    public static AlertEvidence None { get; } = new();
+
+    public IReadOnlyList<AlertFact> Facts { get; init; } = [];
+    public IReadOnlyList<AlertBreakdown> Breakdowns { get; init; } = [];
+
+    /// <summary>Steps to take, in order.</summary>
+    public IReadOnlyList<string> Runbook { get; init; } = [];
+
+    public AlertChart? Chart { get; init; }
+}
+
+/// <summary>One labelled number or value, already formatted (money with its currency, invariant culture).</summary>
+public sealed record AlertFact(string Label, string Value);
+
+/// <summary>A small table: "Top models", "Top keys", "Hours" with one formatted value per row.</summary>
+public sealed record AlertBreakdown(string Title, IReadOnlyList<AlertFact> Rows);

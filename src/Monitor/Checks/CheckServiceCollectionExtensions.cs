@@ -1,0 +1,16 @@
+using Monitor.Storage;
+
+namespace Monitor.Checks;
+
+public static class CheckServiceCollectionExtensions
+{
+    /// <summary>
+    /// The evaluators of <c>monitor check</c>, one line each, in the order their alerts should be considered.
+    /// </summary>
+    public static IServiceCollection AddMonitorChecks(this IServiceCollection services)
+    {
+        services.AddSingleton<CheckRunRepository>();
+        services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
+        return services;
+    }
+}

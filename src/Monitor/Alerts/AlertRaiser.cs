@@ -11,7 +11,8 @@ namespace Monitor.Alerts;
 /// here and queued in the outbox in the same transaction as the alert, so an alert is never stored without its mail.
 /// </summary>
 public sealed partial class AlertRaiser(
-    Database database, AlertRepository alerts, AlertMailComposer composer, IOptions<MonitorOptions> options, ILogger<AlertRaiser> log)
+    Database database, AlertRepository alerts, AlertMailComposer composer, IOptions<MonitorOptions> options, TimeProvider clock,
+    ILogger<AlertRaiser> log)
 {
     /// <summary>Returns how many alerts were new.</summary>
     public async Task<int> RaiseAsync(IReadOnlyList<AlertDecision> decisions, DateTimeOffset asOf, CancellationToken ct)
@@ -44,7 +45,7 @@ public sealed partial class AlertRaiser(
                 continue; // another node or check stored it meanwhile: its mail is queued there
             raised++;
             if (mail is not null)
-                await OutboxRepository.EnqueueAsync(c, tx, id, $"alert:{d.DedupKey}", mail, asOf, ct);
+                await OutboxRepository.EnqueueAsync(c, tx, id, $"alert:{d.DedupKey}", mail, clock.GetUtcNow(), ct); // a replay's mail is due now
             LogRaised(log, d.Kind, d.Severity, delivery, d.Title);
         }
 

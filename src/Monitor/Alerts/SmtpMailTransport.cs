@@ -37,7 +37,7 @@ public sealed class SmtpMailTransport(SmtpOptions smtp, string from) : IMailTran
         {
             if (!string.IsNullOrEmpty(smtp.CaCertificateFile))
             {
-                var ca = X509Certificate2.CreateFromPemFile(smtp.CaCertificateFile);
+                var ca = X509Certificate2.CreateFromPem(File.ReadAllText(smtp.CaCertificateFile));
                 client.ServerCertificateValidationCallback = (_, certificate, _, errors) => TrustedByPrivateCa(certificate, errors, ca);
             }
 

@@ -18,7 +18,6 @@ public sealed class MonitorCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("check", "budgets")]
     [InlineData("detect", "anomaly")]
     [InlineData("report", "dashboard")]
     public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
@@ -50,6 +49,49 @@ public sealed class MonitorCliTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("Monitor:Providers:1:ApiKeyEnv: is required", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Monitor:Alerts:Email:Smtp:Security:", StringComparison.Ordinal));
         Assert.Equal(6, lines.Length);
+    }
+
+    [Fact]
+    public async Task BadBudgets_ListsEveryProblemByKey_AndExitsTwo()
+    {
+        var config = _dir.File("budgets.json", """
+            { "Monitor": { "Budgets": [ { "Name": "eu", "Amount": 0, "Currency": "GBP", "Period": "Fortnight", "TimeZone": "Europe/Pariss",
+                                          "Thresholds": [80, -5], "To": ["not-an-address"] } ] } }
+            """);
+
+        var r = await MonitorProcess.RunAsync(_dir.Folder, null, "check", "--config", config);
+
+        Assert.Equal(2, r.ExitCode);
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+            [
+                "Monitor:Budgets:0:Amount: must be positive",
+                "Monitor:Budgets:0:Currency: 'GBP' must be USD or EUR",
+                "Monitor:Budgets:0:Period: 'Fortnight' must be Day, Week, Month, Quarter or Rolling",
+                "Monitor:Budgets:0:TimeZone: 'Europe/Pariss' is not an IANA time zone (Europe/Paris, America/New_York, UTC)",
+                "Monitor:Budgets:0:Thresholds:1: -5 must be a percentage above 0 (and at most 1000)",
+                "Monitor:Budgets:0:To:0: 'not-an-address' is not an email address",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public async Task Check_OnAnEmptyLedger_ReportsAndExitsZero_AndBudgetsExport()
+    {
+        var config = _dir.File("one-budget.json", """
+            { "Monitor": { "Budgets": [ { "Name": "all-usd", "Amount": 50, "Currency": "USD", "Period": "Week", "WeekStart": "Sunday" } ] } }
+            """);
+
+        var check = await MonitorProcess.RunAsync(_dir.Folder, null, "check", "--config", config);
+        var export = await MonitorProcess.RunAsync(_dir.Folder, null, "export", "budgets", "--config", config, "--to", "2026-11-25T12:00:00Z");
+
+        Assert.Equal(0, check.ExitCode);
+        Assert.StartsWith("check as of ", check.Out, StringComparison.Ordinal);
+        Assert.Contains("0 new alert(s)", check.Out, StringComparison.Ordinal);
+        Assert.Equal(0, export.ExitCode);
+        var rows = export.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("name,account,workspace,key_id,model,currency,amount,period,time_zone,period_start,period_end,spent,percent,forecast", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("all-usd,,,,,USD,50,week,UTC,2026-11-22T00:00:00Z,2026-11-29T00:00:00Z,0,0,", rows[1], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "smtp_server.py"), Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Support", "smtp_server.py"), Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      Path.Combine(Folder, "server.pem"), Path.Combine(Folder, "server.key"), Inbox })
             info.ArgumentList.Add(arg);
         info.Environment["SMTP_TEST_USER"] = User;

@@ -32,8 +32,7 @@ public static class MonitorCli
         root.Add(Command("migrate", "Apply database migrations", [], MigrateAsync));
         root.Add(NotYet("check", "Run the due checks once (budgets, anomalies, deprecations, keys) and send alerts", "the budgets and alerts issue",
             new Option<string?>("--as-of") { Description = "Evaluate as if now were TIME" }));
-        root.Add(NotYet("detect", "Score a time series CSV (timestamp,value) with the anomaly detector", "the anomaly detection issue",
-            new Option<string?>("--input"), new Option<string?>("--output")));
+        root.Add(DetectCommand.Create(Guard));
         root.Add(NotYet("report", "Write a static snapshot of the dashboards (HTML + PNG charts)", "the dashboard issue",
             new Option<string?>("--out")));
 

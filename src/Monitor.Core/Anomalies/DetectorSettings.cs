@@ -29,7 +29,7 @@ public sealed record DetectorSettings
     public double SpikeZ { get; init; } = 5;
 
     /// <summary>Fast over slow level ratio at which the ramp score is 0.5 (low-and-slow growth).</summary>
-    public double RampRatio { get; init; } = 1.6;
+    public double RampRatio { get; init; } = 1.5;
 
     /// <summary>CUSUM allowance (in robust z) and the decision level at which the shift score is 0.5.</summary>
     public double CusumAllowance { get; init; } = 1;
@@ -51,7 +51,7 @@ public sealed record DetectorSettings
             return new DetectorSettings
             {
                 Period = period, StepsPerDay = perDay, WarmUp = Math.Max(period, 24),
-                FastHalfLife = perDay, SlowHalfLife = perDay * 7, AcceptAfter = Math.Max(6, perDay), BothDirections = bothDirections,
+                FastHalfLife = perDay, SlowHalfLife = perDay * 14, AcceptAfter = Math.Max(6, perDay), BothDirections = bothDirections,
             };
         }
 
@@ -59,7 +59,7 @@ public sealed record DetectorSettings
         {
             return new DetectorSettings
             {
-                Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 14, AcceptAfter = 3,
+                Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3,
                 BothDirections = bothDirections,
             };
         }

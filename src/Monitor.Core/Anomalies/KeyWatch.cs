@@ -58,7 +58,8 @@ public sealed class KeyWatch
         var relative = 1 + _rules.MinImpactRelative;
         var ramp = (c.Signals & AnomalySignals.Ramp) != 0;
         var baseline = ramp ? c.Baseline : c.Expected;
-        var costFlag = c.Score >= _rules.AlertScore && (ramp ? cost >= relative * c.Baseline : cost >= relative * c.Expected);
+        // A ramp's score already measures its level against the slow baseline; an hour only has to be above it.
+        var costFlag = c.Score >= _rules.AlertScore && (ramp ? cost > c.Baseline : cost >= relative * c.Expected);
         var usageFlag = t.Score >= _rules.AlertScore && tokens >= relative * t.Expected
             && r.Score >= _rules.AlertScore && requests >= relative * r.Expected;
         var otherFlag = (signals & (AnomalySignals.NewModel | AnomalySignals.UnusualHour)) != 0 && cost > 0

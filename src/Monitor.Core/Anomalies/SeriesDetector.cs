@@ -7,8 +7,8 @@ namespace Monitor.Core.Anomalies;
 /// <list type="bullet">
 /// <item>Baseline: a level plus a seasonal offset per slot (hour of week, day of week, time of day), updated with
 /// residuals clipped at two robust standard deviations and weighted by (1 - score): a past incident barely moves it.</item>
-/// <item>Two levels: a fast one (half-life about a day) for spikes, so a launch that lifts the level for good is absorbed;
-/// a slow one (about a week), and a ramp is the fast level drifting above the slow one by <see cref="DetectorSettings.RampRatio"/>.</item>
+/// <item>Levels: a fast one (half-life about a day) for spikes, so a launch that lifts the level for good is absorbed;
+/// a slow one (about two weeks), and a ramp is a half-day trend drifting above the slow one by <see cref="DetectorSettings.RampRatio"/>.</item>
 /// <item>A CUSUM on the clipped robust z catches a sustained moderate excess that no single point shows.</item>
 /// <item>A level that stays anomalous for <see cref="DetectorSettings.AcceptAfter"/> steps is accepted as the new normal.</item>
 /// </list>
@@ -37,6 +37,8 @@ public sealed class SeriesDetector
     private double _c = 1;
     private double _fast;
     private double _slow;
+    private double _trend;
+    private readonly double _alphaTrend;
     private double _sigma = SigmaFloor;
     private double _cusumUp;
     private double _cusumDown;
@@ -55,6 +57,7 @@ public sealed class SeriesDetector
         _warmSteps = new long[settings.WarmUp];
         _alphaFast = HalfLifeRate(settings.FastHalfLife);
         _alphaSlow = HalfLifeRate(settings.SlowHalfLife);
+        _alphaTrend = HalfLifeRate(Math.Max(1, settings.FastHalfLife / 2));
         // A slot is seen once per period: learn it faster when the period is long.
         _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
         _lambda = Math.Min(0.1, 2 * _alphaFast);
@@ -90,7 +93,7 @@ public sealed class SeriesDetector
         _cusumUp = Math.Max(0, _cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance);
         var spike = Logistic(zUp - _s.SpikeZ);
         var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
-        var ramp = Logistic((_fast - _slow - _rampLog) * 4 / _rampLog);
+        var ramp = Logistic((_trend - _slow - _rampLog) * 4 / _rampLog);
         var signals = AnomalySignals.None;
         if (spike >= 0.5) signals |= AnomalySignals.Spike;
         if (shift >= 0.5) signals |= AnomalySignals.Shift;
@@ -101,7 +104,7 @@ public sealed class SeriesDetector
         {
             _cusumDown = Math.Max(0, _cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance);
             down = Math.Max(Logistic(zDown - _s.SpikeZ), Logistic((_cusumDown - _s.CusumLevel) * 4 / _s.CusumLevel));
-            down = Math.Max(down, Logistic((_slow - _fast - _rampLog) * 4 / _rampLog));
+            down = Math.Max(down, Logistic((_slow - _trend - _rampLog) * 4 / _rampLog));
             if (down >= 0.5) signals |= AnomalySignals.Drop;
         }
 
@@ -127,6 +130,7 @@ public sealed class SeriesDetector
         var psi = Math.Clamp(residual, -clip, clip);
         _fast += _alphaFast * weight * psi;
         _slow += _alphaSlow * weight * Math.Clamp(y - _slow - season, -clip, clip);
+        _trend += _alphaTrend * weight * Math.Clamp(y - _trend - season, -ScaleClip * _sigma, ScaleClip * _sigma);
         _season[slot] += _gamma * weight * psi;
         var lambda = _lambda * weight;
         _sigma = Math.Max(SigmaFloor, (1 - lambda) * _sigma + lambda * 1.25 * Math.Min(Math.Abs(residual), ScaleClip * _sigma));
@@ -137,14 +141,14 @@ public sealed class SeriesDetector
         _runLevel = _runUp + _runDown <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp + _runDown, 8);
         if (_runUp >= _s.AcceptAfter || _runDown >= _s.AcceptAfter)
         {
-            _fast = _slow = _runLevel;
+            _fast = _slow = _trend = _runLevel;
             _cusumUp = _cusumDown = 0;
             _runUp = _runDown = 0;
         }
-        else if (_fast - _slow > 2 * _rampLog || _slow - _fast > 2 * _rampLog)
+        else if (_trend - _slow > 2 * _rampLog || (_s.BothDirections && _slow - _trend > 2 * _rampLog))
         {
             // A ramp that has doubled its own threshold has been reported; measure further growth from here.
-            _slow = _fast;
+            _slow = _trend;
         }
     }
 
@@ -182,7 +186,7 @@ public sealed class SeriesDetector
             level += mean;
         }
 
-        _fast = _slow = level;
+        _fast = _slow = _trend = level;
 
         // Scale: the spread of the residuals where slots repeat, else of step-to-step changes.
         var spread = new double[n];

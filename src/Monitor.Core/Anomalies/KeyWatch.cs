@@ -44,14 +44,22 @@ public sealed class KeyWatch
             _maxPrice = Math.Max(_maxPrice, pricePerMillion);
     }
 
-    /// <summary>Scores one step (call for every step, zeros included, in order).</summary>
-    public KeyHour Observe(long step, double cost, double tokens, double requests)
+    public bool KnowsModel(string model) => _models.ContainsKey(model);
+
+    /// <summary>
+    /// Scores one step (call for every step, zeros included, in order). <paramref name="status"/> carries what the
+    /// key inventory says about an active step (a quiet, rotated or unknown key): such a step is flagged whatever its
+    /// size. A step with <paramref name="learn"/> false (muted planned activity) is scored but stays out of the baseline.
+    /// </summary>
+    public KeyHour Observe(long step, double cost, double tokens, double requests, AnomalySignals status = AnomalySignals.None, bool learn = true)
     {
-        var c = _cost.Next(step, cost);
-        var t = _tokens.Next(step, tokens);
-        var r = _requests.Next(step, requests);
-        var signals = c.Signals | _pendingModelSignals;
+        var c = _cost.Next(step, cost, learn);
+        var t = _tokens.Next(step, tokens, learn);
+        var r = _requests.Next(step, requests, learn);
+        var signals = c.Signals | _pendingModelSignals | status;
         _pendingModelSignals = AnomalySignals.None;
+        if (status != AnomalySignals.None && (cost > 0 || requests > 0))
+            return new KeyHour(step, cost, c.Warm ? c.Expected : 0, Math.Max(0, cost - (c.Warm ? c.Expected : 0)), 0.9, signals, true);
         if (!c.Warm)
             return new KeyHour(step, cost, cost, 0, 0, AnomalySignals.None, false);
 

@@ -68,11 +68,16 @@ public sealed class SeriesDetector
 
     public bool IsWarm => _warmCount >= _s.WarmUp;
 
-    /// <summary>Scores the value of step <paramref name="step"/> (time divided by the step: it picks the seasonal slot), then learns it.</summary>
-    public DetectorPoint Next(long step, double value)
+    /// <summary>
+    /// Scores the value of step <paramref name="step"/> (time divided by the step: it picks the seasonal slot), then
+    /// learns it unless <paramref name="learn"/> is false (planned activity stays out of the baseline).
+    /// </summary>
+    public DetectorPoint Next(long step, double value, bool learn = true)
     {
         if (double.IsNaN(value) || double.IsInfinity(value))
             value = 0;
+        if (_warmCount < _s.WarmUp && !learn)
+            return new DetectorPoint(0, value, value, 0, AnomalySignals.None, false);
         if (_warmCount < _s.WarmUp)
         {
             _warmValues[_warmCount] = value;
@@ -108,7 +113,7 @@ public sealed class SeriesDetector
             if (down >= 0.5) signals |= AnomalySignals.Drop;
         }
 
-        if (_s.StepsPerDay > 1)
+        if (_s.StepsPerDay > 1 && learn)
         {
             var hour = Slot(step, _s.StepsPerDay);
             var active = value != 0 ? 1.0 : 0.0;
@@ -119,7 +124,8 @@ public sealed class SeriesDetector
 
         var score = Math.Max(Math.Max(up, down), ramp);
         var baselineLevel = _slow;
-        Learn(y, slot, season, 1 - Math.Max(up, down), up >= 0.5, down >= 0.5);
+        if (learn)
+            Learn(y, slot, season, 1 - Math.Max(up, down), up >= 0.5, down >= 0.5);
         return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), _s.BothDirections && zDown > zUp ? -zDown : zUp, signals, true);
     }
 

@@ -11,6 +11,7 @@ public static class CheckServiceCollectionExtensions
     {
         services.AddSingleton<CheckRunRepository>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
+        services.AddSingleton<IAlertEvaluator, AnomalyEvaluator>();
         return services;
     }
 }

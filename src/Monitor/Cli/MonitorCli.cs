@@ -33,6 +33,7 @@ public static class MonitorCli
         root.Add(NotYet("check", "Run the due checks once (budgets, anomalies, deprecations, keys) and send alerts", "the budgets and alerts issue",
             new Option<string?>("--as-of") { Description = "Evaluate as if now were TIME" }));
         root.Add(DetectCommand.Create(Guard));
+        root.Add(AlertsCommand.Create(Guard));
         root.Add(NotYet("report", "Write a static snapshot of the dashboards (HTML + PNG charts)", "the dashboard issue",
             new Option<string?>("--out")));
 

@@ -10,6 +10,7 @@ public sealed class MonitorOptions
     public PullOptions Pull { get; set; } = new();
     public PricingOptions Pricing { get; set; } = new();
     public AlertsOptions Alerts { get; set; } = new();
+    public AnomaliesOptions Anomalies { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
 }

@@ -19,7 +19,6 @@ public sealed class MonitorCliTests : IDisposable
 
     [Theory]
     [InlineData("check", "budgets")]
-    [InlineData("detect", "anomaly")]
     [InlineData("report", "dashboard")]
     public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
     {

@@ -3,7 +3,7 @@ namespace Monitor.Core.Anomalies;
 /// <summary>
 /// Merges a series' flagged steps into incidents (gaps up to <see cref="AnomalyRules.MergeGapSteps"/>) and marks an
 /// incident reportable once its extra spend reaches <see cref="AnomalyRules.MinImpactAbsolute"/> (or at once for
-/// signals that need no minimum: a quiet, rotated or unknown key). Allocation-free per step.
+/// signals that need no minimum: a quiet, rotated or unknown key). Unflagged steps allocate nothing.
 /// </summary>
 public sealed class IncidentTracker(AnomalyRules rules)
 {

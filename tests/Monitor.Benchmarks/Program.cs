@@ -19,7 +19,7 @@ for (var i = 0; i < args.Length; i++)
             rows = n;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly":
             only = args[i + 1];
             i++;
             break;
@@ -36,7 +36,7 @@ for (var i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year] [--keys 200] [--models 1..12] [--days 365]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly] [--keys 200] [--models 1..12] [--days 365]");
             return 2;
     }
 }
@@ -52,6 +52,9 @@ if (Runs("import"))
     import = await CsvImport.RunAsync(rows, ct);
     Console.WriteLine(Invariant($"  {import.Rows:N0} rows ({Mb(import.FileBytes)} MB CSV) in {import.Elapsed.TotalSeconds:F1} s"));
 }
+
+if (Runs("anomaly"))
+    await AnomalyBenchmark.RunAsync(ct);
 
 PullBackfill.Result? pull = null;
 if (Runs("pull"))

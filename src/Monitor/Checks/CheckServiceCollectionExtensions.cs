@@ -22,6 +22,7 @@ public static class CheckServiceCollectionExtensions
         services.AddSingleton<IAlertEvaluator>(sp => sp.GetRequiredService<BudgetEvaluator>());
         services.AddSingleton<IAlertEvaluator, GuardRailEvaluator>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
+        services.AddSingleton<IAlertEvaluator, AnomalyEvaluator>();
         return services;
     }
 }

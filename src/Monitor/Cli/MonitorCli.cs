@@ -32,8 +32,8 @@ public static class MonitorCli
         root.Add(ExportCommand());
         root.Add(Command("migrate", "Apply database migrations", [], MigrateAsync));
         root.Add(CheckCommand.Create(p => p.GetValue(ConfigOption), Guard));
-        root.Add(NotYet("detect", "Score a time series CSV (timestamp,value) with the anomaly detector", "the anomaly detection issue",
-            new Option<string?>("--input"), new Option<string?>("--output")));
+        root.Add(DetectCommand.Create(Guard));
+        root.Add(AlertsCommand.Create(Guard));
         root.Add(NotYet("report", "Write a static snapshot of the dashboards (HTML + PNG charts)", "the dashboard issue",
             new Option<string?>("--out")));
 

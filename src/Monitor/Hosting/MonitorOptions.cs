@@ -11,6 +11,7 @@ public sealed class MonitorOptions
     public PricingOptions Pricing { get; set; } = new();
     public List<BudgetOptions> Budgets { get; set; } = [];
     public AlertsOptions Alerts { get; set; } = new();
+    public AnomaliesOptions Anomalies { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
 }

@@ -115,6 +115,19 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         if (!string.IsNullOrEmpty(email.Smtp.PasswordEnv) && !EnvName().IsMatch(email.Smtp.PasswordEnv))
             yield return $"{root}:Alerts:Email:Smtp:PasswordEnv: is not an environment variable name (put the password in the environment, never in the file)";
 
+        if (o.Anomalies.AlertScore is <= 0 or >= 1)
+            yield return $"{root}:Anomalies:AlertScore: {o.Anomalies.AlertScore} must be between 0 and 1 (exclusive)";
+        if (o.Anomalies.MinImpactRelative < 0)
+            yield return $"{root}:Anomalies:MinImpactRelative: must not be negative";
+        if (o.Anomalies.MinImpactAbsolute < 0)
+            yield return $"{root}:Anomalies:MinImpactAbsolute: must not be negative";
+        if (o.Anomalies.QuietDays < 1)
+            yield return $"{root}:Anomalies:QuietDays: must be at least 1";
+        if (o.Anomalies.RotatedQuietDays < 1)
+            yield return $"{root}:Anomalies:RotatedQuietDays: must be at least 1";
+        if (o.Anomalies.InitialLookBack <= TimeSpan.Zero)
+            yield return $"{root}:Anomalies:InitialLookBack: must be positive";
+
         foreach (var url in o.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out _))

@@ -18,7 +18,6 @@ public sealed class MonitorCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("detect", "anomaly")]
     [InlineData("report", "dashboard")]
     public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
     {

@@ -1,0 +1,21 @@
+namespace Monitor.Core.Anomalies;
+
+/// <summary>
+/// Flagged steps of one series merged into one incident: its real start, the last flagged step, the extra spend so
+/// far, the highest score, every signal seen and the step at which the guards were first met (when it alerted).
+/// </summary>
+public sealed record AnomalyIncident
+{
+    public required long Start { get; init; }
+    public required long End { get; init; }
+    public required double Extra { get; init; }
+    public required double PeakScore { get; init; }
+    public required AnomalySignals Signals { get; init; }
+    public required int FlaggedSteps { get; init; }
+    public long? ReportableAt { get; init; }
+
+    /// <summary>The largest observed value and its baseline among the flagged steps (for the evidence).</summary>
+    public double PeakObserved { get; init; }
+
+    public double PeakBaseline { get; init; }
+}

@@ -1,0 +1,56 @@
+namespace Monitor.Core.Anomalies;
+
+/// <summary>
+/// Merges a series' flagged steps into incidents (gaps up to <see cref="AnomalyRules.MergeGapSteps"/>) and marks an
+/// incident reportable once its extra spend reaches <see cref="AnomalyRules.MinImpactAbsolute"/> (or at once for
+/// signals that need no minimum: a quiet, rotated or unknown key). Unflagged steps allocate nothing.
+/// </summary>
+public sealed class IncidentTracker(AnomalyRules rules)
+{
+    private const AnomalySignals Unconditional = AnomalySignals.QuietKey | AnomalySignals.RotatedKey | AnomalySignals.UnknownKey;
+
+    private readonly double _minExtra = (double)rules.MinImpactAbsolute;
+    private AnomalyIncident? _open;
+
+    /// <summary>Incidents closed so far, oldest first (only reportable ones).</summary>
+    public List<AnomalyIncident> Closed { get; } = [];
+
+    /// <summary>The incident still open at the last step, if any and reportable or not.</summary>
+    public AnomalyIncident? Open => _open;
+
+    public void Add(in KeyHour hour)
+    {
+        if (_open is { } open && hour.Step - open.End > rules.MergeGapSteps)
+            Close();
+        if (!hour.Flagged)
+            return;
+
+        var extra = (_open?.Extra ?? 0) + hour.Extra;
+        var signals = (_open?.Signals ?? AnomalySignals.None) | hour.Signals;
+        var peak = _open is null || hour.Observed > _open.PeakObserved;
+        var reportable = _open?.ReportableAt ?? (extra >= _minExtra || (signals & Unconditional) != 0 ? hour.Step : null);
+        _open = new AnomalyIncident
+        {
+            Start = _open?.Start ?? hour.Step,
+            End = hour.Step,
+            Extra = extra,
+            PeakScore = Math.Max(_open?.PeakScore ?? 0, hour.Score),
+            Signals = signals,
+            FlaggedSteps = (_open?.FlaggedSteps ?? 0) + 1,
+            ReportableAt = reportable,
+            PeakObserved = peak ? hour.Observed : _open!.PeakObserved,
+            PeakBaseline = peak ? hour.Baseline : _open!.PeakBaseline,
+        };
+    }
+
+    /// <summary>Every reportable incident, closed and open.</summary>
+    public IEnumerable<AnomalyIncident> Reportable() =>
+        _open is { ReportableAt: not null } open ? [.. Closed, open] : Closed;
+
+    private void Close()
+    {
+        if (_open is { ReportableAt: not null })
+            Closed.Add(_open);
+        _open = null;
+    }
+}

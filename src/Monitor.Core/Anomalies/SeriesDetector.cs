@@ -1,0 +1,245 @@
+namespace Monitor.Core.Anomalies;
+
+/// <summary>
+/// An online, robust, seasonal anomaly detector for one series: every point is scored once, from the past only, in
+/// O(1) and without allocating (after the warm-up). Values are compressed with <c>asinh(x / c)</c> (log-like for
+/// large values, linear near zero, defined for zero and negatives), so deviations read as ratios.
+/// <list type="bullet">
+/// <item>Baseline: a level plus a seasonal offset per slot (hour of week, day of week, time of day), updated with
+/// residuals clipped at two robust standard deviations and weighted by (1 - score): a past incident barely moves it.</item>
+/// <item>Levels: a fast one (half-life about a day) for spikes, so a launch that lifts the level for good is absorbed;
+/// a slow one (about two weeks), and a ramp is a half-day trend drifting above the slow one by <see cref="DetectorSettings.RampRatio"/>.</item>
+/// <item>A CUSUM on the clipped robust z catches a sustained moderate excess that no single point shows.</item>
+/// <item>A level that stays anomalous for <see cref="DetectorSettings.AcceptAfter"/> steps is accepted as the new normal.</item>
+/// </list>
+/// The score is the largest of three logistic curves (spike z, CUSUM, ramp ratio), so 0.5 sits on each threshold.
+/// </summary>
+public sealed class SeriesDetector
+{
+    private const double Clip = 2.0;
+    private const double ScaleClip = 3.0;
+    private const double ZCap = 6.0;
+    private const double SilentBelow = 0.05;
+    private const double ActivityRate = 0.1;
+    private const double SigmaFloor = 0.03;
+
+    private readonly DetectorSettings _s;
+    private readonly double[] _season;
+    private readonly double[] _activity;
+    private readonly double[] _warmValues;
+    private readonly long[] _warmSteps;
+    private readonly double _alphaFast;
+    private readonly double _alphaSlow;
+    private readonly double _gamma;
+    private readonly double _lambda;
+    private readonly double _rampLog;
+    private int _warmCount;
+    private double _c = 1;
+    private double _fast;
+    private double _slow;
+    private double _trend;
+    private readonly double _alphaTrend;
+    private double _sigma = SigmaFloor;
+    private double _cusumUp;
+    private double _cusumDown;
+    private int _runUp;
+    private int _runDown;
+    private double _runLevel;
+
+    public SeriesDetector(DetectorSettings settings)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Period, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.WarmUp, 2);
+        _s = settings;
+        _season = new double[settings.Period];
+        _activity = new double[Math.Max(settings.StepsPerDay, 1)];
+        _warmValues = new double[settings.WarmUp];
+        _warmSteps = new long[settings.WarmUp];
+        _alphaFast = HalfLifeRate(settings.FastHalfLife);
+        _alphaSlow = HalfLifeRate(settings.SlowHalfLife);
+        _alphaTrend = HalfLifeRate(Math.Max(1, settings.FastHalfLife / 2));
+        // A slot is seen once per period: learn it faster when the period is long.
+        _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
+        _lambda = Math.Min(0.1, 2 * _alphaFast);
+        _rampLog = Math.Log(settings.RampRatio);
+    }
+
+    public DetectorSettings Settings => _s;
+
+    public bool IsWarm => _warmCount >= _s.WarmUp;
+
+    /// <summary>
+    /// Scores the value of step <paramref name="step"/> (time divided by the step: it picks the seasonal slot), then
+    /// learns it unless <paramref name="learn"/> is false (planned activity stays out of the baseline).
+    /// </summary>
+    public DetectorPoint Next(long step, double value, bool learn = true)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+            value = 0;
+        if (_warmCount < _s.WarmUp && !learn)
+            return new DetectorPoint(0, value, value, 0, AnomalySignals.None, false);
+        if (_warmCount < _s.WarmUp)
+        {
+            _warmValues[_warmCount] = value;
+            _warmSteps[_warmCount] = step;
+            if (++_warmCount == _s.WarmUp)
+                Initialise();
+            return new DetectorPoint(0, value, value, 0, AnomalySignals.None, false);
+        }
+
+        var slot = Slot(step, _s.Period);
+        var y = Math.Asinh(value / _c);
+        var season = _season[slot];
+        var high = Math.Max(_fast, _slow) + season;
+        var low = Math.Min(_fast, _slow) + season;
+        var zUp = (y - high) / _sigma;
+        var zDown = (low - y) / _sigma;
+
+        _cusumUp = Math.Max(0, _cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance);
+        var spike = Logistic(zUp - _s.SpikeZ);
+        var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
+        var ramp = Logistic((_trend - _slow - _rampLog) * 4 / _rampLog);
+        var signals = AnomalySignals.None;
+        if (spike >= 0.5) signals |= AnomalySignals.Spike;
+        if (shift >= 0.5) signals |= AnomalySignals.Shift;
+        if (ramp >= 0.5) signals |= AnomalySignals.Ramp;
+        var up = Math.Max(spike, shift);
+        var down = 0.0;
+        if (_s.BothDirections)
+        {
+            _cusumDown = Math.Max(0, _cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance);
+            down = Math.Max(Logistic(zDown - _s.SpikeZ), Logistic((_cusumDown - _s.CusumLevel) * 4 / _s.CusumLevel));
+            down = Math.Max(down, Logistic((_slow - _trend - _rampLog) * 4 / _rampLog));
+            if (down >= 0.5) signals |= AnomalySignals.Drop;
+        }
+
+        if (_s.StepsPerDay > 1 && learn)
+        {
+            var hour = Slot(step, _s.StepsPerDay);
+            var active = value != 0 ? 1.0 : 0.0;
+            if (active > 0 && _activity[hour] < SilentBelow)
+                signals |= AnomalySignals.UnusualHour;
+            _activity[hour] += ActivityRate * (active - _activity[hour]);
+        }
+
+        var score = Math.Max(Math.Max(up, down), ramp);
+        var baselineLevel = _slow;
+        if (learn)
+            Learn(y, slot, season, 1 - Math.Max(up, down), up >= 0.5, down >= 0.5);
+        return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), _s.BothDirections && zDown > zUp ? -zDown : zUp, signals, true);
+    }
+
+    private void Learn(double y, int slot, double season, double weight, bool anomalousUp, bool anomalousDown)
+    {
+        var residual = y - _fast - season;
+        var clip = Clip * _sigma;
+        var psi = Math.Clamp(residual, -clip, clip);
+        _fast += _alphaFast * weight * psi;
+        _slow += _alphaSlow * weight * Math.Clamp(y - _slow - season, -clip, clip);
+        _trend += _alphaTrend * weight * Math.Clamp(y - _trend - season, -ScaleClip * _sigma, ScaleClip * _sigma);
+        _season[slot] += _gamma * weight * psi;
+        var lambda = _lambda * weight;
+        _sigma = Math.Max(SigmaFloor, (1 - lambda) * _sigma + lambda * 1.25 * Math.Min(Math.Abs(residual), ScaleClip * _sigma));
+
+        // A level that stays anomalous for long enough is the new normal (a launch, a new tenant, a migration).
+        _runUp = anomalousUp ? _runUp + 1 : 0;
+        _runDown = anomalousDown ? _runDown + 1 : 0;
+        _runLevel = _runUp + _runDown <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp + _runDown, 8);
+        if (_runUp >= _s.AcceptAfter || _runDown >= _s.AcceptAfter)
+        {
+            _fast = _slow = _trend = _runLevel;
+            _cusumUp = _cusumDown = 0;
+            _runUp = _runDown = 0;
+        }
+        else if (_trend - _slow > 2 * _rampLog || (_s.BothDirections && _slow - _trend > 2 * _rampLog))
+        {
+            // A ramp that has doubled its own threshold has been reported; measure further growth from here.
+            _slow = _trend;
+        }
+    }
+
+    private void Initialise()
+    {
+        var n = _s.WarmUp;
+        var values = _warmValues;
+        double meanAbs = 0;
+        for (var i = 0; i < n; i++)
+            meanAbs += Math.Abs(values[i]);
+        meanAbs /= n;
+        _c = meanAbs > 0 ? meanAbs / 4 : 1;
+
+        var ys = new double[n];
+        for (var i = 0; i < n; i++)
+            ys[i] = Math.Asinh(values[i] / _c);
+        var level = Median([.. ys]);
+
+        var counts = new int[_s.Period];
+        for (var i = 0; i < n; i++)
+        {
+            var slot = Slot(_warmSteps[i], _s.Period);
+            _season[slot] += ys[i] - level;
+            counts[slot]++;
+        }
+
+        for (var slot = 0; slot < _season.Length; slot++)
+            _season[slot] = counts[slot] > 0 ? _season[slot] / counts[slot] : 0;
+        if (_s.Period > 1 && _s.Period < n)
+        {
+            // Centre the offsets: the level carries the mean.
+            var mean = _season.Average();
+            for (var slot = 0; slot < _season.Length; slot++)
+                _season[slot] -= mean;
+            level += mean;
+        }
+
+        _fast = _slow = _trend = level;
+
+        // Scale: the spread of the residuals where slots repeat, else of step-to-step changes.
+        var spread = new double[n];
+        var m = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var r = ys[i] - level - _season[Slot(_warmSteps[i], _s.Period)];
+            if (_s.Period < n / 2 || _s.Period == 1)
+                spread[m++] = Math.Abs(r);
+            else if (i > 0)
+                spread[m++] = Math.Abs(ys[i] - ys[i - 1]) / Math.Sqrt(2);
+        }
+
+        var mad = Median(spread.AsSpan(0, m).ToArray());
+        _sigma = Math.Max(SigmaFloor, 1.4826 * mad);
+
+        if (_s.StepsPerDay > 1)
+        {
+            var visits = new int[_s.StepsPerDay];
+            for (var i = 0; i < n; i++)
+            {
+                var hour = Slot(_warmSteps[i], _s.StepsPerDay);
+                visits[hour]++;
+                _activity[hour] += values[i] != 0 ? 1 : 0;
+            }
+
+            for (var hour = 0; hour < _activity.Length; hour++)
+                _activity[hour] = visits[hour] > 0 ? _activity[hour] / visits[hour] : 1;
+        }
+    }
+
+    private static int Slot(long step, int period)
+    {
+        var slot = step % period;
+        return (int)(slot < 0 ? slot + period : slot);
+    }
+
+    private static double HalfLifeRate(int halfLife) => 1 - Math.Pow(0.5, 1.0 / Math.Max(1, halfLife));
+
+    private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+
+    private static double Median(double[] values)
+    {
+        if (values.Length == 0)
+            return 0;
+        Array.Sort(values);
+        var mid = values.Length / 2;
+        return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Monitor.Core.Anomalies;
+using Monitor.Tests.Shared;
+using static System.FormattableString;
+
+namespace Monitor.Benchmarks;
+
+/// <summary>
+/// Anomaly detection figures: precision, recall, detection delay and false alerts per key-month over a fixed seed set
+/// of the scenario generator; the detector's scoring throughput on one core.
+/// </summary>
+public static class AnomalyBenchmark
+{
+    public static readonly int[] Seeds = [11, 23, 37, 41, 59];
+
+    public sealed record Quality(
+        int Incidents, int Found, int Alerts, int TrueAlerts, double KeyMonths, int FalseAlerts,
+        IReadOnlyDictionary<AnomalyScenarios.Kind, (int Injected, int Found, double MeanDelay, double MaxDelay)> ByKind,
+        IReadOnlyDictionary<AnomalyScenarios.Kind, int> FalseByKind)
+    {
+        public double Recall => Incidents == 0 ? 1 : (double)Found / Incidents;
+        public double Precision => Alerts == 0 ? 1 : (double)TrueAlerts / Alerts;
+        public double FalsePerTenKeyMonths => FalseAlerts / KeyMonths * 10;
+    }
+
+    public static Task RunAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Console.WriteLine(Invariant($"anomaly: scenario generator, {Seeds.Length} seeds x 9 kinds x 20 keys x {AnomalyScenarios.Days} days hourly ..."));
+        var watch = Stopwatch.StartNew();
+        Print(Measure(20, new AnomalyRules()));
+        Console.WriteLine(Invariant($"  ({watch.Elapsed.TotalSeconds:F1} s)"));
+        var rate = Throughput(20_000_000);
+        Console.WriteLine(Invariant($"  scoring throughput: {rate:N0} points/s on one core"));
+        return Task.CompletedTask;
+    }
+
+    public static Quality Measure(int perKind, AnomalyRules rules)
+    {
+        var outcomes = Seeds.SelectMany(seed => AnomalyScenarios.Generate(seed, perKind)).Select(t => AnomalyScenarios.Run(t, rules)).ToList();
+        var byKind = new Dictionary<AnomalyScenarios.Kind, (int, int, double, double)>();
+        var falseByKind = new Dictionary<AnomalyScenarios.Kind, int>();
+        int incidents = 0, found = 0, alerts = 0, trueAlerts = 0, falseAlerts = 0;
+        foreach (var group in outcomes.GroupBy(o => o.Trace.Kind))
+        {
+            var delays = new List<double>();
+            var injected = 0;
+            foreach (var o in group)
+            {
+                alerts += o.Incidents.Count;
+                var hits = o.Incidents.Where(i => AnomalyScenarios.Hits(o.Trace, i)).ToList();
+                trueAlerts += hits.Count;
+                var misses = o.Incidents.Count - hits.Count;
+                falseAlerts += misses;
+                falseByKind[group.Key] = falseByKind.GetValueOrDefault(group.Key) + misses;
+                if (!AnomalyScenarios.IsIncident(o.Trace.Kind))
+                    continue;
+                injected++;
+                if (hits.Count > 0)
+                    delays.Add(hits.Min(i => i.ReportableAt!.Value - AnomalyScenarios.FirstHour) - o.Trace.IncidentStart);
+            }
+
+            incidents += injected;
+            found += delays.Count;
+            byKind[group.Key] = (injected, delays.Count, delays.Count == 0 ? 0 : delays.Average(), delays.Count == 0 ? 0 : delays.Max());
+        }
+
+        // Key-months after the week of warm-up.
+        var keyMonths = outcomes.Count * (AnomalyScenarios.Days - 7) / 30.0;
+        return new Quality(incidents, found, alerts, trueAlerts, keyMonths, falseAlerts, byKind, falseByKind);
+    }
+
+    /// <summary>Points per second through one detector on one thread (best of three runs).</summary>
+    public static double Throughput(int points)
+    {
+        var values = new double[4096];
+        var random = new Random(5);
+        for (var i = 0; i < values.Length; i++)
+            values[i] = 10 + 5 * Math.Sin(i * Math.PI / 12) + random.NextDouble();
+        var best = 0.0;
+        double sink = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            var detector = new SeriesDetector(DetectorSettings.ForStep(TimeSpan.FromHours(1)));
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < points; i++)
+                sink += detector.Next(i, values[i & 4095]).Score;
+            best = Math.Max(best, points / watch.Elapsed.TotalSeconds);
+        }
+
+        return sink >= 0 ? best : 0;
+    }
+
+    public static void Print(Quality q)
+    {
+        Console.WriteLine(Invariant($"  {q.Incidents} injected incidents over {Seeds.Length} seeds, {q.KeyMonths:F0} key-months"));
+        foreach (var (kind, k) in q.ByKind.OrderBy(k => k.Key))
+        {
+            Console.WriteLine(AnomalyScenarios.IsIncident(kind)
+                ? Invariant($"  {kind,-18} found {k.Found}/{k.Injected}, delay mean {k.MeanDelay:F1} h, max {k.MaxDelay:F0} h; false alerts {q.FalseByKind.GetValueOrDefault(kind)}")
+                : Invariant($"  {kind,-18} false alerts {q.FalseByKind.GetValueOrDefault(kind)}"));
+        }
+
+        Console.WriteLine(Invariant($"  recall {q.Recall:F3}, precision {q.Precision:F3}, false alerts per 10 key-months {q.FalsePerTenKeyMonths:F2}"));
+    }
+}

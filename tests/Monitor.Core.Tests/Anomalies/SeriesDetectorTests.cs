@@ -1,0 +1,104 @@
+using Monitor.Core.Anomalies;
+using Monitor.Tests.Shared;
+
+namespace Monitor.Core.Tests.Anomalies;
+
+public sealed class SeriesDetectorTests
+{
+    private static readonly DetectorSettings Hourly = DetectorSettings.ForStep(TimeSpan.FromHours(1));
+
+    [Fact]
+    public void Next_DuringWarmUp_ScoresZeroAndIsNotWarm()
+    {
+        var detector = new SeriesDetector(Hourly);
+        for (var h = 0; h < Hourly.WarmUp; h++)
+        {
+            var point = detector.Next(h, 1000);
+            Assert.Equal(0, point.Score);
+            Assert.False(point.Warm);
+        }
+
+        Assert.True(detector.IsWarm);
+    }
+
+    [Fact]
+    public void Next_TenfoldHourAfterSeasonalWeeks_ScoresAboveHalfAndFlagsSpike()
+    {
+        var detector = new SeriesDetector(Hourly);
+        for (var h = 0; h < 21 * 24; h++)
+            Assert.True(detector.Next(h, Seasonal(h)).Score < 0.5, $"hour {h}");
+
+        var spike = detector.Next(21 * 24 + 10, Seasonal(21 * 24 + 10) * 10);
+
+        Assert.True(spike.Score > 0.99);
+        Assert.Equal(AnomalySignals.Spike, spike.Signals & AnomalySignals.Spike);
+        Assert.InRange(spike.Expected, Seasonal(21 * 24 + 10) * 0.9, Seasonal(21 * 24 + 10) * 1.1);
+    }
+
+    [Fact]
+    public void Next_PastIncident_DoesNotPoisonTheBaseline()
+    {
+        var detector = new SeriesDetector(Hourly);
+        for (var h = 0; h < 21 * 24; h++)
+            detector.Next(h, h is >= 14 * 24 and < 14 * 24 + 8 ? Seasonal(h) * 20 : Seasonal(h));
+
+        var sameHourNextWeek = detector.Next(21 * 24, Seasonal(21 * 24));
+
+        Assert.True(sameHourNextWeek.Score < 0.1);
+        Assert.True(sameHourNextWeek.Expected < Seasonal(21 * 24) * 1.5, $"expected {sameHourNextWeek.Expected} for {Seasonal(21 * 24)}");
+    }
+
+    [Fact]
+    public void Score_SortedTimestamps_InfersHourlyStepAndStaysInUnitRange()
+    {
+        var times = Enumerable.Range(0, 500).Select(i => 1_700_000_000L + i * 3600L).ToArray();
+        var values = Enumerable.Range(0, 500).Select(i => i == 400 ? 500.0 : Seasonal(i)).ToArray();
+        var scores = new double[500];
+
+        SeriesScoring.Score(times, values, scores);
+
+        Assert.Equal(TimeSpan.FromHours(1), SeriesStep.Infer(times));
+        Assert.All(scores, s => Assert.InRange(s, 0, 1));
+        Assert.True(scores[400] > 0.99);
+        Assert.Equal(0, scores[..Hourly.WarmUp].Max());
+    }
+
+    [Fact]
+    public void Run_SustainedSpikeScenario_FindsItDatedAtItsStart()
+    {
+        var trace = AnomalyScenarios.One(AnomalyScenarios.Kind.SustainedSpike, new Random(3), "spike");
+
+        var outcome = AnomalyScenarios.Run(trace, new AnomalyRules());
+
+        var incident = Assert.Single(outcome.Incidents);
+        Assert.Equal(AnomalyScenarios.FirstHour + trace.IncidentStart, incident.Start);
+        Assert.True(incident.ReportableAt - incident.Start <= 2);
+    }
+
+    [Fact]
+    public void Run_BenignScenarios_RaiseNoIncident()
+    {
+        foreach (var kind in new[] { AnomalyScenarios.Kind.Normal, AnomalyScenarios.Kind.Launch, AnomalyScenarios.Kind.HolidayLull })
+        {
+            var trace = AnomalyScenarios.One(kind, new Random(5), kind.ToString());
+            Assert.Empty(AnomalyScenarios.Run(trace, new AnomalyRules()).Incidents);
+        }
+    }
+
+    [Fact]
+    public void Run_SlowRampScenario_FoundWithinFourDays()
+    {
+        var trace = AnomalyScenarios.One(AnomalyScenarios.Kind.SlowRamp, new Random(8), "ramp");
+
+        var incident = AnomalyScenarios.Run(trace, new AnomalyRules()).Incidents.First(i => (i.Signals & AnomalySignals.Ramp) != 0);
+
+        Assert.InRange(incident.ReportableAt!.Value - AnomalyScenarios.FirstHour - trace.IncidentStart, 0, 4 * 24);
+    }
+
+    private static double Seasonal(int hour)
+    {
+        var day = hour / 24 % 7;
+        var office = hour % 24 is >= 8 and < 18 ? 10.0 : 1.0;
+        return office * (day >= 5 ? 0.3 : 1) * (1 + 0.05 * Math.Sin(hour * 0.7));
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using Monitor.Core.Pricing;
+using Monitor.Core.Usage;
+
+namespace Monitor.Core.Deprecations;
+
+/// <summary>How the list price changes from one model to another, from the price catalog, as one readable line.</summary>
+public static class PriceChange
+{
+    public static string Describe(PriceCatalog catalog, ProviderKind provider, string from, string to, Currency currency, DateTimeOffset at)
+    {
+        var a = catalog.Find(provider, from, currency, at);
+        var b = catalog.Find(provider, to, currency, at);
+        if (a is null || b is null)
+            return $"unknown ({(a is null ? from : to)} has no {currency} price in the catalog)";
+        var input = Part("input", a.InputPerMillion, b.InputPerMillion);
+        return a.OutputPerMillion is { } ao && b.OutputPerMillion is { } bo
+            ? $"{input}, {Part("output", ao, bo)} {currency} per 1M tokens"
+            : $"{input} {currency} per 1M tokens";
+    }
+
+    /// <summary>The cost of <paramref name="tokens"/> at <paramref name="model"/>'s price, or null when it is unpriced.</summary>
+    public static decimal? CostAt(PriceCatalog catalog, ProviderKind provider, string model, Currency currency, DateTimeOffset at, TokenCounts tokens) =>
+        catalog.Estimate(provider, model, currency, at, tokens);
+
+    public static string Percent(decimal from, decimal to) =>
+        from == 0 ? "n/a" : ((to - from) / from).ToString("+0.#%;-0.#%;0%", CultureInfo.InvariantCulture);
+
+    private static string Part(string label, decimal from, decimal to) =>
+        string.Create(CultureInfo.InvariantCulture, $"{label} {from:0.00##} -> {to:0.00##} ({Percent(from, to)})");
+}

@@ -11,12 +11,19 @@ public static class PriceChange
     {
         var a = catalog.Find(provider, from, currency, at);
         var b = catalog.Find(provider, to, currency, at);
+        var note = "";
+        if ((a is null || b is null) && currency != Currency.USD)
+        {
+            // Many models are only listed in USD: compare list prices there rather than say nothing.
+            (a, b, currency, note) = (catalog.Find(provider, from, Currency.USD, at), catalog.Find(provider, to, Currency.USD, at), Currency.USD, " (USD list prices)");
+        }
+
         if (a is null || b is null)
             return $"unknown ({(a is null ? from : to)} has no {currency} price in the catalog)";
         var input = Part("input", a.InputPerMillion, b.InputPerMillion);
         return a.OutputPerMillion is { } ao && b.OutputPerMillion is { } bo
-            ? $"{input}, {Part("output", ao, bo)} {currency} per 1M tokens"
-            : $"{input} {currency} per 1M tokens";
+            ? $"{input}, {Part("output", ao, bo)} {currency} per 1M tokens{note}"
+            : $"{input} {currency} per 1M tokens{note}";
     }
 
     /// <summary>The cost of <paramref name="tokens"/> at <paramref name="model"/>'s price, or null when it is unpriced.</summary>

@@ -11,6 +11,8 @@ public static class CheckServiceCollectionExtensions
     {
         services.AddSingleton<CheckRunRepository>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
+        services.AddSingleton<IAlertEvaluator, DeprecationEvaluator>();
+        services.AddSingleton<IAlertEvaluator, KeyRotationEvaluator>();
         return services;
     }
 }

@@ -12,4 +12,6 @@ public sealed class MonitorOptions
     public AlertsOptions Alerts { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
+    public DeprecationsOptions Deprecations { get; set; } = new();
+    public KeysOptions Keys { get; set; } = new();
 }

@@ -98,7 +98,10 @@ public sealed class LifecycleRepository(Database database)
         ];
     }
 
-    /// <summary>Usage per account, provider, currency, model, workspace and key in [from, to).</summary>
+    /// <summary>
+    /// Usage per account, provider, currency, model, workspace and key in buckets starting in [from, to), plus month
+    /// buckets (Mistral's opening balance of a month) that overlap the window.
+    /// </summary>
     public async Task<IReadOnlyList<UsageSlice>> UsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
@@ -111,9 +114,9 @@ public sealed class LifecycleRepository(Database database)
                    MAX(u.bucket_start) AS LastBucket
             FROM usage_records u
             LEFT JOIN api_keys k ON k.account = u.account AND k.key_id = u.key_id
-            WHERE u.bucket_start >= @from AND u.bucket_start < @to
+            WHERE u.bucket_start < @to AND (u.bucket_start >= @from OR (u.bucket_width = 'month' AND u.bucket_start >= @monthFrom))
             GROUP BY u.account, u.provider, u.currency, u.model, u.workspace, u.key_id
-            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
+            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), monthFrom = MonthStart(from).ToUnixTimeSeconds() });
         return [.. rows];
     }
 
@@ -127,6 +130,8 @@ public sealed class LifecycleRepository(Database database)
             WHERE account = @account AND model = @model AND bucket_start >= @from AND bucket_start < @to
             """, new { account, model, from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
     }
+
+    private static DateTimeOffset MonthStart(DateTimeOffset t) => new(t.UtcDateTime.Year, t.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
 
     public async Task<IReadOnlyList<AliasObservation>> AliasHistoryAsync(DateTimeOffset asOf, CancellationToken ct)
     {

@@ -12,10 +12,11 @@ public static class PriceChange
         var a = catalog.Find(provider, from, currency, at);
         var b = catalog.Find(provider, to, currency, at);
         var note = "";
-        if ((a is null || b is null) && currency != Currency.USD)
+        if ((a is null || b is null) && currency != Currency.USD
+            && catalog.Find(provider, from, Currency.USD, at) is { } usdFrom && catalog.Find(provider, to, Currency.USD, at) is { } usdTo)
         {
             // Many models are only listed in USD: compare list prices there rather than say nothing.
-            (a, b, currency, note) = (catalog.Find(provider, from, Currency.USD, at), catalog.Find(provider, to, Currency.USD, at), Currency.USD, " (USD list prices)");
+            (a, b, currency, note) = (usdFrom, usdTo, Currency.USD, " (USD list prices)");
         }
 
         if (a is null || b is null)

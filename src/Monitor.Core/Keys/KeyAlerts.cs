@@ -18,9 +18,9 @@ public static class KeyAlerts
         {
             var policy = policyOf(key);
             if (policy.MaxAge is { } maxAge && key.Key.CreatedAt is { } created && Step(created + maxAge, now) is { } due)
-                yield return Reminder(key, AlertKind.KeyRotation, "rotation due", created + maxAge, due, defaultTo, now);
+                yield return Reminder(key, AlertKind.KeyRotation, created + maxAge, due, defaultTo, now);
             if (key.Key.ExpiresAt is { } expires && Step(expires, now) is { } expiry)
-                yield return Reminder(key, AlertKind.KeyExpiry, "expires", expires, expiry, defaultTo, now);
+                yield return Reminder(key, AlertKind.KeyExpiry, expires, expiry, defaultTo, now);
             if (policy.UnusedAfter is { } idle && Unused(key, idle, now) is { } unused)
                 yield return unused with { To = Recipients(key, defaultTo) };
         }
@@ -104,12 +104,19 @@ public static class KeyAlerts
         Deprecations.Milestones.Before(deadline, now, Deprecations.Milestones.Key) ?? Deprecations.Milestones.Overdue(deadline, now);
 
     private static AlertDecision Reminder(
-        KeyState key, AlertKind kind, string what, DateTimeOffset deadline, Deprecations.Milestone step, IReadOnlyList<string> defaultTo, DateTimeOffset now)
+        KeyState key, AlertKind kind, DateTimeOffset deadline, Deprecations.Milestone step, IReadOnlyList<string> defaultTo, DateTimeOffset now)
     {
-        var when = step.Overdue
-            ? $"overdue since {Day(deadline)}" + (step.OverdueWeek > 0 ? $" ({step.OverdueWeek} week(s))" : "")
-            : step.DaysLeft switch { 0 => $"{Day(deadline)} (today)", 1 => $"{Day(deadline)} (in 1 day)", var d => $"{Day(deadline)} (in {d} days)" };
-        var label = kind == AlertKind.KeyExpiry ? "Key expiry" : "Key rotation";
+        var weeks = step.OverdueWeek > 0 ? $" ({step.OverdueWeek} week(s))" : "";
+        var left = step.DaysLeft switch { 0 => "today", 1 => "in 1 day", var d => $"in {d} days" };
+        var expiry = kind == AlertKind.KeyExpiry;
+        var when = (expiry, step.Overdue) switch
+        {
+            (true, true) => $"expired {Day(deadline)}{weeks}",
+            (true, false) => $"expires {Day(deadline)} ({left})",
+            (false, true) => $"rotation overdue since {Day(deadline)}{weeks}",
+            (false, false) => $"rotation due {Day(deadline)} ({left})",
+        };
+        var label = expiry ? "Key expiry" : "Key rotation";
         return new AlertDecision
         {
             Kind = kind,
@@ -117,10 +124,10 @@ public static class KeyAlerts
             Account = key.Account,
             Workspace = Empty(key.Key.Workspace),
             KeyId = key.Key.KeyId,
-            Title = $"[{label}] {key.Label} on {key.Account}: {what} {when}",
-            Detail = kind == AlertKind.KeyExpiry
-                ? $"{key.Label} expires {when}; calls with it will then fail. Rotate it before that."
-                : $"{key.Label} was created {Day(key.Key.CreatedAt!.Value)} and is due for rotation {when} (maximum age " +
+            Title = $"[{label}] {key.Label} on {key.Account}: {when}",
+            Detail = expiry
+                ? $"{key.Label}: {when}; calls with it then fail. Rotate it before that."
+                : $"{key.Label} was created {Day(key.Key.CreatedAt!.Value)}: {when} (maximum age " +
                   $"{(deadline - key.Key.CreatedAt!.Value).TotalDays.ToString("0", CultureInfo.InvariantCulture)} days).",
             DedupKey = $"{Core.SnakeCase.Of(kind)}:{key.Account}:{key.Key.KeyId}:{step.Code}",
             OccurredAt = now,

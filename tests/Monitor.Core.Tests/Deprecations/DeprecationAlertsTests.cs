@@ -74,7 +74,7 @@ public sealed class DeprecationAlertsTests
 
         var alert = DeprecationAlerts.Evaluate([(Use(), life)], Catalog, Retires.AddDays(-3), 30).Single();
 
-        Assert.Equal("unknown (mistral-medium-9 has no USD price in the catalog)", alert.Evidence.Facts.Single(f => f.Label == "Price change").Value);
+        Assert.Equal("unknown (mistral-medium-9 has no EUR price in the catalog)", alert.Evidence.Facts.Single(f => f.Label == "Price change").Value);
         Assert.Equal("deprecation:mistral-prod:mistral-medium-2505:7d", alert.DedupKey);
     }
 }

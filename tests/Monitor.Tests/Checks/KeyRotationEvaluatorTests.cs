@@ -148,5 +148,32 @@ public sealed class KeyRotationEvaluatorTests
         Assert.Equal("config", await checks.Harness.Ledger.ScalarAsync<string>("SELECT source FROM api_keys WHERE account = 'kilo-team'"));
     }
 
+    [Fact]
+    public async Task Check_DeprecationAndKeyReminders_StoredOnceAndMailedToOwnerAndDefaults_WithoutTheKey()
+    {
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await checks.PullAsync();
+
+        var first = await checks.CheckAsync();
+        await checks.RestartAsync();
+        var second = await checks.CheckAsync();
+
+        Assert.Empty(first.Failures);
+        Assert.True(first.Raised > 0);
+        Assert.Equal(0, second.Raised);
+        var key = checks.Harness.Scenario.Keys.Single(k => k.Name == "ds-notebooks");
+        Assert.Equal(1, await checks.Harness.Ledger.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'deprecation' AND dedup_key = 'deprecation:mistral-test:mistral-medium-2505:90d'"));
+        Assert.Equal("bruno.lefevre@example.com,ops@example.com", await checks.Harness.Ledger.ScalarAsync<string>(
+            "SELECT recipients FROM alerts WHERE dedup_key = @k", new { k = $"key_rotation:mistral-test:{key.KeyId}:30d" }));
+        var mails = Directory.GetFiles(checks.Pickup, "*.eml").Select(File.ReadAllText).ToList();
+        // The 30-day reminder is Info (digest); the 4-day one for support-bot is mailed on its own to its owner.
+        var mail = Assert.Single(mails, m => m.Contains("Subject: [Key rotation] support-bot", StringComparison.Ordinal));
+        Assert.Contains("To: chloe.durand@example.com, ops@example.com", mail, StringComparison.Ordinal);
+        Assert.Contains("Fingerprint: ...aB2d", mail, StringComparison.Ordinal);
+        var secret = Environment.GetEnvironmentVariable(checks.Harness.KeyVariable)!;
+        Assert.All(mails, m => Assert.DoesNotContain(secret, m, StringComparison.Ordinal));
+    }
+
     private static bool IsRotation(AlertDecision a) => a.DedupKey.Contains(":replaced-by:", StringComparison.Ordinal);
 }

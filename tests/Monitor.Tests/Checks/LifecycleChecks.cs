@@ -39,6 +39,7 @@ internal sealed class LifecycleChecks : IAsyncDisposable
         };
         var harness = await PullHarness.StartAsync(accounts: accounts, settings: all, clockStart: clockStart);
         all["Monitor:Storage:Sqlite:Path"] = harness.Ledger.Path;
+        all["Monitor:Alerts:Email:PickupDirectory"] = Path.Combine(harness.Ledger.Folder, "pickup");
         all["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(31).ToString();
         all["Monitor:Pull:RetryBaseDelay"] = "00:00:00.050";
         for (var i = 0; i < accounts.Length; i++)
@@ -71,6 +72,11 @@ internal sealed class LifecycleChecks : IAsyncDisposable
 
     public async Task<IReadOnlyList<AlertDecision>> EvaluateAsync<T>() where T : IAlertEvaluator =>
         await _services.GetServices<IAlertEvaluator>().OfType<T>().Single().EvaluateAsync(new CheckContext(Now, null), CancellationToken.None);
+
+    public string Pickup => Path.Combine(Harness.Ledger.Folder, "pickup");
+
+    /// <summary>The whole check (every evaluator, the raiser, the outbox to the pickup folder) at the clock's now.</summary>
+    public Task<CheckResult> CheckAsync() => _services.GetRequiredService<CheckService>().RunAsync(Now, send: true, CancellationToken.None);
 
     /// <summary>Evaluates and stores the decisions by dedup key; returns those not stored before.</summary>
     public async Task<IReadOnlyList<AlertDecision>> RaiseAsync<T>() where T : IAlertEvaluator

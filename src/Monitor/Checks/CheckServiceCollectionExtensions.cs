@@ -23,6 +23,8 @@ public static class CheckServiceCollectionExtensions
         services.AddSingleton<IAlertEvaluator, GuardRailEvaluator>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
         services.AddSingleton<IAlertEvaluator, AnomalyEvaluator>();
+        services.AddSingleton<IAlertEvaluator, DeprecationEvaluator>();
+        services.AddSingleton<IAlertEvaluator, KeyRotationEvaluator>();
         return services;
     }
 }

@@ -77,6 +77,9 @@ public sealed class DemoScenario
     /// </summary>
     public DateTimeOffset VisibleUntil { get; set; }
 
+    /// <summary>Alias targets and key changes the model and key listings show (tests move them between pulls).</summary>
+    public DemoLifecycle Lifecycle { get; } = new();
+
     public static bool IsEmbeddingModel(string model) => model.Contains("embed", StringComparison.Ordinal);
 
     public DemoPrice PriceOf(string provider, string model) =>

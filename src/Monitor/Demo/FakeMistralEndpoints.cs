@@ -35,23 +35,30 @@ internal static class FakeMistralEndpoints
     {
         var created = s.End.ToUnixTimeSeconds();
         var deprecation = s.Now.AddDays(45).UtcDateTime.Date.AddHours(12);
+        var targets = s.Lifecycle.AliasTargets;
         ModelCard Card(string id, string description, int context, string[] aliases, double temperature, bool chat = true,
             bool fim = false, string? deprecates = null, string? replacement = null) =>
             new(id, "model", created, "mistralai",
                 new Capabilities(chat, chat, false, fim, chat, id.Contains("large", StringComparison.Ordinal) || id.Contains("small", StringComparison.Ordinal),
                     false, false, false, false, false, false, false, false),
-                id, description, context, aliases, deprecates, replacement, chat ? temperature : null, false, "base");
+                id, description, context,
+                // The moving aliases go with whichever model they point at now.
+                [.. targets.Where(t => t.Value == id).Select(t => t.Key).Order(StringComparer.Ordinal), .. aliases],
+                deprecates, replacement, chat ? temperature : null, false, "base");
 
-        return new ModelList("list",
+        List<ModelCard> cards =
         [
-            Card("mistral-large-2512", "Mistral Large 3, our flagship open-weight multimodal model.", 262144, ["mistral-large-latest"], 0.3),
-            Card("mistral-small-2603", "Mistral Small 4, an efficient multimodal model.", 131072, ["mistral-small-latest"], 0.3),
+            Card("mistral-large-2512", "Mistral Large 3, our flagship open-weight multimodal model.", 262144, [], 0.3),
+            Card("mistral-small-2603", "Mistral Small 4, an efficient multimodal model.", 131072, [], 0.3),
             Card(Deprecated, "Mistral Medium 3, a frontier-class multimodal model.", 131072, [], 0.3,
                 deprecates: deprecation.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), replacement: "mistral-medium-3-5"),
-            Card("mistral-medium-3-5", "Mistral Medium 3.5, our frontier-class multimodal model.", 262144, ["mistral-medium-latest", "mistral-medium-3"], 0.3),
-            Card("codestral-2508", "Our cutting-edge language model for coding released August 2025.", 256000, ["codestral-latest"], 0.3, fim: true),
+            Card("mistral-medium-3-5", "Mistral Medium 3.5, our frontier-class multimodal model.", 262144, ["mistral-medium-3"], 0.3),
+            Card("codestral-2508", "Our cutting-edge language model for coding released August 2025.", 256000, [], 0.3, fim: true),
             Card("mistral-embed", "Our state-of-the-art semantic model for extracting representations of text.", 8192, ["mistral-embed-2312"], 0, chat: false),
-        ]);
+        ];
+        foreach (var target in targets.Values.Distinct(StringComparer.Ordinal).Where(t => cards.All(c => c.Id != t)).Order(StringComparer.Ordinal))
+            cards.Add(Card(target, target, 131072, [], 0.3));
+        return new ModelList("list", cards);
     }
 
     private static IResult Workspaces(HttpRequest request, DemoScenario s)
@@ -155,15 +162,14 @@ internal static class FakeMistralEndpoints
         var lastUsed = s.Hours.Where(h => h.Provider == DemoScenario.Mistral)
             .GroupBy(h => h.KeyId)
             .ToDictionary(g => g.Key, g => g.Max(h => h.HourStart));
-        var keys = s.Keys
-            .Where(k => k.Provider == DemoScenario.Mistral)
+        var keys = s.Lifecycle.Listed(s.Keys, DemoScenario.Mistral)
             .Where(k => name.Length == 0 || k.Name.Contains(name, StringComparison.OrdinalIgnoreCase)
                 || k.RedactedValue.EndsWith(name, StringComparison.OrdinalIgnoreCase))
             .Skip(offset).Take(limit)
             .Select(k => new ApiKeyOut(
                 k.KeyId, null, k.Name, k.RedactedValue, Iso(k.CreatedAt),
                 k.ExpiresAt is { } expires ? Day(expires) : null,
-                lastUsed.TryGetValue(k.KeyId, out var used) ? Day(used) : null,
+                s.Lifecycle.LastUsed.TryGetValue(k.KeyId, out var later) ? Day(later) : lastUsed.TryGetValue(k.KeyId, out var used) ? Day(used) : null,
                 k.WorkspaceId, k.WorkspaceId is { } w ? workspaces[w] : null,
                 k.OwnerEmail, "API", true,
                 new KeyActions(new ActionStatus("available"), new ActionStatus("available"))))

@@ -151,8 +151,8 @@ internal static class FakeOpenAIEndpoints
         var access = request.Query["owner_project_access"].ToString();
         if (access.Length > 0 && access is not ("active" or "inactive" or "any"))
             return Invalid("owner_project_access", "Invalid owner_project_access: expected active, inactive or any.");
-        var keys = data.Scenario.Keys
-            .Where(k => k.Provider == DemoScenario.OpenAI && !k.IsAdmin && k.WorkspaceId == projectId && access != "inactive")
+        var keys = data.Scenario.Lifecycle.Listed(data.Scenario.Keys, DemoScenario.OpenAI)
+            .Where(k => !k.IsAdmin && k.WorkspaceId == projectId && access != "inactive")
             .ToList();
         return List(request, keys, k => k.KeyId, 20, k => new ProjectApiKey(
             "organization.project.api_key", k.RedactedValue, k.Name, k.CreatedAt.ToUnixTimeSeconds(),

@@ -14,4 +14,6 @@ public sealed class MonitorOptions
     public AnomaliesOptions Anomalies { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
+    public DeprecationsOptions Deprecations { get; set; } = new();
+    public KeysOptions Keys { get; set; } = new();
 }

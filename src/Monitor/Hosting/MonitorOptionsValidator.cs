@@ -143,6 +143,9 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
 
         if (o.Demo.Days is < 7 or > 400)
             yield return $"{root}:Demo:Days: {o.Demo.Days} must be between 7 and 400";
+
+        foreach (var problem in LifecycleProblems.Of(o))
+            yield return problem;
     }
 
     private static bool IsCron(string expression)

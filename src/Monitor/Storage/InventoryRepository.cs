@@ -44,6 +44,7 @@ public static class InventoryRepository
         await c.ExecuteAsync(
             "UPDATE api_keys SET status = 'deleted' WHERE account = @account AND source = 'api' AND last_seen_at < @at AND status <> 'deleted'",
             new { account, at }, tx);
+        await LifecycleRepository.RecordKeyStatusesAsync(c, tx, account, now);
     }
 
     public static async Task SaveModelsAsync(DbConnection c, DbTransaction tx, string account, ProviderKind provider, IReadOnlyList<ModelInfo> models, DateTimeOffset now)
@@ -66,6 +67,8 @@ public static class InventoryRepository
                 },
                 tx);
         }
+
+        await LifecycleRepository.RecordAliasesAsync(c, tx, account, models, now);
     }
 
     public static Task SaveSpendLimitAsync(DbConnection c, DbTransaction tx, string account, SpendLimitInfo limit, DateTimeOffset now) =>

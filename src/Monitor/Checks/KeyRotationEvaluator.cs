@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+using Monitor.Core.Alerts;
+using Monitor.Core.Keys;
+using Monitor.Hosting;
+using Monitor.Storage;
+
+namespace Monitor.Checks;
+
+/// <summary>
+/// Key hygiene: rotation and expiry reminders, unused keys, rotations whose old key is still used after the grace
+/// period, and revoked keys showing usage. Declared keys (Monitor:Keys:Declared) are written to api_keys first.
+/// </summary>
+public sealed class KeyRotationEvaluator(Database database, IOptions<MonitorOptions> options) : IAlertEvaluator
+{
+    private readonly LifecycleRepository _repository = new(database);
+
+    public string Name => "keys";
+
+    public async Task<IReadOnlyList<AlertDecision>> EvaluateAsync(CheckContext context, CancellationToken ct)
+    {
+        var o = options.Value;
+        var asOf = context.AsOf;
+        if (o.Keys.Declared.Count > 0)
+            await _repository.SaveDeclaredKeysAsync([.. o.Keys.Declared.Select(Declared)], ct);
+
+        var kinds = o.Providers.Where(p => p.Enabled).ToDictionary(p => p.Name, p => p.ParsedKind, StringComparer.Ordinal);
+        var keys = (await _repository.KeysAsync(asOf, ct))
+            .Select(k => kinds.TryGetValue(k.Account, out var kind) ? k with { Provider = kind } : k)
+            .OrderBy(k => k.Account, StringComparer.Ordinal).ThenBy(k => k.Key.KeyId, StringComparer.Ordinal)
+            .ToList();
+        var rules = o.Keys.Policies.Select(p => new KeyPolicyRule
+        {
+            Provider = p.Provider, Account = p.Account, KeyId = p.KeyId, MaxAge = p.MaxAge, UnusedAfter = p.UnusedAfter,
+        }).ToList();
+        var defaults = new KeyPolicy(o.Keys.MaxAge, o.Keys.UnusedAfter);
+        var to = o.Alerts.Email.To;
+
+        var decisions = KeyAlerts.Reminders(keys, k => KeyPolicyRule.Resolve(rules, defaults, k), to, asOf).ToList();
+        foreach (var rotation in KeyAlerts.Rotations(keys, o.Keys.RotationGrace, asOf))
+        {
+            var usage = await UsageSinceAsync(rotation.Old, rotation.GraceEndsAt, asOf, ct);
+            if (usage.Any)
+                decisions.Add(KeyAlerts.StillUsed(rotation, usage, to));
+        }
+
+        foreach (var key in keys.Where(k => k.Revoked))
+        {
+            var usage = await UsageSinceAsync(key, key.StatusSince ?? key.FirstSeenAt, asOf, ct);
+            if (usage.Any)
+                decisions.Add(KeyAlerts.RevokedButUsed(key, usage, to));
+        }
+
+        return decisions;
+    }
+
+    /// <summary>The ledger's buckets for the key starting in [since, as-of), plus the listing's last-used time when it is later than since.</summary>
+    private async Task<KeyUsage> UsageSinceAsync(KeyState key, DateTimeOffset since, DateTimeOffset asOf, CancellationToken ct)
+    {
+        var usage = await _repository.KeyUsageAsync(key.Account, key.Key.KeyId, since, asOf, ct);
+        return key.Key.LastUsedAt is { } listed && listed > since ? usage with { ListedLastUsedAt = listed } : usage;
+    }
+
+    private static (string Account, ApiKeyInfo Key) Declared(DeclaredKeyOptions d) => (d.Account.Trim(), new ApiKeyInfo
+    {
+        KeyId = LifecycleProblems.DeclaredKeyId(d),
+        Name = d.Name.Trim(),
+        Owner = string.IsNullOrWhiteSpace(d.Owner) ? null : d.Owner.Trim(),
+        CreatedAt = d.CreatedAt,
+        ExpiresAt = d.ExpiresAt,
+    });
+}

@@ -3,7 +3,7 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|check]
 //       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
 // The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own. The year figure
 // runs last, after those records are gone; alone (--only year) it first measures the raw baseline it is compared to.
@@ -19,7 +19,7 @@ for (var i = 0; i < args.Length; i++)
             rows = n;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "check":
             only = args[i + 1];
             i++;
             break;
@@ -36,7 +36,7 @@ for (var i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly] [--keys 200] [--models 1..12] [--days 365]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|check] [--keys 200] [--models 1..12] [--days 365]");
             return 2;
     }
 }
@@ -55,6 +55,14 @@ if (Runs("import"))
 
 if (Runs("anomaly"))
     await AnomalyBenchmark.RunAsync(ct);
+
+CheckBenchmark.Result? check = null;
+if (Runs("check"))
+{
+    Console.WriteLine("check: 1,000 budgets on 5,000,000 hourly records ...");
+    check = await CheckBenchmark.RunAsync(5_000_000, ct);
+    Console.WriteLine("  " + CheckBenchmark.Describe(check));
+}
 
 PullBackfill.Result? pull = null;
 if (Runs("pull"))
@@ -104,6 +112,8 @@ if (year is not null)
         + (raw > 0 ? Invariant($" ({year.RecordsPerSecond / raw:F2} of baseline)") : "")
         + Invariant($", peak working set {Mb(year.PeakWorkingSet)} MB, peak managed {Mb(year.PeakManaged)} MB, parse+map {Percent(year.ParseMapShare)} of wall time"));
 }
+if (check is not null)
+    Console.WriteLine(CheckBenchmark.Describe(check));
 
 return 0;
 

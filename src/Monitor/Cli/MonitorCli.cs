@@ -34,8 +34,7 @@ public static class MonitorCli
             new Option<string?>("--as-of") { Description = "Evaluate as if now were TIME" }));
         root.Add(NotYet("detect", "Score a time series CSV (timestamp,value) with the anomaly detector", "the anomaly detection issue",
             new Option<string?>("--input"), new Option<string?>("--output")));
-        root.Add(NotYet("report", "Write a static snapshot of the dashboards (HTML + PNG charts)", "the dashboard issue",
-            new Option<string?>("--out")));
+        root.Add(ReportCommand.Create(Guard));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

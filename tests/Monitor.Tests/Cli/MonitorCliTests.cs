@@ -20,7 +20,6 @@ public sealed class MonitorCliTests : IDisposable
     [Theory]
     [InlineData("check", "budgets")]
     [InlineData("detect", "anomaly")]
-    [InlineData("report", "dashboard")]
     public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
     {
         var r = await MonitorProcess.RunAsync(_dir.Folder, null, verb);

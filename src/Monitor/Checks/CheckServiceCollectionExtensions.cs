@@ -1,3 +1,4 @@
+using Monitor.Alerts;
 using Monitor.Storage;
 
 namespace Monitor.Checks;
@@ -5,11 +6,21 @@ namespace Monitor.Checks;
 public static class CheckServiceCollectionExtensions
 {
     /// <summary>
-    /// The evaluators of <c>monitor check</c>, one line each, in the order their alerts should be considered.
+    /// <c>monitor check</c>: its evaluators (one line each), the alert raiser, digest and outbox.
     /// </summary>
     public static IServiceCollection AddMonitorChecks(this IServiceCollection services)
     {
         services.AddSingleton<CheckRunRepository>();
+        services.AddSingleton<OutboxRepository>();
+        services.AddSingleton<BudgetSpendReader>();
+        services.AddSingleton<AlertMailComposer>();
+        services.AddSingleton<AlertRaiser>();
+        services.AddSingleton<DigestService>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<CheckService>();
+        services.AddSingleton<BudgetEvaluator>();
+        services.AddSingleton<IAlertEvaluator>(sp => sp.GetRequiredService<BudgetEvaluator>());
+        services.AddSingleton<IAlertEvaluator, GuardRailEvaluator>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
         return services;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Monitor.Checks;
 using Monitor.Hosting;
 using Monitor.Jobs;
 using Monitor.Ledger;
@@ -30,8 +31,7 @@ public static class MonitorCli
         root.Add(ImportCommand());
         root.Add(ExportCommand());
         root.Add(Command("migrate", "Apply database migrations", [], MigrateAsync));
-        root.Add(NotYet("check", "Run the due checks once (budgets, anomalies, deprecations, keys) and send alerts", "the budgets and alerts issue",
-            new Option<string?>("--as-of") { Description = "Evaluate as if now were TIME" }));
+        root.Add(CheckCommand.Create(p => p.GetValue(ConfigOption), Guard));
         root.Add(NotYet("detect", "Score a time series CSV (timestamp,value) with the anomaly detector", "the anomaly detection issue",
             new Option<string?>("--input"), new Option<string?>("--output")));
         root.Add(ReportCommand.Create(Guard));
@@ -169,24 +169,27 @@ public static class MonitorCli
 
     private static Command ExportCommand()
     {
-        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models, runs or reconciliation" };
-        kind.AcceptOnlyFromAmong([.. LedgerExporter.Kinds]);
+        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models, runs, reconciliation or budgets" };
+        kind.AcceptOnlyFromAmong([.. LedgerExporter.Kinds, "budgets"]);
         var format = new Option<string>("--format") { Description = "csv or json", DefaultValueFactory = _ => "csv" };
         format.AcceptOnlyFromAmong("csv", "json");
         var from = new Option<string?>("--from") { Description = "From this date or time (UTC, inclusive)" };
-        var to = new Option<string?>("--to") { Description = "Up to this date or time (UTC, exclusive)" };
+        var to = new Option<string?>("--to") { Description = "Up to this date or time (UTC, exclusive); for budgets, the time to evaluate at" };
         var output = new Option<string?>("--out") { Description = "Write to this file instead of standard output" };
-        return Command("export", "Export usage, alerts, keys, models, pull runs or the reported-vs-estimated reconciliation", [kind, format, from, to, output], async (p, ct) =>
+        return Command("export", "Export usage, alerts, keys, models, pull runs, the reported-vs-estimated reconciliation or budgets", [kind, format, from, to, output], async (p, ct) =>
         {
             var fromTime = ParseTime(p.GetValue(from), "--from");
             var toTime = ParseTime(p.GetValue(to), "--to");
             await using var context = await CliContext.StartAsync(p.GetValue(ConfigOption), ct);
             var path = p.GetValue(output);
             var exportFormat = p.GetValue(format) == "json" ? ExportFormat.Json : ExportFormat.Csv;
+            async Task<long> WriteAsync(TextWriter writer) => p.GetValue(kind) == "budgets"
+                ? await BudgetExport.WriteAsync(writer, exportFormat, await context.Get<BudgetEvaluator>().StatusesAsync(toTime ?? TimeProvider.System.GetUtcNow(), ct), ct)
+                : await context.Get<LedgerExporter>().ExportAsync(p.GetValue(kind)!, exportFormat, writer, fromTime, toTime, ct);
             if (path is null)
             {
                 await using var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
-                await context.Get<LedgerExporter>().ExportAsync(p.GetValue(kind)!, exportFormat, stdout, fromTime, toTime, ct);
+                await WriteAsync(stdout);
                 return Ok;
             }
 
@@ -194,7 +197,7 @@ public static class MonitorCli
             var temporary = path + ".partial";
             long rows;
             await using (var writer = new StreamWriter(temporary))
-                rows = await context.Get<LedgerExporter>().ExportAsync(p.GetValue(kind)!, exportFormat, writer, fromTime, toTime, ct);
+                rows = await WriteAsync(writer);
             File.Move(temporary, path, overwrite: true);
             await Console.Error.WriteLineAsync($"{path}: {rows} rows");
             return Ok;

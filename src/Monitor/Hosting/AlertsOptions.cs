@@ -16,6 +16,9 @@ public sealed class AlertsOptions
 
     public DigestOptions Digest { get; set; } = new();
 
+    /// <summary>Warn when a prepaid credit balance runs out within this many days at the current burn rate.</summary>
+    public int LowBalanceDays { get; set; } = 7;
+
     /// <summary>The dashboard address used for links in emails (default: the first of Dashboard:Urls).</summary>
     public string DashboardUrl { get; set; } = "";
 

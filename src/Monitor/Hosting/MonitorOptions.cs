@@ -9,6 +9,7 @@ public sealed class MonitorOptions
     public List<ProviderOptions> Providers { get; set; } = [];
     public PullOptions Pull { get; set; } = new();
     public PricingOptions Pricing { get; set; } = new();
+    public List<BudgetOptions> Budgets { get; set; } = [];
     public AlertsOptions Alerts { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();

@@ -121,6 +121,13 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
                 yield return $"{root}:Dashboard:Urls: '{url}' is not an absolute URL";
         }
 
+        if (o.Alerts.LowBalanceDays is < 1 or > 365)
+            yield return $"{root}:Alerts:LowBalanceDays: {o.Alerts.LowBalanceDays} must be 1-365";
+        if (!string.IsNullOrEmpty(email.Smtp.Host) && email.To.Count == 0)
+            yield return $"{root}:Alerts:Email:To: at least one recipient is required when an SMTP host is set";
+        foreach (var problem in BudgetDefinitions.Problems(o, root))
+            yield return problem;
+
         if (o.Demo.Days is < 7 or > 400)
             yield return $"{root}:Demo:Days: {o.Demo.Days} must be between 7 and 400";
     }

@@ -35,7 +35,7 @@ public static class MonitorServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The Quartz scheduler: one pull job per enabled account on its cron schedule, and the freshness check (RAM store, one node).</summary>
+    /// <summary>The Quartz scheduler: one pull job per enabled account on its cron schedule, the check and the outbox (RAM store, one node).</summary>
     public static IServiceCollection AddMonitorScheduler(this IServiceCollection services, MonitorOptions options)
     {
         services.AddQuartz(q =>
@@ -46,6 +46,9 @@ public static class MonitorServiceCollectionExtensions
                     t => t.WithIdentity($"pull:{account.Name}:cron").WithCronSchedule(account.Schedule),
                     j => j.WithIdentity($"pull:{account.Name}").UsingJobData(PullJob.AccountKey, account.Name));
             }
+
+            q.ScheduleJob<CheckJob>(t => t.WithIdentity("check:cron").WithCronSchedule(options.Alerts.CheckSchedule), j => j.WithIdentity("check"));
+            q.ScheduleJob<OutboxJob>(t => t.WithIdentity("outbox:cron").WithCronSchedule(OutboxJob.Schedule), j => j.WithIdentity("outbox"));
         });
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = true);
         return services;

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Alerts;
+using Monitor.Hosting;
+using Monitor.Storage;
+
+namespace Monitor.Alerts;
+
+/// <summary>
+/// The daily or weekly digest: once the digest time has passed, the alerts waiting for it (low severity, or cooled
+/// down) are gathered into one mail per recipient list and marked digested in the same transaction as the queued
+/// mail, so each alert is in exactly one digest.
+/// </summary>
+public sealed class DigestService(Database database, AlertRepository alerts, AlertMailComposer composer, IOptions<MonitorOptions> options)
+{
+    /// <summary>Queues the digest mails due at <paramref name="now"/>; returns how many were queued.</summary>
+    public async Task<int> QueueDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var settings = options.Value.Alerts;
+        if (settings.Digest.Schedule == DigestSchedule.Off)
+            return 0;
+        var slot = LastSlot(settings.Digest, now);
+        await using var c = await database.OpenAsync(ct);
+        var ids = (await c.QueryAsync<long>(
+            "SELECT id FROM alerts WHERE delivery = 'digest' AND digested_at IS NULL AND raised_at <= @slot ORDER BY id",
+            new { slot = slot.ToUnixTimeSeconds() })).ToList();
+        if (ids.Count == 0)
+            return 0;
+
+        var rows = new List<(AlertRow Alert, string? Recipients)>();
+        foreach (var id in ids)
+        {
+            if (await alerts.GetAsync(id, ct) is { } row)
+                rows.Add((row, await c.ExecuteScalarAsync<string?>("SELECT recipients FROM alerts WHERE id = @id", new { id })));
+        }
+
+        var label = settings.Digest.Schedule == DigestSchedule.Weekly
+            ? $"week of {slot.AddDays(-7):yyyy-MM-dd}"
+            : $"{slot.AddDays(-1):yyyy-MM-dd}";
+        label = string.Create(CultureInfo.InvariantCulture, $"{label}");
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var queued = 0;
+        foreach (var group in rows.GroupBy(r => r.Recipients ?? "", StringComparer.Ordinal))
+        {
+            var recipients = group.Key.Length == 0 ? settings.Email.To : [.. group.Key.Split(',')];
+            var key = string.Create(CultureInfo.InvariantCulture, $"digest:{slot.ToUnixTimeSeconds()}:{Hash(group.Key)}");
+            var mail = composer.ComposeDigest(key, label, [.. group.Select(g => g.Alert)], recipients, now);
+            queued += await OutboxRepository.EnqueueAsync(c, tx, null, key, mail, now, ct);
+            await c.ExecuteAsync(
+                "UPDATE alerts SET digested_at = @at WHERE id IN @ids AND digested_at IS NULL",
+                new { at = now.ToUnixTimeSeconds(), ids = group.Select(g => g.Alert.Id).ToArray() }, tx);
+        }
+
+        await tx.CommitAsync(ct);
+        return queued;
+    }
+
+    /// <summary>The latest digest time at or before <paramref name="now"/>, in the digest's time zone (DST-correct).</summary>
+    public static DateTimeOffset LastSlot(DigestOptions digest, DateTimeOffset now)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(digest.TimeZone);
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var day = local.Date;
+        if (digest.Schedule == DigestSchedule.Weekly)
+            day = day.AddDays(-(((int)day.DayOfWeek - (int)digest.DayOfWeek + 7) % 7));
+        var slot = Core.Budgets.ZonedTime.ToUtc(day.AddHours(digest.Hour), zone);
+        return slot <= now ? slot : Core.Budgets.ZonedTime.ToUtc(day.AddDays(digest.Schedule == DigestSchedule.Weekly ? -7 : -1).AddHours(digest.Hour), zone);
+    }
+
+    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..12];
+}

@@ -1,0 +1,84 @@
+using System.Data.Common;
+using Dapper;
+using Monitor.Alerts;
+
+namespace Monitor.Storage;
+
+/// <summary>
+/// The outbox: every mail from the moment it is decided until the SMTP server accepted it. Rows are claimed with a
+/// lease before sending, so two nodes (or an overlapping check and outbox job) never send the same row at once.
+/// </summary>
+public sealed class OutboxRepository(Database database)
+{
+    /// <summary>Queues a mail once per dedup key (inside the caller's transaction, with the alert it belongs to).</summary>
+    public static Task<int> EnqueueAsync(DbConnection c, DbTransaction tx, long? alertId, string dedupKey, ComposedMail mail, DateTimeOffset now, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO outbox (alert_id, dedup_key, message_id, recipients, subject, mime, created_at, attempts, next_attempt_at)
+            VALUES (@alertId, @dedupKey, @MessageId, @recipients, @Subject, @Mime, @now, 0, @now)
+            ON CONFLICT (dedup_key) DO NOTHING
+            """,
+            new { alertId, dedupKey, mail.MessageId, recipients = string.Join(',', mail.Recipients), mail.Subject, mail.Mime, now = now.ToUnixTimeSeconds() },
+            tx, cancellationToken: ct));
+
+    /// <summary>Claims up to <paramref name="limit"/> due rows for <paramref name="lease"/>; oldest first.</summary>
+    public async Task<IReadOnlyList<OutboxItem>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var at = now.ToUnixTimeSeconds();
+        var candidates = await c.QueryAsync<long>(
+            """
+            SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= @at AND (lease_until IS NULL OR lease_until < @at)
+            ORDER BY id LIMIT @limit
+            """,
+            new { at, limit });
+        var claimed = new List<OutboxItem>();
+        foreach (var id in candidates)
+        {
+            var won = await c.ExecuteAsync(
+                """
+                UPDATE outbox SET lease_until = @until
+                WHERE id = @id AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < @at)
+                """,
+                new { id, at, until = (now + lease).ToUnixTimeSeconds() });
+            if (won == 0)
+                continue;
+            var row = await c.QuerySingleAsync<(long Id, long? AlertId, string DedupKey, string Recipients, byte[] Mime, long Attempts, long CreatedAt)>(
+                "SELECT id, alert_id, dedup_key, recipients, mime, attempts, created_at FROM outbox WHERE id = @id", new { id });
+            claimed.Add(new OutboxItem(
+                row.Id, row.AlertId, row.DedupKey, row.Recipients.Split(',', StringSplitOptions.RemoveEmptyEntries), row.Mime, (int)row.Attempts,
+                DateTimeOffset.FromUnixTimeSeconds(row.CreatedAt)));
+        }
+
+        return claimed;
+    }
+
+    /// <summary>The server accepted the mail: the row and its alert are sent.</summary>
+    public async Task MarkSentAsync(OutboxItem item, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var at = now.ToUnixTimeSeconds();
+        await c.ExecuteAsync(
+            "UPDATE outbox SET sent_at = @at, lease_until = NULL, attempts = attempts + 1, last_error = NULL WHERE id = @Id",
+            new { at, item.Id }, tx);
+        if (item.AlertId is { } alertId)
+            await c.ExecuteAsync("UPDATE alerts SET sent_at = @at WHERE id = @alertId AND sent_at IS NULL", new { at, alertId }, tx);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The attempt failed: try again at <paramref name="retryAt"/>; the error is kept for the dashboard.</summary>
+    public async Task MarkFailedAsync(OutboxItem item, string error, DateTimeOffset retryAt, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await c.ExecuteAsync(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @retry, lease_until = NULL, last_error = @error WHERE id = @Id",
+            new { item.Id, retry = retryAt.ToUnixTimeSeconds(), error });
+    }
+
+    public async Task<int> PendingAsync(CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL");
+    }
+}

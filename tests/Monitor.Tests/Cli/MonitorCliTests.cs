@@ -18,7 +18,6 @@ public sealed class MonitorCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("check", "budgets")]
     [InlineData("detect", "anomaly")]
     public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
     {

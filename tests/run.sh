@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the tests use. Fonts: the dashboard's ScottPlot charts draw text. python3-aiosmtpd: the real
-# SMTP server (StartTls, authentication) the email tests send to, run with Debian's /usr/bin/python3.
-packages=(fonts-dejavu-core fontconfig python3 python3-aiosmtpd)
+# SMTP server (StartTls, authentication) the email tests send to, run with Debian's /usr/bin/python3. Chromium: the
+# dashboard's browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
+packages=(fonts-dejavu-core fontconfig python3 python3-aiosmtpd chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,7 +19,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 command -v dotnet >/dev/null || { echo "tests/run.sh: the .NET SDK (dotnet) is not installed" >&2; exit 1; }
 
 dotnet build Monitor.sln -c Release -nologo -v quiet

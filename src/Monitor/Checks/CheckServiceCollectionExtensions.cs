@@ -20,6 +20,7 @@ public static class CheckServiceCollectionExtensions
         services.AddSingleton<CheckService>();
         services.AddSingleton<BudgetEvaluator>();
         services.AddSingleton<IAlertEvaluator>(sp => sp.GetRequiredService<BudgetEvaluator>());
+        services.AddSingleton<Dashboard.IBudgetGaugeSource, BudgetGaugeSource>();
         services.AddSingleton<IAlertEvaluator, GuardRailEvaluator>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
         services.AddSingleton<IAlertEvaluator, AnomalyEvaluator>();

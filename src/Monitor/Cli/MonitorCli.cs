@@ -34,8 +34,7 @@ public static class MonitorCli
         root.Add(CheckCommand.Create(p => p.GetValue(ConfigOption), Guard));
         root.Add(DetectCommand.Create(Guard));
         root.Add(AlertsCommand.Create(Guard));
-        root.Add(NotYet("report", "Write a static snapshot of the dashboards (HTML + PNG charts)", "the dashboard issue",
-            new Option<string?>("--out")));
+        root.Add(ReportCommand.Create(Guard));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -99,14 +98,6 @@ public static class MonitorCli
         command.SetAction((p, ct) => Guard(() => action(p, ct)));
         return command;
     }
-
-    // A verb whose issue has not landed: it says so and exits 2 instead of pretending to work.
-    private static Command NotYet(string name, string description, string arrivesWith, params Option[] options) =>
-        Command(name, description + " (not available yet)", options, async (_, _) =>
-        {
-            await Console.Error.WriteLineAsync($"monitor {name}: not available yet; it arrives with {arrivesWith}.");
-            return BadUsage;
-        });
 
     private static async Task<int> ServeAsync(ParseResult p, CancellationToken ct)
     {

@@ -8,6 +8,7 @@ internal sealed class DashboardCatalogCheck(IServiceProvider services) : IHosted
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = services.GetRequiredService<DashboardCatalog>();
+        _ = services.GetRequiredService<DashboardAuth>();
         return Task.CompletedTask;
     }
 

@@ -76,12 +76,13 @@ public static class DashboardCharts
     }
 
     /// <summary>Draws the chart and returns PNG bytes (ScottPlot's default format is BMP, so PNG is explicit).</summary>
-    public static byte[] RenderPng(ChartData chart, int width = Width, int height = Height)
+    /// <param name="dark">Draw for a dark page (the served dashboard offers it to <c>prefers-color-scheme: dark</c>).</param>
+    public static byte[] RenderPng(ChartData chart, int width = Width, int height = Height, bool dark = false)
     {
         var plot = new Plot();
         try
         {
-            Style(plot, chart.YLabel);
+            Style(plot, chart.YLabel, dark);
             var palette = new ScottPlot.Palettes.Category10();
             var xs = chart.Days.Select(d => d.ToOADate()).ToArray();
             var drawn = 0;
@@ -153,12 +154,15 @@ public static class DashboardCharts
         }
     }
 
-    private static void Style(Plot plot, string yLabel)
+    private static void Style(Plot plot, string yLabel, bool dark)
     {
-        plot.FigureBackground.Color = Colors.White;
-        plot.DataBackground.Color = Colors.White;
-        plot.Axes.Color(Color.FromHex("#4b5563"));
-        plot.Grid.MajorLineColor = Color.FromHex("#e5e7eb");
+        var background = dark ? Color.FromHex("#161b22") : Colors.White;
+        plot.FigureBackground.Color = background;
+        plot.DataBackground.Color = background;
+        plot.Axes.Color(Color.FromHex(dark ? "#c9d1d9" : "#4b5563"));
+        plot.Grid.MajorLineColor = Color.FromHex(dark ? "#30363d" : "#e5e7eb");
+        plot.Legend.BackgroundColor = background;
+        plot.Legend.FontColor = Color.FromHex(dark ? "#e5e7eb" : "#111827");
         plot.Axes.Right.FrameLineStyle.Width = 0;
         plot.Axes.Top.FrameLineStyle.Width = 0;
         plot.Font.Set(FontName.Value);

@@ -10,11 +10,16 @@ namespace Monitor.Dashboard;
 /// Every value that reaches the page goes through <see cref="E"/> (HTML encoding): provider-supplied names are data.
 /// Money is shown per currency, never summed across currencies, and unpriced usage is shown as such, never as zero.
 /// </summary>
-public static class DashboardHtml
+public static partial class DashboardHtml
 {
     private const string Css = """
         :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --bg: #f6f7f9; --card: #fff;
                 --accent: #1f6feb; --warn-bg: #fff7e6; --warn: #9a5b00; --bad: #b42318; --good: #067647; }
+        @media (prefers-color-scheme: dark) {
+          :root { color-scheme: dark; --fg: #e5e7eb; --muted: #9ca3af; --line: #374151; --bg: #0f141a; --card: #161b22;
+                  --accent: #58a6ff; --warn-bg: #3a2a0a; --warn: #f0b45a; --bad: #f87171; --good: #4ade80; }
+          .badge.ok { background: #12301f !important; } .badge.bad { background: #3b1418 !important; } .badge.idle { background: #222831 !important; }
+        }
         * { box-sizing: border-box; }
         body { margin: 0; background: var(--bg); color: var(--fg);
                font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
@@ -50,60 +55,92 @@ public static class DashboardHtml
         .bar { height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; margin-top: 4px; min-width: 80px; }
         .bar span { display: block; height: 100%; background: var(--accent); }
         .bar span.over { background: var(--bad); }
+        a { color: var(--accent); }
+        td a, .tile a { text-decoration: none; }
+        .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px; }
+        .tile { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+        .tile .big { font-size: 20px; font-weight: 650; font-variant-numeric: tabular-nums; }
+        .tile .name { color: var(--muted); font-size: 12.5px; word-break: break-all; }
+        .gauge { margin: 10px 0 16px; }
+        .gauge .track { position: relative; height: 14px; background: var(--line); border-radius: 7px; margin: 6px 0 4px; }
+        .gauge .fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 7px; background: var(--accent); }
+        .gauge .fill.warn { background: #d97706; } .gauge .fill.over { background: var(--bad); }
+        .gauge .tick { position: absolute; top: -3px; bottom: -3px; width: 2px; background: var(--fg); opacity: .55; }
+        .gauge .fc { position: absolute; top: -4px; bottom: -4px; width: 0; border-left: 2px dashed var(--bad); }
+        form.inline { display: inline-flex; gap: 4px; align-items: center; margin: 2px 6px 2px 0; }
+        form.inline input[type=text] { width: 120px; }
+        button { font: inherit; font-size: 12.5px; padding: 2px 10px; border-radius: 6px; border: 1px solid var(--line);
+                 background: var(--card); color: var(--fg); cursor: pointer; }
+        .sev-critical { color: var(--bad); font-weight: 650; } .sev-warning { color: var(--warn); font-weight: 600; }
+        .filters { display: flex; gap: 10px; align-items: end; flex-wrap: wrap; margin-bottom: 8px; }
         """;
 
-    public static string Render(DashboardView view)
+    public static string Render(DashboardView view, RenderContext context)
     {
         var html = new StringBuilder(16_384);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>").Append(E(view.Page.Title)).Append(" · LLM spend monitor</title>\n")
-            .Append("<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
 
-        html.Append("<header><h1>").Append(E(view.Page.Title)).Append("</h1><nav>");
-        foreach (var page in view.Navigation)
-        {
-            html.Append("<a href=\"").Append(E(PageUrl(page))).Append('"')
-                .Append(page.Slug == view.Page.Slug ? " aria-current=\"page\"" : "").Append('>')
-                .Append(E(page.Title)).Append("</a>");
-        }
-
-        html.Append("</nav><span class=\"asof\">as of ").Append(E(Time(view.Now))).Append("</span></header>\n<main>\n");
+        Header(html, view.Page.Title, view.Page.Slug, view.Navigation, view.Now, context);
 
         foreach (var panel in view.Panels)
-            RenderPanel(html, view.Page, panel);
+            RenderPanel(html, view.Page, panel, view.Now, context);
 
-        RenderFreshness(html, view);
-        RenderSpendLimits(html, view);
-        RenderUnpriced(html, view);
+        foreach (var section in view.Page.Sections)
+        {
+            switch (section)
+            {
+                case PageSection.Alerts: RenderAlerts(html, view, context); break;
+                case PageSection.Deprecations: RenderDeprecations(html, view); break;
+                case PageSection.KeysDue: RenderKeysDue(html, view); break;
+                case PageSection.Freshness: RenderFreshness(html, view); break;
+                case PageSection.Reconciliation: RenderReconciliation(html, view); break;
+                case PageSection.SpendLimits: RenderSpendLimits(html, view); break;
+                case PageSection.Unpriced: RenderUnpriced(html, view); break;
+            }
+        }
 
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    /// <summary>The chart image URL of a panel; <paramref name="currency"/> for cost charts.</summary>
-    public static string ChartUrl(string slug, int panel, string? currency) =>
-        $"/charts/{Uri.EscapeDataString(slug)}/{panel.ToString(CultureInfo.InvariantCulture)}.png"
-        + (currency is null ? "" : "?currency=" + Uri.EscapeDataString(currency));
+    private static void Header(
+        StringBuilder html, string title, string? currentSlug, IReadOnlyList<DashboardPage> navigation, DateTimeOffset now, RenderContext context)
+    {
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<title>").Append(E(title)).Append(" · LLM spend monitor</title>\n")
+            .Append("<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
+        html.Append("<header><h1>").Append(E(title)).Append("</h1><nav>");
+        foreach (var page in navigation)
+        {
+            html.Append("<a href=\"").Append(E(context.PageUrl(page))).Append('"')
+                .Append(page.Slug == currentSlug ? " aria-current=\"page\"" : "").Append('>')
+                .Append(E(page.Title)).Append("</a>");
+        }
 
-    private static string PageUrl(DashboardPage page) =>
-        page.Slug == DashboardCatalog.HomeSlug ? "/" : "/dashboards/" + Uri.EscapeDataString(page.Slug);
+        html.Append("</nav><span class=\"asof\">as of ").Append(E(Time(now))).Append("</span></header>\n<main>\n");
+    }
 
-    private static void RenderPanel(StringBuilder html, DashboardPage page, PanelView view)
+    private static void RenderPanel(StringBuilder html, DashboardPage page, PanelView view, DateTimeOffset now, RenderContext context)
     {
         var panel = view.Panel;
-        html.Append("<section class=\"panel").Append(panel.Kind == PanelKind.Table ? "" : " wide")
+        html.Append("<section class=\"panel").Append(panel.Kind is PanelKind.Line or PanelKind.StackedBar or PanelKind.List ? " wide" : "")
             .Append("\" id=\"panel-").Append(view.Index.ToString(CultureInfo.InvariantCulture)).Append("\">\n<h2>")
             .Append(E(panel.Title)).Append("</h2>\n<p class=\"sub\">")
             .Append(E(Describe(panel, view))).Append("</p>\n");
 
-        if (panel.Kind == PanelKind.Table)
-            RenderTable(html, view);
+        if (panel.Metric == PanelMetric.BudgetUse)
+            RenderBudgets(html, view, now);
+        else if (panel.Metric == PanelMetric.Forecast)
+            RenderForecast(html, view, context);
+        else if (panel.Kind == PanelKind.Table)
+            RenderTable(html, view, context);
+        else if (panel.Kind == PanelKind.List)
+            RenderList(html, view, context);
         else
-            RenderCharts(html, page, view);
+            RenderCharts(html, page, view, context);
 
         // Tables mark unpriced usage in their rows; charts cannot, so they carry the note.
-        if (panel.Kind != PanelKind.Table && view.Unpriced.Count > 0)
+        if (panel.Kind is PanelKind.Line or PanelKind.StackedBar && view.Unpriced.Count > 0)
         {
             var buckets = view.Unpriced.Sum(u => u.Buckets);
             html.Append("<p class=\"note\">Unpriced, not counted in any amount: ")
@@ -115,7 +152,7 @@ public static class DashboardHtml
         html.Append("</section>\n");
     }
 
-    private static void RenderCharts(StringBuilder html, DashboardPage page, PanelView view)
+    private static void RenderCharts(StringBuilder html, DashboardPage page, PanelView view, RenderContext context)
     {
         var panel = view.Panel;
         html.Append("<div class=\"charts\">\n");
@@ -127,24 +164,34 @@ public static class DashboardHtml
             {
                 if (view.ChartCurrencies.Count > 1)
                     html.Append("<h3>").Append(E(currency)).Append("</h3>\n");
-                Image(html, ChartUrl(page.Slug, view.Index, currency), $"{panel.Title} in {currency}, {panel.Window.Describe()}");
+                Image(html, context.ChartUrl(page.Slug, view.Index, currency), $"{panel.Title} in {currency}, {panel.Window.Describe()}", context.DarkCharts);
             }
         }
         else
         {
-            Image(html, ChartUrl(page.Slug, view.Index, null), $"{panel.Title}, {panel.Window.Describe()}");
+            Image(html, context.ChartUrl(page.Slug, view.Index, null), $"{panel.Title}, {panel.Window.Describe()}", context.DarkCharts);
         }
 
         html.Append("</div>\n");
     }
 
-    private static void Image(StringBuilder html, string url, string alt) =>
+    private static void Image(StringBuilder html, string url, string alt, bool dark)
+    {
+        // The dark variant of the same chart for a dark colour scheme; the <img> stays the default (and the fallback).
+        if (dark)
+        {
+            html.Append("<picture><source media=\"(prefers-color-scheme: dark)\" srcset=\"")
+                .Append(E(url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "theme=dark")).Append("\">");
+        }
+
         html.Append("<img src=\"").Append(E(url)).Append("\" width=\"")
             .Append(DashboardCharts.Width.ToString(CultureInfo.InvariantCulture)).Append("\" height=\"")
             .Append(DashboardCharts.Height.ToString(CultureInfo.InvariantCulture)).Append("\" alt=\"")
-            .Append(E(alt)).Append("\" loading=\"lazy\">\n");
+            .Append(E(alt)).Append("\">");
+        html.Append(dark ? "</picture>\n" : "\n");
+    }
 
-    private static void RenderTable(StringBuilder html, PanelView view)
+    private static void RenderTable(StringBuilder html, PanelView view, RenderContext context)
     {
         var panel = view.Panel;
         if (view.Rows.Count == 0)
@@ -165,7 +212,7 @@ public static class DashboardHtml
 
         foreach (var row in view.Rows)
         {
-            html.Append("<tr><td>").Append(Label(panel.Grouping, row)).Append("</td>");
+            html.Append("<tr><td>").Append(Label(panel.Grouping, row, context)).Append("</td>");
             if (isCost)
                 html.Append("<td>").Append(E(row.Currency ?? "")).Append("</td>");
             html.Append("<td class=\"num\">").Append(Value(panel.Metric, row)).Append("</td>");
@@ -293,6 +340,10 @@ public static class DashboardHtml
 
     private static string Describe(DashboardPanel panel, PanelView view)
     {
+        if (panel.Metric == PanelMetric.BudgetUse)
+            return "Spend against each budget in its own period; marks at the alert thresholds, dashed line at the forecast";
+        if (panel.Metric == PanelMetric.Forecast)
+            return $"Cost by {GroupHeading(panel.Grouping).ToLowerInvariant()} per currency · month to date ({Day(view.From)} to {Day(view.To.AddDays(-1))}, UTC) and a linear projection to the month's end";
         var what = panel.Grouping == PanelGrouping.TokenCategory
             ? "by token category"
             : "by " + GroupHeading(panel.Grouping).ToLowerInvariant();
@@ -301,10 +352,10 @@ public static class DashboardHtml
         return $"{MetricHeading(panel.Metric)} {what}{top}{perCurrency} · {panel.Window.Describe()} ({Day(view.From)} to {Day(view.To.AddDays(-1))}, UTC)";
     }
 
-    private static string Label(PanelGrouping grouping, GroupTotal row)
+    private static string Label(PanelGrouping grouping, GroupTotal row, RenderContext context)
     {
         var text = row.Label.Length > 0
-            ? E(row.Label)
+            ? Linked(grouping, row.Label, row.Name ?? row.Label, context)
             : grouping switch
             {
                 PanelGrouping.Key => "<em>(no key id)</em>",
@@ -314,7 +365,8 @@ public static class DashboardHtml
         var cell = grouping is PanelGrouping.Key or PanelGrouping.Workspace or PanelGrouping.Model
             ? "<span class=\"mono\">" + text + "</span>"
             : text;
-        return string.IsNullOrEmpty(row.Detail) ? cell : cell + "<span class=\"detail\">" + E(row.Detail) + "</span>";
+        var detail = row.Name is null ? row.Detail : string.IsNullOrEmpty(row.Detail) ? row.Label : $"{row.Label} · {row.Detail}";
+        return string.IsNullOrEmpty(detail) ? cell : cell + "<span class=\"detail\">" + E(detail) + "</span>";
     }
 
     private static string Value(PanelMetric metric, GroupTotal row)
@@ -353,7 +405,9 @@ public static class DashboardHtml
     {
         PanelMetric.Cost => "Cost",
         PanelMetric.Tokens => "Tokens",
-        _ => "Requests",
+        PanelMetric.Requests => "Requests",
+        PanelMetric.BudgetUse => "Budget use",
+        _ => "Forecast",
     };
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

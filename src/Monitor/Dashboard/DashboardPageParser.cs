@@ -11,7 +11,7 @@ namespace Monitor.Dashboard;
 /// </summary>
 public static partial class DashboardPageParser
 {
-    private static readonly string[] PageFields = ["slug", "title", "panels"];
+    private static readonly string[] PageFields = ["slug", "title", "panels", "sections"];
     private static readonly string[] PanelFields = ["title", "metric", "grouping", "window", "kind", "limit"];
 
     /// <param name="source">The file as named in messages (e.g. <c>dashboards/overview.json</c>).</param>
@@ -56,7 +56,7 @@ public static partial class DashboardPageParser
                 index++;
             }
 
-            return new DashboardPage { Slug = slug, Title = title, Panels = panels, Source = source };
+            return new DashboardPage { Slug = slug, Title = title, Panels = panels, Sections = ParseSections(source, root), Source = source };
         }
     }
 
@@ -68,12 +68,36 @@ public static partial class DashboardPageParser
 
         var title = RequiredString(source, element, "title", path + ".title");
         var metric = RequiredEnum<PanelMetric>(source, element, "metric", path);
-        var grouping = RequiredEnum<PanelGrouping>(source, element, "grouping", path);
-        var window = RequiredEnum<PanelWindow>(source, element, "window", path);
         var kind = RequiredEnum<PanelKind>(source, element, "kind", path);
+        PanelGrouping grouping;
+        PanelWindow window;
+        if (metric == PanelMetric.BudgetUse)
+        {
+            // A budget is its own grouping and has its own period.
+            foreach (var field in (string[])["grouping", "window"])
+            {
+                if (element.TryGetProperty(field, out _))
+                    throw Fail(source, $"{path}.{field}", "budget_use takes no grouping or window: each budget has its own period");
+            }
+
+            (grouping, window) = (PanelGrouping.Account, PanelWindow.MonthToDate);
+            if (kind is not (PanelKind.Gauge or PanelKind.Table))
+                throw Fail(source, path + ".kind", $"'{kind.ToWire()}' cannot show budget_use: use gauge or table");
+        }
+        else
+        {
+            grouping = RequiredEnum<PanelGrouping>(source, element, "grouping", path);
+            window = RequiredEnum<PanelWindow>(source, element, "window", path);
+            if (kind == PanelKind.Gauge)
+                throw Fail(source, path + ".kind", $"'gauge' shows budgets only: use metric budget_use, not '{metric.ToWire()}'");
+        }
 
         if (grouping == PanelGrouping.TokenCategory && metric != PanelMetric.Tokens)
             throw Fail(source, path + ".grouping", $"'token_category' needs metric 'tokens', not '{metric.ToWire()}'");
+        if (metric == PanelMetric.Forecast && window != PanelWindow.MonthToDate)
+            throw Fail(source, path + ".window", $"'{window.ToWire()}' cannot be forecast: forecast projects the month, use 'mtd'");
+        if (metric == PanelMetric.Forecast && kind is not (PanelKind.Table or PanelKind.List))
+            throw Fail(source, path + ".kind", $"'{kind.ToWire()}' cannot show a forecast: use table or list");
 
         var limit = DashboardPanel.DefaultLimit;
         if (element.TryGetProperty("limit", out var limitElement))
@@ -87,6 +111,29 @@ public static partial class DashboardPageParser
         }
 
         return new DashboardPanel { Title = title, Metric = metric, Grouping = grouping, Window = window, Kind = kind, Limit = limit };
+    }
+
+    private static IReadOnlyList<PageSection> ParseSections(string source, JsonElement root)
+    {
+        if (!root.TryGetProperty("sections", out var element))
+            return DashboardPage.DefaultSections;
+        if (element.ValueKind != JsonValueKind.Array)
+            throw Fail(source, "sections", $"must be an array of {string.Join(", ", PanelWire.Names<PageSection>())}");
+        var sections = new List<PageSection>();
+        var index = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var path = $"sections[{index}]";
+            var text = item.ValueKind == JsonValueKind.String ? item.GetString()! : item.GetRawText();
+            if (item.ValueKind != JsonValueKind.String || !PanelWire.TryParse<PageSection>(text, out var section))
+                throw Fail(source, path, $"'{text}' is not one of {string.Join(", ", PanelWire.Names<PageSection>())}");
+            if (sections.Contains(section))
+                throw Fail(source, path, $"'{text}' is listed twice");
+            sections.Add(section);
+            index++;
+        }
+
+        return sections;
     }
 
     private static string RequiredString(string source, JsonElement parent, string name, string path)

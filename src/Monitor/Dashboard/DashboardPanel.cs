@@ -10,7 +10,11 @@ public sealed record DashboardPanel
 
     public required string Title { get; init; }
     public required PanelMetric Metric { get; init; }
+
+    /// <summary>For budget_use (which has neither field) <see cref="PanelGrouping.Account"/>; unused.</summary>
     public required PanelGrouping Grouping { get; init; }
+
+    /// <summary>For budget_use <see cref="PanelWindow.MonthToDate"/>, unused (a budget has its own period); forecast is always mtd.</summary>
     public required PanelWindow Window { get; init; }
     public required PanelKind Kind { get; init; }
     public int Limit { get; init; } = DefaultLimit;

@@ -4,9 +4,10 @@ using Monitor.Storage;
 namespace Monitor.Dashboard;
 
 /// <summary>
-/// The dashboard's reads of the ledger. Plain SQL that runs on SQLite and PostgreSQL: times are Unix seconds, so a
-/// UTC day is <c>bucket_start - (bucket_start % 86400)</c>; sums are cast to BIGINT so both return 64-bit integers.
-/// Group columns come from a closed switch (never from input); every value is a parameter.
+/// The dashboard's reads of the ledger. Totals come from <c>usage_daily</c>, the daily rollup that triggers keep exact
+/// in the ledger's own write transaction (migration 0008): windows are whole UTC days, so a day's row is all of it.
+/// Plain SQL that runs on SQLite and PostgreSQL: times are Unix seconds; sums are cast to BIGINT so both return
+/// 64-bit integers. Group columns come from a closed switch (never from input); every value is a parameter.
 /// </summary>
 public sealed class DashboardRepository(Database database)
 {
@@ -23,6 +24,25 @@ public sealed class DashboardRepository(Database database)
     public async Task<IReadOnlyList<GroupTotal>> TotalsAsync(
         PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
+        var rows = await GroupTotalsAsync(metric, grouping, from, to, ct);
+        if (grouping != PanelGrouping.Key)
+            return rows;
+        var names = await KeyNamesAsync(ct);
+        return [.. rows.Select(r => names.TryGetValue(r.Label, out var name) ? r with { Name = name } : r)];
+    }
+
+    /// <summary>Key names from <c>api_keys</c> by key id (a key id is the provider's, unique across accounts in practice).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> KeyNamesAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string KeyId, string Name)>(new CommandDefinition(
+            "SELECT key_id, MAX(name) FROM api_keys WHERE name IS NOT NULL AND name <> '' GROUP BY key_id", cancellationToken: ct));
+        return rows.ToDictionary(r => r.KeyId, r => r.Name, StringComparer.Ordinal);
+    }
+
+    private async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(
+        PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
         var range = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() };
         await using var connection = await database.OpenAsync(ct);
 
@@ -34,8 +54,8 @@ public sealed class DashboardRepository(Database database)
                        CAST(COALESCE(SUM(cached_input_tokens), 0) AS BIGINT) AS CachedInput,
                        CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT) AS CacheWrite,
                        CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS Output
-                FROM usage_records
-                WHERE bucket_start >= @from AND bucket_start < @to
+                FROM usage_daily
+                WHERE day >= @from AND day < @to
                 """, range, cancellationToken: ct));
             return [.. sums.Split(0).Select(d => new GroupTotal { Label = d.Label, Value = d.Value })];
         }
@@ -47,11 +67,11 @@ public sealed class DashboardRepository(Database database)
                 $"""
                 SELECT {label} AS Label, {detail} AS Detail, currency AS Currency,
                        CAST(COALESCE(SUM(cost_micros), 0) AS BIGINT) AS Value,
-                       COUNT(cost_micros) AS PricedBuckets,
-                       COUNT(*) - COUNT(cost_micros) AS UnpricedBuckets,
+                       CAST(SUM(priced_buckets) AS BIGINT) AS PricedBuckets,
+                       CAST(SUM(buckets - priced_buckets) AS BIGINT) AS UnpricedBuckets,
                        CAST(SUM(requests) AS BIGINT) AS Requests
-                FROM usage_records
-                WHERE bucket_start >= @from AND bucket_start < @to
+                FROM usage_daily
+                WHERE day >= @from AND day < @to
                 GROUP BY {label}, currency
                 """, range, cancellationToken: ct));
             return [.. rows.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenByDescending(r => r.Value)
@@ -64,8 +84,8 @@ public sealed class DashboardRepository(Database database)
             SELECT {label} AS Label, {detail} AS Detail,
                    CAST(SUM({value}) AS BIGINT) AS Value,
                    CAST(SUM(requests) AS BIGINT) AS Requests
-            FROM usage_records
-            WHERE bucket_start >= @from AND bucket_start < @to
+            FROM usage_daily
+            WHERE day >= @from AND day < @to
             GROUP BY {label}
             """, range, cancellationToken: ct));
         return [.. totals.OrderByDescending(r => r.Value).ThenBy(r => r.Label, StringComparer.Ordinal)];
@@ -75,51 +95,52 @@ public sealed class DashboardRepository(Database database)
     /// Per UTC day and group over [from, to). For cost only the priced rows of <paramref name="currency"/> count
     /// (money is never added across currencies); for other metrics <paramref name="currency"/> is ignored.
     /// </summary>
+    /// <param name="filter">A drill-down's account, key or model; <see cref="DrillFilter.None"/> for all.</param>
     public async Task<IReadOnlyList<DailyValue>> DailyAsync(
-        PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, string? currency, CancellationToken ct)
+        PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, string? currency, DrillFilter filter, CancellationToken ct)
     {
         // Month-wide buckets (Mistral's monthly usage) are read from the month that contains `from`, then spread.
         var monthFrom = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var parameters = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), monthFrom = monthFrom.ToUnixTimeSeconds(), currency };
+        var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), monthFrom = monthFrom.ToUnixTimeSeconds(), currency });
+        filter.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
 
         if (grouping == PanelGrouping.TokenCategory)
         {
             var days = await connection.QueryAsync<TokenSums>(new CommandDefinition(
                 $"""
-                SELECT bucket_start - (bucket_start % 86400) AS Day, {MonthFlag} AS Month,
+                SELECT day AS Day, is_month AS Month,
                        CAST(SUM(input_tokens) AS BIGINT) AS Input,
                        CAST(SUM(cached_input_tokens) AS BIGINT) AS CachedInput,
                        CAST(SUM(cache_write_tokens) AS BIGINT) AS CacheWrite,
                        CAST(SUM(output_tokens) AS BIGINT) AS Output
-                FROM usage_records
-                WHERE {InWindow}
-                GROUP BY bucket_start - (bucket_start % 86400), {MonthFlag}
+                FROM usage_daily
+                WHERE {InWindow}{filter.Sql}
+                GROUP BY day, is_month
                 ORDER BY Day
                 """, parameters, cancellationToken: ct));
             return SpreadMonths(days.SelectMany(d => d.Split(d.Day).Select(v => (v, d.Month == 1))), from, to);
         }
 
         var (label, _) = Columns(grouping);
-        var (value, filter) = metric switch
+        var (value, condition) = metric switch
         {
-            PanelMetric.Cost => ("cost_micros", "AND cost_micros IS NOT NULL AND currency = @currency"),
+            PanelMetric.Cost => ("cost_micros", "AND priced_buckets > 0 AND currency = @currency"),
             PanelMetric.Tokens => (TokensExpression, ""),
             _ => ("requests", ""),
         };
         var rows = await connection.QueryAsync<DailyRow>(new CommandDefinition(
             $"""
-            SELECT bucket_start - (bucket_start % 86400) AS Day, {MonthFlag} AS Month, {label} AS Label, CAST(SUM({value}) AS BIGINT) AS Value
-            FROM usage_records
-            WHERE {InWindow} {filter}
-            GROUP BY bucket_start - (bucket_start % 86400), {MonthFlag}, {label}
+            SELECT day AS Day, is_month AS Month, {label} AS Label, CAST(SUM({value}) AS BIGINT) AS Value
+            FROM usage_daily
+            WHERE {InWindow} {condition}{filter.Sql}
+            GROUP BY day, is_month, {label}
             ORDER BY Day
             """, parameters, cancellationToken: ct));
         return SpreadMonths(rows.Select(r => (new DailyValue { Day = r.Day, Label = r.Label, Value = r.Value }, r.Month == 1)), from, to);
     }
 
-    private const string MonthFlag = "CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END";
-    private const string InWindow = "bucket_start < @to AND (bucket_start >= @from OR (bucket_width = 'month' AND bucket_start >= @monthFrom))";
+    private const string InWindow = "day < @to AND (day >= @from OR (is_month = 1 AND day >= @monthFrom))";
 
     /// <summary>
     /// A month-wide bucket has no day of its own: its value is spread evenly over the days of its month that fall
@@ -165,25 +186,80 @@ public sealed class DashboardRepository(Database database)
     }
 
     /// <summary>The currencies with priced cost in [from, to): one cost chart each.</summary>
-    public async Task<IReadOnlyList<string>> CostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> CostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, DrillFilter filter, CancellationToken ct)
     {
+        var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
+        filter.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
         var currencies = await connection.QueryAsync<string>(new CommandDefinition(
-            """
+            $"""
             SELECT DISTINCT currency
-            FROM usage_records
-            WHERE bucket_start >= @from AND bucket_start < @to AND cost_micros IS NOT NULL
+            FROM usage_daily
+            WHERE day >= @from AND day < @to AND priced_buckets > 0{filter.Sql}
             ORDER BY currency
-            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
+            """, parameters, cancellationToken: ct));
         return [.. currencies];
+    }
+
+    /// <summary>True when the ledger has any usage of the filter's account, key or model.</summary>
+    public async Task<bool> ExistsAsync(DrillFilter filter, CancellationToken ct)
+    {
+        var parameters = new DynamicParameters();
+        filter.AddTo(parameters);
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            $"SELECT 1 FROM usage_daily WHERE 1 = 1{filter.Sql} LIMIT 1", parameters, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>A drill-down's table: per UTC day, account, model and key over [from, to), newest day first.</summary>
+    public async Task<IReadOnlyList<DrillRow>> DrillRowsAsync(DrillFilter filter, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
+        filter.AddTo(parameters);
+        var names = await KeyNamesAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<DrillRow>(new CommandDefinition(
+            $"""
+            SELECT day AS Day, account AS Account, model AS Model, key_id AS KeyId, currency AS Currency,
+                   CAST(SUM(cost_micros) AS BIGINT) AS CostMicros, CAST(SUM(buckets - priced_buckets) AS BIGINT) AS UnpricedBuckets,
+                   CAST(SUM(requests) AS BIGINT) AS Requests, CAST(SUM({TokensExpression}) AS BIGINT) AS Tokens
+            FROM usage_daily
+            WHERE day >= @from AND day < @to{filter.Sql}
+            GROUP BY day, account, model, key_id, currency
+            ORDER BY day DESC, account, model, key_id, currency
+            """, parameters, cancellationToken: ct));
+        return [.. rows.Select(r => names.TryGetValue(r.KeyId, out var name) ? r with { KeyName = name } : r)];
+    }
+
+    /// <summary>Reported against estimated cost per account and currency over [from, to) (see <see cref="ReconciliationGap"/>).</summary>
+    public async Task<IReadOnlyList<ReconciliationGap>> ReconciliationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<ReconciliationGap>(new CommandDefinition(
+            """
+            SELECT account AS Account, currency AS Currency,
+                   CAST(SUM(reported_micros) AS BIGINT) AS ReportedMicros, CAST(SUM(estimated_micros) AS BIGINT) AS EstimatedMicros
+            FROM usage_daily
+            WHERE day >= @from AND day < @to
+            GROUP BY account, currency
+            HAVING SUM(reported_micros) <> 0 OR SUM(estimated_micros) <> 0
+            ORDER BY account, currency
+            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
+        return [.. rows];
     }
 
     /// <summary>Every account the ledger knows (from pulls or usage) with its last good and last failed pull.</summary>
     public async Task<IReadOnlyList<AccountFreshness>> FreshnessAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
+        // ledger_accounts walks the primary key (account first) one account at a time instead of reading every record.
         var rows = await connection.QueryAsync<AccountFreshness>(new CommandDefinition(
             """
+            WITH RECURSIVE ledger_accounts (account) AS (
+                SELECT MIN(account) FROM usage_records
+                UNION ALL
+                SELECT (SELECT MIN(u.account) FROM usage_records u WHERE u.account > l.account) FROM ledger_accounts l WHERE l.account IS NOT NULL
+            )
             SELECT a.account AS Account,
                    (SELECT MAX(p.started_at) FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'ok') AS LastOkAt,
                    (SELECT MAX(p.started_at) FROM pull_runs p WHERE p.account = a.account AND p.outcome = 'failed') AS LastFailedAt,
@@ -194,7 +270,7 @@ public sealed class DashboardRepository(Database database)
                                       WHEN '1d' THEN u.bucket_start + 86400 ELSE u.ingested_at END AS bucket_end, u.ingested_at
                           FROM usage_records u WHERE u.account = a.account
                           ORDER BY u.bucket_start DESC, u.ingested_at DESC LIMIT 1) e) AS LastBucketAt
-            FROM (SELECT account FROM pull_runs UNION SELECT account FROM usage_records) a
+            FROM (SELECT account FROM pull_runs UNION SELECT account FROM ledger_accounts WHERE account IS NOT NULL) a
             ORDER BY a.account
             """, cancellationToken: ct));
         return [.. rows];

@@ -1,3 +1,5 @@
+using Monitor.Storage;
+
 namespace Monitor.Dashboard;
 
 /// <summary>Everything one page shows: its panels plus the fixed sections (freshness, spend limits, unpriced models).</summary>
@@ -17,5 +19,18 @@ public sealed record DashboardView
     public required IReadOnlyList<UnpricedModel> Unpriced { get; init; }
 
     public required DateTimeOffset UnpricedFrom { get; init; }
+
+    /// <summary>Open alerts (anomalies first), when the page shows the alerts section.</summary>
+    public IReadOnlyList<AlertRow> Alerts { get; init; } = [];
+
+    public IReadOnlyList<DeprecationDue> Deprecations { get; init; } = [];
+    public IReadOnlyList<KeyDue> KeysDue { get; init; } = [];
+
+    /// <summary>Month-to-date reported against estimated cost per account and currency.</summary>
+    public IReadOnlyList<ReconciliationGap> Reconciliation { get; init; } = [];
+
+    /// <summary>True when a deprecation source / key rotation source is registered (else the section says none is configured).</summary>
+    public bool HasDeprecationSource { get; init; }
+    public bool HasKeyRotationSource { get; init; }
     public required DateTimeOffset UnpricedTo { get; init; }
 }

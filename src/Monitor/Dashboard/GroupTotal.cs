@@ -12,6 +12,9 @@ public sealed record GroupTotal
     /// <summary>Secondary text: a key's fingerprint, an account's provider; null when none.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>A key's name from <c>api_keys</c> where known (key grouping only).</summary>
+    public string? Name { get; init; }
+
     public string? Currency { get; init; }
     public long Value { get; init; }
     public long PricedBuckets { get; init; }

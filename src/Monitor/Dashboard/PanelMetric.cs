@@ -1,6 +1,6 @@
 namespace Monitor.Dashboard;
 
-/// <summary>What a panel measures. Wire names: cost, tokens, requests.</summary>
+/// <summary>What a panel measures. Wire names: cost, tokens, requests, budget_use, forecast.</summary>
 public enum PanelMetric
 {
     /// <summary>Money from <c>cost_micros</c>, per currency; unpriced rows are counted apart, never as zero.</summary>
@@ -10,4 +10,10 @@ public enum PanelMetric
     Tokens,
 
     Requests,
+
+    /// <summary>Each budget's spend against its amount and thresholds (from the budget sources; no grouping, no window).</summary>
+    BudgetUse,
+
+    /// <summary>Month-to-date cost per group and currency with a linear projection to the end of the month (window mtd).</summary>
+    Forecast,
 }

@@ -14,6 +14,12 @@ public sealed record PanelView
     /// <summary>Table footers: the total of every group (not only the rows shown), one per currency with more than one group.</summary>
     public IReadOnlyList<GroupTotal> Totals { get; init; } = [];
 
+    /// <summary>Forecast panels: month-to-date and projected month end per group and currency.</summary>
+    public IReadOnlyList<ForecastRow> Forecasts { get; init; } = [];
+
+    /// <summary>budget_use panels: every budget from the registered sources.</summary>
+    public IReadOnlyList<BudgetGauge> Gauges { get; init; } = [];
+
     /// <summary>Cost charts: one chart per currency with priced usage in the window.</summary>
     public IReadOnlyList<string> ChartCurrencies { get; init; } = [];
 

@@ -16,6 +16,7 @@ public static class PanelWire
     public static string ToWire(this PanelMetric metric) => SnakeCase.Of(metric);
     public static string ToWire(this PanelGrouping grouping) => SnakeCase.Of(grouping);
     public static string ToWire(this PanelKind kind) => SnakeCase.Of(kind);
+    public static string ToWire(this PageSection section) => SnakeCase.Of(section);
     public static string ToWire(this PanelWindow window) => WindowNames.First(w => w.Window == window).Name;
 
     /// <summary>All wire names of an enum, for error messages: "line, stacked_bar, table".</summary>

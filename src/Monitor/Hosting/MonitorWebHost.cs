@@ -1,4 +1,3 @@
-using System.Net;
 using Monitor.Core.Pricing;
 using Monitor.Dashboard;
 using Monitor.Storage;
@@ -10,13 +9,8 @@ public static class MonitorWebHost
 {
     public static WebApplication Build(IConfigurationRoot configuration, MonitorOptions options, Action<MonitorOptions>? adjust = null)
     {
-        foreach (var url in options.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
-        {
-            // Until the dashboard has authentication, it is served on loopback only.
-            var host = new Uri(url).Host;
-            if (host != "localhost" && (!IPAddress.TryParse(host.Trim('[', ']'), out var ip) || !IPAddress.IsLoopback(ip)))
-                throw new BadInputException($"Monitor:Dashboard:Urls: '{url}' is not a loopback address; the dashboard has no authentication yet, so bind it to 127.0.0.1");
-        }
+        // Beyond loopback the dashboard requires a token or basic auth: without one, start-up stops naming the key.
+        _ = DashboardAuth.Create(options.Dashboard, Environment.GetEnvironmentVariable);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.Sources.Clear();

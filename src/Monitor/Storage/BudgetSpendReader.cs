@@ -112,8 +112,7 @@ public sealed class BudgetSpendReader(Database database)
             SELECT u.model, u.key_id, k.name, SUM(u.cost_micros)
             FROM usage_records u LEFT JOIN api_keys k ON k.account = u.account AND k.key_id = u.key_id
             WHERE u.bucket_start >= @from AND u.bucket_start < @to AND u.currency = @currency AND u.cost_micros IS NOT NULL
-              AND (@account IS NULL OR u.account = @account) AND (@workspace IS NULL OR u.workspace = @workspace)
-              AND (@keyId IS NULL OR u.key_id = @keyId) AND (@model IS NULL OR u.model = @model)
+            """ + Predicates(b.Scope) + "\n" + """
             GROUP BY u.model, u.key_id, k.name
             """,
             new
@@ -129,6 +128,11 @@ public sealed class BudgetSpendReader(Database database)
             .OrderByDescending(k => k.Item2).Take(limit).ToList();
         return (models, keys);
     }
+
+    // Only the fields the scope names: "(@x IS NULL OR u.x = @x)" would keep SQLite from using the primary key.
+    private static string Predicates(BudgetScope scope) =>
+        (scope.Account is null ? "" : " AND u.account = @account") + (scope.Workspace is null ? "" : " AND u.workspace = @workspace")
+        + (scope.KeyId is null ? "" : " AND u.key_id = @keyId") + (scope.Model is null ? "" : " AND u.model = @model");
 
     private static string Label(string keyId, string? name) =>
         keyId.Length == 0 ? "(no key)" : string.IsNullOrEmpty(name) || name == keyId ? keyId : $"{name} ({keyId})";

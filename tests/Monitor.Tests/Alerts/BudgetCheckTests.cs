@@ -33,6 +33,7 @@ public sealed class BudgetCheckTests
         await h.AddHourlyAsync("acct", "k2", "gpt-4o", "USD", November, 24 * 40, _ => 5m, workspace: "other");
 
         var first = await h.Checks.RunAsync(null, true, CancellationToken.None); // 60 h: 60 %
+        Assert.Empty(first.Failures);
         await h.RestartAsync();
         var afterRestart = await h.Checks.RunAsync(null, true, CancellationToken.None);
         h.Ledger.Clock.Advance(TimeSpan.FromHours(25)); // 85 h

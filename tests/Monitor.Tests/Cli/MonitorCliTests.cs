@@ -17,17 +17,6 @@ public sealed class MonitorCliTests : IDisposable
         Assert.Contains("'bogus'", r.Err, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("report", "dashboard")]
-    public async Task VerbNotLandedYet_SaysSoAndExitsTwo(string verb, string arrivesWith)
-    {
-        var r = await MonitorProcess.RunAsync(_dir.Folder, null, verb);
-
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("not available yet", r.Err, StringComparison.Ordinal);
-        Assert.Contains(arrivesWith, r.Err, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task BadConfiguration_ListsEveryProblemByKey_AndExitsTwo()
     {

@@ -35,8 +35,8 @@ public sealed partial class DashboardEndpointsTests
 
         var html = await app.Client.GetStringAsync("/");
 
-        Assert.Contains("EUR 150.00", Section(html, "panel-3")); // mistral-large: 100.00 (June) + 50.00 (May)
-        var keys = Section(html, "panel-2");
+        Assert.Contains("EUR 150.00", Section(html, "panel-4")); // mistral-large: 100.00 (June) + 50.00 (May)
+        var keys = Section(html, "panel-3");
         Assert.Contains("key-a", keys);
         Assert.Contains("fp-1234…abcd", keys);
     }
@@ -49,9 +49,9 @@ public sealed partial class DashboardEndpointsTests
 
         var urls = ImageSource().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
 
-        Assert.Contains("/charts/overview/1.png?currency=EUR", urls);
-        Assert.Contains("/charts/overview/1.png?currency=USD", urls);
-        Assert.Contains("/charts/overview/4.png", urls);
+        Assert.Contains("/charts/overview/2.png?currency=EUR", urls);
+        Assert.Contains("/charts/overview/2.png?currency=USD", urls);
+        Assert.Contains("/charts/overview/5.png", urls);
         foreach (var url in urls)
         {
             using var response = await app.Client.GetAsync(url);
@@ -134,7 +134,7 @@ public sealed partial class DashboardEndpointsTests
 
         Assert.Contains("No priced usage in this window.", html);
         Assert.Contains("No account has been pulled or imported yet.", html);
-        using var tokens = await app.Client.GetAsync("/charts/overview/4.png");
+        using var tokens = await app.Client.GetAsync("/charts/overview/5.png");
         Assert.Equal(HttpStatusCode.OK, tokens.StatusCode);
     }
 
@@ -161,13 +161,13 @@ public sealed partial class DashboardEndpointsTests
     }
 
     [Theory]
-    [InlineData("/charts/overview/1.png?currency=GBP", "GBP")]
-    [InlineData("/charts/overview/1.png?currency=eur", "eur")]
-    [InlineData("/charts/overview/1.png", "currency")]
+    [InlineData("/charts/overview/2.png?currency=GBP", "GBP")]
+    [InlineData("/charts/overview/2.png?currency=eur", "eur")]
+    [InlineData("/charts/overview/2.png", "currency")]
     [InlineData("/charts/overview/9.png?currency=EUR", "'9'")]
     [InlineData("/charts/overview/-1.png?currency=EUR", "'-1'")]
     [InlineData("/charts/overview/x.png?currency=EUR", "'x'")]
-    [InlineData("/charts/overview/0.png?currency=EUR", "table")]
+    [InlineData("/charts/overview/0.png?currency=EUR", "list")]
     public async Task Chart_BadPanelOrCurrency_Returns400WithMessage(string url, string mentioned)
     {
         await using var app = await DashboardTestApp.StartAsync(Now, SeedAsync);
@@ -206,7 +206,7 @@ public sealed partial class DashboardEndpointsTests
             return pages;
         }));
 
-        Assert.EndsWith("overview.json: panels[2].kind: 'pie' is not one of line, stacked_bar, table", error.Message);
+        Assert.EndsWith("overview.json: panels[2].kind: 'pie' is not one of line, stacked_bar, table, gauge, list", error.Message);
     }
 
     [Fact]

@@ -15,11 +15,52 @@ public sealed class DashboardPageParserTests
 
         Assert.Equal("overview", page.Slug);
         Assert.Collection(page.Panels,
-            p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Account, PanelWindow.MonthToDate, PanelKind.Table), (p.Metric, p.Grouping, p.Window, p.Kind)),
+            p => Assert.Equal((PanelMetric.Forecast, PanelGrouping.Account, PanelWindow.MonthToDate, PanelKind.List), (p.Metric, p.Grouping, p.Window, p.Kind)),
+            p => Assert.Equal((PanelMetric.BudgetUse, PanelKind.Gauge), (p.Metric, p.Kind)),
             p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Model, PanelWindow.Last90Days, PanelKind.StackedBar), (p.Metric, p.Grouping, p.Window, p.Kind)),
             p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Key, PanelWindow.Last30Days, PanelKind.Table, 10), (p.Metric, p.Grouping, p.Window, p.Kind, p.Limit)),
             p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Model, PanelWindow.Last30Days, PanelKind.Table, 10), (p.Metric, p.Grouping, p.Window, p.Kind, p.Limit)),
             p => Assert.Equal((PanelMetric.Tokens, PanelGrouping.TokenCategory, PanelWindow.Last30Days, PanelKind.Line), (p.Metric, p.Grouping, p.Window, p.Kind)));
+        Assert.Equal(
+            [PageSection.Alerts, PageSection.Deprecations, PageSection.KeysDue, PageSection.Freshness, PageSection.Reconciliation, PageSection.SpendLimits, PageSection.Unpriced],
+            page.Sections);
+    }
+
+    [Theory]
+    [InlineData("""{"title":"b","metric":"budget_use","kind":"gauge","window":"mtd"}""", "panels[0].window: budget_use takes no grouping or window")]
+    [InlineData("""{"title":"b","metric":"budget_use","kind":"line"}""", "panels[0].kind: 'line' cannot show budget_use: use gauge or table")]
+    [InlineData("""{"title":"g","metric":"cost","grouping":"model","window":"mtd","kind":"gauge"}""", "panels[0].kind: 'gauge' shows budgets only")]
+    [InlineData("""{"title":"f","metric":"forecast","grouping":"account","window":"30d","kind":"table"}""", "panels[0].window: '30d' cannot be forecast")]
+    [InlineData("""{"title":"f","metric":"forecast","grouping":"account","window":"mtd","kind":"line"}""", "panels[0].kind: 'line' cannot show a forecast: use table or list")]
+    public void Parse_NewMetricRules_FailNamingField(string panel, string expected)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            DashboardPageParser.Parse("dashboards/x.json", $$"""{"slug":"x","title":"X","panels":[{{panel}}]}""", "x"));
+
+        Assert.StartsWith("dashboards/x.json: " + expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("""["alerts","nope"]""", "sections[1]: 'nope' is not one of alerts, deprecations, keys_due, freshness, reconciliation, spend_limits, unpriced")]
+    [InlineData("""["alerts","alerts"]""", "sections[1]: 'alerts' is listed twice")]
+    [InlineData("\"alerts\"", "sections: must be an array of alerts, deprecations")]
+    public void Parse_BadSections_FailNamingField(string sections, string expected)
+    {
+        var json = $$"""{"slug":"x","title":"X","sections":{{sections}},"panels":[{"title":"c","metric":"cost","grouping":"model","window":"7d","kind":"list"}]}""";
+
+        var error = Assert.Throws<InvalidOperationException>(() => DashboardPageParser.Parse("dashboards/x.json", json, "x"));
+
+        Assert.StartsWith("dashboards/x.json: " + expected, error.Message);
+    }
+
+    [Fact]
+    public void Parse_NoSections_KeepsTheEarlierFixedSections()
+    {
+        var page = DashboardPageParser.Parse("dashboards/x.json",
+            """{"slug":"x","title":"X","panels":[{"title":"b","metric":"budget_use","kind":"table"}]}""", "x");
+
+        Assert.Equal([PageSection.Freshness, PageSection.SpendLimits, PageSection.Unpriced], page.Sections);
+        Assert.Equal(PanelMetric.BudgetUse, page.Panels[0].Metric);
     }
 
     [Theory]

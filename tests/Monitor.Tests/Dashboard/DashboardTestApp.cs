@@ -32,37 +32,46 @@ internal sealed class DashboardTestApp : IAsyncDisposable
 
     /// <summary>Creates a temp folder, migrates a database in it, lets <paramref name="seed"/> write, then starts the host.</summary>
     /// <param name="pagesDirectory">The dashboards folder; null for one that does not exist (the embedded pages).</param>
+    /// <param name="database">An existing, migrated ledger (the demo's); null for a fresh one in the temp folder.</param>
+    /// <param name="urls">Where Kestrel binds; beyond loopback needs <paramref name="auth"/>.</param>
+    /// <param name="services">Extra registrations: the budget, deprecation and key rotation sources of a test.</param>
     public static async Task<DashboardTestApp> StartAsync(
-        DateTimeOffset now, Func<Database, Task>? seed = null, Func<string, string>? pagesDirectory = null)
+        DateTimeOffset now, Func<Database, Task>? seed = null, Func<string, string>? pagesDirectory = null,
+        Database? database = null, string urls = "http://127.0.0.1:0", DashboardAuthOptions? auth = null,
+        Action<IServiceCollection>? services = null)
     {
         var folder = Directory.CreateTempSubdirectory("monitor-dash-").FullName;
         WebApplication? app = null;
         try
         {
             var clock = new FakeTimeProvider(now);
-            var database = new Database(Path.Combine(folder, "ledger.db"), TimeSpan.FromSeconds(5));
+            database ??= new Database(Path.Combine(folder, "ledger.db"), TimeSpan.FromSeconds(5));
             await new MigrationRunner(database, clock).MigrateAsync(CancellationToken.None);
             if (seed is not null)
                 await seed(database);
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseUrls(urls);
             builder.Services.AddSingleton(database);
             builder.Services.AddSingleton<TimeProvider>(clock);
             builder.Services.AddSingleton(Options.Create(new MonitorOptions
             {
                 Dashboard = new DashboardOptions
                 {
+                    Urls = urls,
                     Directory = pagesDirectory?.Invoke(folder) ?? Path.Combine(folder, "no-dashboards-here"),
+                    Auth = auth ?? new DashboardAuthOptions(),
                 },
             }));
             builder.Services.AddMonitorDashboard();
+            services?.Invoke(builder.Services);
             app = builder.Build();
             app.MapDashboard();
             await app.StartAsync();
 
-            var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            // Bound to every interface, it is reached here through loopback all the same.
+            var client = new HttpClient { BaseAddress = new Uri(app.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)) };
             return new DashboardTestApp(app, folder, database, clock, client);
         }
         catch

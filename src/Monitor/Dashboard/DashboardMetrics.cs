@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Monitor.Core.Pricing;
+using Monitor.Storage;
+
+namespace Monitor.Dashboard;
+
+/// <summary>
+/// <c>/metrics</c> in the Prometheus text exposition format (version 0.0.4), so the monitor itself can be watched:
+/// month-to-date spend per account and currency, pull outcomes and last success per account, open alerts per kind
+/// and severity, and mails waiting in the outbox. Label values are escaped (backslash, quote, newline).
+/// </summary>
+public sealed class DashboardMetrics(Database database, TimeProvider clock)
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    public async Task<string> RenderAsync(CancellationToken ct)
+    {
+        var (monthStart, tomorrow) = PanelWindow.MonthToDate.RangeOf(clock.GetUtcNow());
+        await using var c = await database.OpenAsync(ct);
+        var spend = await c.QueryAsync<(string Account, string Currency, long Micros)>(new CommandDefinition(
+            """
+            SELECT account, currency, CAST(SUM(cost_micros) AS BIGINT) FROM usage_daily
+            WHERE day >= @from AND day < @to GROUP BY account, currency ORDER BY account, currency
+            """, new { from = monthStart.ToUnixTimeSeconds(), to = tomorrow.ToUnixTimeSeconds() }, cancellationToken: ct));
+        var pulls = await c.QueryAsync<(string Account, string Outcome, long Count)>(new CommandDefinition(
+            "SELECT account, outcome, COUNT(*) FROM pull_runs GROUP BY account, outcome ORDER BY account, outcome", cancellationToken: ct));
+        var lastOk = await c.QueryAsync<(string Account, long At)>(new CommandDefinition(
+            "SELECT account, MAX(started_at) FROM pull_runs WHERE outcome = 'ok' GROUP BY account ORDER BY account", cancellationToken: ct));
+        var alerts = await c.QueryAsync<(string Kind, string Severity, long Count)>(new CommandDefinition(
+            "SELECT kind, severity, COUNT(*) FROM alerts WHERE status IN ('open', 'sent') GROUP BY kind, severity ORDER BY kind, severity",
+            cancellationToken: ct));
+        var outbox = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", cancellationToken: ct));
+
+        var text = new StringBuilder(4096);
+        Family(text, "monitor_spend_month_to_date", "gauge", "Priced cost this UTC month per account, in the currency's units.");
+        foreach (var (account, currency, micros) in spend)
+            Sample(text, "monitor_spend_month_to_date", [("account", account), ("currency", currency)], Decimal(MoneyUnits.FromMicros(micros)));
+        Family(text, "monitor_pull_runs_total", "counter", "Pulls recorded in the ledger per account and outcome (ok, failed).");
+        foreach (var (account, outcome, count) in pulls)
+            Sample(text, "monitor_pull_runs_total", [("account", account), ("outcome", outcome)], Integer(count));
+        Family(text, "monitor_pull_last_success_timestamp_seconds", "gauge", "Start of the last successful pull per account, Unix seconds.");
+        foreach (var (account, at) in lastOk)
+            Sample(text, "monitor_pull_last_success_timestamp_seconds", [("account", account)], Integer(at));
+        Family(text, "monitor_alerts_open", "gauge", "Alerts not yet acknowledged, muted or marked false, per kind and severity.");
+        foreach (var (kind, severity, count) in alerts)
+            Sample(text, "monitor_alerts_open", [("kind", kind), ("severity", severity)], Integer(count));
+        Family(text, "monitor_outbox_pending", "gauge", "Alert mails not yet accepted by the SMTP server.");
+        Sample(text, "monitor_outbox_pending", [], Integer(outbox));
+        return text.ToString();
+    }
+
+    /// <summary>A label value as the exposition format wants it: backslash, double quote and line feed escaped.</summary>
+    public static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static void Family(StringBuilder text, string name, string type, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Sample(StringBuilder text, string name, (string Name, string Value)[] labels, string value)
+    {
+        text.Append(name);
+        if (labels.Length > 0)
+            text.Append('{').AppendJoin(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\"")).Append('}');
+        text.Append(' ').Append(value).Append('\n');
+    }
+
+    private static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Decimal(decimal value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+}

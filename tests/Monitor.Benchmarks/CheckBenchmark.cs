@@ -23,7 +23,7 @@ public static class CheckBenchmark
     private const int ModelsPerKey = 12;
     private const int Budgets = 1_000;
 
-    public sealed record Result(long Records, TimeSpan Build, TimeSpan Budgets, long BudgetsPeak, TimeSpan FirstCheck, long FirstPeak, int Raised, TimeSpan SecondCheck, int RaisedAgain);
+    public sealed record Result(long Records, TimeSpan Build, TimeSpan Budgets, long BudgetsPeak, TimeSpan FirstCheck, long FirstPeak, int Raised, TimeSpan SecondCheck, int RaisedAgain, string FirstSplit, string SecondSplit);
 
     public static async Task<Result> RunAsync(long records, CancellationToken ct)
     {
@@ -46,13 +46,16 @@ public static class CheckBenchmark
             var second = Stopwatch.StartNew();
             var again = await services.GetRequiredService<CheckService>().RunAsync(now.AddMinutes(5), send: true, ct);
             second.Stop();
-            return new Result(count, build.Elapsed, budgets.Elapsed, budgets.Peak, first.Elapsed, first.Peak, first.Value.Raised, second.Elapsed, again.Raised);
+            return new Result(count, build.Elapsed, budgets.Elapsed, budgets.Peak, first.Elapsed, first.Peak, first.Value.Raised, second.Elapsed, again.Raised, Split(first.Value), Split(again));
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    private static string Split(CheckResult r) =>
+        string.Join(", ", r.Durations.Select(d => Invariant($"{d.Key} {d.Value.TotalSeconds:F2} s")));
 
     private static async Task<(T Value, TimeSpan Elapsed, long Peak)> MeasureAsync<T>(Func<Task<T>> run)
     {
@@ -147,5 +150,6 @@ public static class CheckBenchmark
 
     public static string Describe(Result r) =>
         Invariant($"check, {Budgets:N0} budgets on {r.Records:N0} hourly records: budgets {r.Budgets.TotalSeconds:F2} s (peak working set {r.BudgetsPeak / 1_048_576} MB); ")
-        + Invariant($"whole first check {r.FirstCheck.TotalSeconds:F2} s (peak {r.FirstPeak / 1_048_576} MB, {r.Raised:N0} alerts); second check {r.SecondCheck.TotalSeconds:F2} s, {r.RaisedAgain} new; ledger built in {r.Build.TotalSeconds:F0} s");
+        + Invariant($"whole first check {r.FirstCheck.TotalSeconds:F2} s (peak {r.FirstPeak / 1_048_576} MB, {r.Raised:N0} alerts); second check {r.SecondCheck.TotalSeconds:F2} s, {r.RaisedAgain} new; ledger built in {r.Build.TotalSeconds:F0} s")
+        + Invariant($"\n  first check by evaluator: {r.FirstSplit}\n  second check by evaluator: {r.SecondSplit}");
 }

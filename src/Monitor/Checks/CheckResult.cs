@@ -4,6 +4,7 @@ namespace Monitor.Checks;
 public sealed record CheckResult(
     DateTimeOffset AsOf,
     IReadOnlyDictionary<string, int> Decisions,
+    IReadOnlyDictionary<string, TimeSpan> Durations,
     int Raised,
     int Sent,
     int Pending,

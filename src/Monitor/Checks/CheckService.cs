@@ -22,10 +22,12 @@ public sealed partial class CheckService(
         var runId = await runs.StartAsync(at, clock.GetUtcNow(), ct);
         var context = new CheckContext(at, previous);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var durations = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var failures = new List<string>();
         var decisions = new List<AlertDecision>();
         foreach (var evaluator in evaluators)
         {
+            var started = clock.GetTimestamp();
             try
             {
                 var found = await evaluator.EvaluateAsync(context, ct);
@@ -37,13 +39,15 @@ public sealed partial class CheckService(
                 LogEvaluatorFailed(log, evaluator.Name, e);
                 failures.Add($"{evaluator.Name}: {e.Message}");
             }
+
+            durations[evaluator.Name] = clock.GetElapsedTime(started);
         }
 
         var raised = await raiser.RaiseAsync(decisions, at, ct);
         await digest.QueueDueAsync(clock.GetUtcNow(), ct);
         var delivery = send ? await outbox.SendDueAsync(ct) : new OutboxDelivery(0, 0, await outbox.PendingAsync(ct));
         await runs.FinishAsync(runId, clock.GetUtcNow(), raised, failures.Count == 0 ? null : string.Join("; ", failures), ct);
-        return new CheckResult(at, counts, raised, delivery.Sent, delivery.Pending, failures, delivery.LastError);
+        return new CheckResult(at, counts, durations, raised, delivery.Sent, delivery.Pending, failures, delivery.LastError);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Check evaluator {Evaluator} failed")]

@@ -23,7 +23,8 @@ public static class CheckCommand
             var time = MonitorCli.ParseTime(p.GetValue(asOf), "--as-of");
             await using var context = await CliContext.StartAsync(configFile(p), ct);
             var result = await context.Get<CheckService>().RunAsync(time, send: !p.GetValue(noSend), ct);
-            var parts = string.Join(", ", result.Decisions.Select(d => $"{d.Key} {d.Value}"));
+            var parts = string.Join(", ", result.Decisions.Select(d => string.Create(CultureInfo.InvariantCulture,
+                $"{d.Key} {d.Value} in {result.Durations.GetValueOrDefault(d.Key).TotalSeconds:F1} s")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"check as of {result.AsOf.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: decisions ({parts}); {result.Raised} new alert(s); {result.Sent} mail(s) sent, {result.Pending} waiting"));
             foreach (var failure in result.Failures)

@@ -8,8 +8,10 @@ namespace Monitor.Storage;
 
 /// <summary>
 /// Reads the spend every budget needs in one pass over the ledger window (the longest period plus four weeks of
-/// history for the forecast), instead of one query per budget: a row is matched to budgets through a dictionary per
-/// scope shape (which of account, workspace, key and model the budgets name), so 1,000 budgets cost little more than one.
+/// history for the forecast), instead of one query per budget. Whole days come from the daily rollup, the last week
+/// and the days a period starts inside of from the hourly ledger. Each series is matched to budgets once (through a
+/// dictionary per scope shape: which of account, workspace, key and model the budgets name), so 1,000 budgets cost
+/// little more than one.
 /// </summary>
 public sealed class BudgetSpendReader(Database database)
 {
@@ -39,18 +41,16 @@ public sealed class BudgetSpendReader(Database database)
         await using var c = await database.OpenAsync(ct);
         var keyNames = (await c.QueryAsync<(string Account, string KeyId, string? Name)>("SELECT account, key_id, name FROM api_keys"))
             .Where(k => !string.IsNullOrEmpty(k.Name)).ToDictionary(k => (k.Account, k.KeyId), k => k.Name!);
-        // Coarse buckets that start before the window still cover part of it, so look back one month for them.
-        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            """
-            SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
-            FROM usage_records
-            WHERE bucket_start >= @early AND bucket_start < @to AND cost_micros IS NOT NULL
-              AND (bucket_start >= @from OR bucket_width IN ('1d', 'month'))
-            """,
-            new { early = from.AddDays(-31).ToUnixTimeSeconds(), from = from.ToUnixTimeSeconds(), to = asOf.ToUnixTimeSeconds() },
-            cancellationToken: ct)))
+
+        // Whole UTC days before the last week come from the daily rollup (24 times fewer rows); the last week (for the
+        // forecast's hour-of-day shape) and the UTC days a period starts inside of (for exact boundaries) are hourly.
+        var recent = Day(asOf).AddDays(-RecentDays);
+        var edges = periods.Select(p => p.Start).Where(t => t < recent && t != Day(t)).Select(t => Day(t).ToUnixTimeSeconds())
+            .Distinct().Order().ToArray();
+        var matches = new List<int>();
+        async Task ReadAsync(string sql, object args)
         {
-            var matches = new List<int>();
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
             while (await reader.ReadAsync(ct))
             {
                 // Each series (scope, currency, bucket width) is matched to its budgets once, not once per row.
@@ -61,30 +61,53 @@ public sealed class BudgetSpendReader(Database database)
                     series[key] = s = new Series(key, [.. matches]);
                 }
 
-                if (s.Budgets.Length == 0)
-                    continue;
-                var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6));
-                var end = s.Width.EndOf(start);
-                var micros = reader.GetInt64(7);
-                for (var j = 0; j < s.Budgets.Length; j++)
-                {
-                    var b = s.Budgets[j];
-                    var target = budgets[b].Currency;
-                    var rate = s.Currency == target ? 1m : RateAt(rates, rateCache, s.Currency, target, start);
-                    var inPeriod = start >= periods[b].Start && start < until[b];
-                    if (rate is null)
-                    {
-                        if (inPeriod)
-                            excluded[b][s.Currency] = excluded[b].GetValueOrDefault(s.Currency) + micros;
-                        continue;
-                    }
-
-                    var value = rate == 1m ? micros : (double)(micros * rate.Value);
-                    spends[b].Add(start, end - start, value, end < asOf ? end : asOf);
-                    if (inPeriod)
-                        s.PeriodMicros[j] += value;
-                }
+                if (s.Budgets.Length > 0)
+                    Count(s, DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6)), reader.GetInt64(7));
             }
+        }
+
+        void Count(Series s, DateTimeOffset start, long micros)
+        {
+            var end = s.Width.EndOf(start);
+            for (var j = 0; j < s.Budgets.Length; j++)
+            {
+                var b = s.Budgets[j];
+                var target = budgets[b].Currency;
+                var rate = s.Currency == target ? 1m : RateAt(rates, rateCache, s.Currency, target, start);
+                var inPeriod = start >= periods[b].Start && start < until[b];
+                if (rate is null)
+                {
+                    if (inPeriod)
+                        excluded[b][s.Currency] = excluded[b].GetValueOrDefault(s.Currency) + micros;
+                    continue;
+                }
+
+                var value = rate == 1m ? micros : (double)(micros * rate.Value);
+                spends[b].Add(start, end - start, value, end < asOf ? end : asOf);
+                if (inPeriod)
+                    s.PeriodMicros[j] += value;
+            }
+        }
+
+        // Month-wide buckets (and buckets that start a month before the window) are never split into days or hours.
+        await ReadAsync(
+            """
+            SELECT account, workspace, key_id, model, currency, CASE WHEN is_month = 1 THEN 'month' ELSE '1d' END, day, cost_micros
+            FROM usage_daily
+            WHERE day >= @early AND day < @to AND cost_micros <> 0
+              AND (is_month = 1 OR (day >= @from AND day < @recent AND day NOT IN @edges))
+            """,
+            new { early = from.AddDays(-31).ToUnixTimeSeconds(), from = Day(from).ToUnixTimeSeconds(), recent = recent.ToUnixTimeSeconds(), to = asOf.ToUnixTimeSeconds(), edges });
+        var hourly = edges.Select(e => (From: e, To: e + 86_400)).Append((Math.Max(recent.ToUnixTimeSeconds(), Day(from).ToUnixTimeSeconds()), asOf.ToUnixTimeSeconds()));
+        foreach (var (a, b) in hourly)
+        {
+            await ReadAsync(
+                """
+                SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
+                FROM usage_records
+                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL
+                """,
+                new { a, b = Math.Min(b, asOf.ToUnixTimeSeconds()) });
         }
 
         var shares = budgets.Select(_ => new List<(SeriesKey Key, double Micros)>()).ToArray();
@@ -99,12 +122,9 @@ public sealed class BudgetSpendReader(Database database)
 
         string KeyLabel(SeriesKey k) =>
             k.KeyId.Length == 0 ? "(no key)" : keyNames.TryGetValue((k.Account, k.KeyId), out var name) && name != k.KeyId ? $"{name} ({k.KeyId})" : k.KeyId;
-        var calendars = new Dictionary<string, LocalCalendar>(StringComparer.Ordinal);
-        LocalCalendar CalendarOf(TimeZoneInfo zone) =>
-            calendars.TryGetValue(zone.Id, out var calendar) ? calendar : calendars[zone.Id] = new LocalCalendar(zone);
         return
         [
-            .. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf, CalendarOf(b.TimeZone)) with
+            .. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf) with
             {
                 TopModels = Top(shares[i], k => k.Model),
                 TopKeys = Top(shares[i], KeyLabel),
@@ -113,6 +133,11 @@ public sealed class BudgetSpendReader(Database database)
     }
 
     private const int TopRows = 5;
+
+    /// <summary>Days read hourly before now: the forecast's hour-of-day shape is learnt from them.</summary>
+    private const int RecentDays = 7;
+
+    private static DateTimeOffset Day(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds() / 86_400 * 86_400);
 
     private static IReadOnlyList<(string, decimal)> Top(List<(SeriesKey Key, double Micros)> shares, Func<SeriesKey, string> label) =>
     [
@@ -134,13 +159,12 @@ public sealed class BudgetSpendReader(Database database)
     }
 
 
-    private static BudgetStatus Status(
-        BudgetDefinition b, BudgetPeriod period, HourlySpend spend, Dictionary<Currency, long> excluded, DateTimeOffset asOf, LocalCalendar calendar)
+    private static BudgetStatus Status(BudgetDefinition b, BudgetPeriod period, HourlySpend spend, Dictionary<Currency, long> excluded, DateTimeOffset asOf)
     {
         // Everything recorded up to now counts, including the bucket of the current hour.
         var until = period.End < HourlySpend.CeilHour(asOf) ? period.End : HourlySpend.CeilHour(asOf);
         var spent = ToMoney(spend.Sum(period.Start, until));
-        var projection = b.Forecast && b.Period != BudgetPeriodKind.Rolling ? SpendForecast.Project(spend, period, asOf, calendar) : null;
+        var projection = b.Forecast && b.Period != BudgetPeriodKind.Rolling ? SpendForecast.Project(spend, period, asOf) : null;
         var episodes = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         if (b.Period == BudgetPeriodKind.Rolling)
         {

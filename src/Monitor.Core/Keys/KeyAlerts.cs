@@ -32,7 +32,7 @@ public static class KeyAlerts
         {
             var policy = policyOf(key);
             if (policy.MaxAge is { } maxAge && key.Key.CreatedAt is { } created && Step(created + maxAge, now) is { } due)
-                yield return new KeyDeadline(key, AlertKind.KeyRotation, created + maxAge, due, $"maximum age {Whole(maxAge)} days");
+                yield return new KeyDeadline(key, AlertKind.KeyRotation, created + maxAge, due, $"rotation: maximum age {Whole(maxAge)} days");
             if (key.Key.ExpiresAt is { } expires && Step(expires, now) is { } expiry)
                 yield return new KeyDeadline(key, AlertKind.KeyExpiry, expires, expiry, expiry.Overdue ? "expired" : "expires");
             if (policy.UnusedAfter is { } idle && UnusedSince(key) is { } since && now - since >= idle)

@@ -30,12 +30,30 @@ public static class DemoCommand
         ("demo-litellm", "LiteLLM", "litellm"),
     ];
 
+    /// <summary>The demo account that pulls from a fake provider (mount).</summary>
+    public static string AccountOf(string mount) => Accounts.Single(a => a.Mount == mount).Name;
+
     /// <summary>Who the demo's alert mail is addressed to when no recipient is configured (it only lands in the pickup directory).</summary>
     public const string DemoRecipient = "finops@example.com";
 
     /// <summary>Where the demo's alert mail lands without SMTP: <c>demo-outbox</c> beside the demo ledger.</summary>
     public static string PickupDirectory(string demoLedgerPath) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(demoLedgerPath)) ?? ".", "demo-outbox");
+
+    /// <summary>
+    /// The demo's budgets unless the user configured some; without an SMTP host, mail goes to <c>demo-outbox</c> beside
+    /// the demo ledger (never the real pickup directory), addressed to <see cref="DemoRecipient"/> when nobody is configured.
+    /// </summary>
+    public static void UseDemoAlerting(MonitorOptions o, List<BudgetOptions> demoBudgets)
+    {
+        if (o.Budgets.Count == 0)
+            o.Budgets = demoBudgets;
+        if (!string.IsNullOrWhiteSpace(o.Alerts.Email.Smtp.Host))
+            return;
+        o.Alerts.Email.PickupDirectory = PickupDirectory(o.Demo.Path);
+        if (o.Alerts.Email.To.Count == 0)
+            o.Alerts.Email.To = [DemoRecipient];
+    }
 
     public static Command Create(Func<Func<Task<int>>, Task<int>> guard)
     {
@@ -57,20 +75,12 @@ public static class DemoCommand
         await using var server = await FakeProviderServer.StartAsync(scenario, key, ct);
 
         var backfill = TimeSpan.FromDays(options.Demo.Days + 1);
-        var budgets = DemoBudgets.For(scenario, Accounts[0].Name, Accounts[1].Name);
+        var budgets = DemoBudgets.For(scenario, AccountOf(DemoScenario.Mistral), AccountOf(DemoScenario.OpenAI));
         void Adjust(MonitorOptions o)
         {
             o.Storage.Sqlite.Path = o.Demo.Path;
             o.Pull.InitialBackfill = backfill;
-            if (o.Budgets.Count == 0)
-                o.Budgets = budgets;
-            if (string.IsNullOrWhiteSpace(o.Alerts.Email.Smtp.Host))
-            {
-                o.Alerts.Email.PickupDirectory = PickupDirectory(o.Demo.Path);
-                if (o.Alerts.Email.To.Count == 0)
-                    o.Alerts.Email.To = [DemoRecipient];
-            }
-
+            UseDemoAlerting(o, budgets);
             o.Providers =
             [
                 .. Accounts.Select(a => new ProviderOptions

@@ -1,5 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Monitor.Cli;
+using Monitor.Hosting;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Cli;
@@ -30,6 +32,32 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains(subjects, s => s.StartsWith("Subject: [Anomaly] demo-openai key support assistant", StringComparison.Ordinal));
         Assert.All(mails, m => Assert.Contains(File.ReadLines(m), l => l.StartsWith("To: ", StringComparison.Ordinal) && l.Contains("finops@example.com", StringComparison.Ordinal)));
         Assert.False(Directory.Exists(Path.Combine(_dir.Folder, "data", "outbox"))); // the real outbox is never touched
+    }
+
+    [Fact]
+    public void UseDemoAlerting_NothingConfigured_DemoBudgetsAndDemoOutboxBesideTheLedger()
+    {
+        var o = new MonitorOptions { Demo = { Path = Path.Combine(_dir.Folder, "data", "demo.db") } };
+        List<BudgetOptions> demo = [new() { Name = "demo" }];
+
+        DemoCommand.UseDemoAlerting(o, demo);
+
+        Assert.Same(demo, o.Budgets);
+        Assert.Equal(Path.Combine(_dir.Folder, "data", "demo-outbox"), o.Alerts.Email.PickupDirectory);
+        Assert.Equal([DemoCommand.DemoRecipient], o.Alerts.Email.To);
+    }
+
+    [Fact]
+    public void UseDemoAlerting_BudgetsAndSmtpConfigured_KeepsThemAndTheirRecipients()
+    {
+        var o = new MonitorOptions { Budgets = [new() { Name = "mine" }] };
+        o.Alerts.Email.Smtp.Host = "smtp.example.com";
+        o.Alerts.Email.PickupDirectory = "data/outbox";
+
+        DemoCommand.UseDemoAlerting(o, [new() { Name = "demo" }]);
+
+        Assert.Equal(["mine"], o.Budgets.Select(b => b.Name));
+        Assert.Equal(("data/outbox", 0), (o.Alerts.Email.PickupDirectory, o.Alerts.Email.To.Count));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -15,7 +15,10 @@ public static class SpendForecast
     // Every hour keeps a little of the day's average, so an hour that was silent in the history still counts.
     private const double UniformShare = 0.1;
 
-    public static SpendProjection Project(HourlySpend spend, BudgetPeriod period, DateTimeOffset now, TimeZoneInfo zone)
+    public static SpendProjection Project(HourlySpend spend, BudgetPeriod period, DateTimeOffset now, TimeZoneInfo zone) =>
+        Project(spend, period, now, new LocalCalendar(zone));
+
+    public static SpendProjection Project(HourlySpend spend, BudgetPeriod period, DateTimeOffset now, LocalCalendar zone)
     {
         if (now >= period.End)
             return new SpendProjection(spend.Sum(period.Start, period.End), spend.Sum(period.Start, period.End), [], "period ended");
@@ -114,20 +117,11 @@ public static class SpendForecast
         return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
-    // The local date, weekday and hour of each UTC hour from the origin (offsets looked up once per hour index).
-    private sealed class LocalHours(DateTimeOffset origin, TimeZoneInfo zone)
+    // The local date, weekday and hour of each UTC hour from the origin.
+    private sealed class LocalHours(DateTimeOffset origin, LocalCalendar calendar)
     {
-        private readonly Dictionary<int, DateTime> _local = [];
-
-        public DateTime Date(int i) => Local(i).Date;
-        public DayOfWeek Weekday(int i) => Local(i).DayOfWeek;
-        public int Hour(int i) => Local(i).Hour;
-
-        private DateTime Local(int i)
-        {
-            if (!_local.TryGetValue(i, out var local))
-                _local[i] = local = ZonedTime.ToLocal(origin.AddHours(i), zone);
-            return local;
-        }
+        public DateTime Date(int i) => calendar.Local(origin.AddHours(i)).Date;
+        public DayOfWeek Weekday(int i) => calendar.Local(origin.AddHours(i)).DayOfWeek;
+        public int Hour(int i) => calendar.Local(origin.AddHours(i)).Hour;
     }
 }

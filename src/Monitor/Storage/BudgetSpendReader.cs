@@ -33,53 +33,114 @@ public sealed class BudgetSpendReader(Database database)
         var excluded = budgets.Select(_ => new Dictionary<Currency, long>()).ToArray();
         var index = new ScopeIndex(budgets);
         var from = spends.Min(s => s.Origin);
+        var until = periods.Select(p => p.End < HourlySpend.CeilHour(asOf) ? p.End : HourlySpend.CeilHour(asOf)).ToArray();
+        var series = new Dictionary<SeriesKey, Series>();
+        var rateCache = new Dictionary<(Currency, Currency, long), decimal?>();
         await using var c = await database.OpenAsync(ct);
+        var keyNames = (await c.QueryAsync<(string Account, string KeyId, string? Name)>("SELECT account, key_id, name FROM api_keys"))
+            .Where(k => !string.IsNullOrEmpty(k.Name)).ToDictionary(k => (k.Account, k.KeyId), k => k.Name!);
         // Coarse buckets that start before the window still cover part of it, so look back one month for them.
-        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
+        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
             """
-            SELECT account, workspace, key_id, model, currency, bucket_start, bucket_width, cost_micros
+            SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
             FROM usage_records
             WHERE bucket_start >= @early AND bucket_start < @to AND cost_micros IS NOT NULL
               AND (bucket_start >= @from OR bucket_width IN ('1d', 'month'))
             """,
             new { early = from.AddDays(-31).ToUnixTimeSeconds(), from = from.ToUnixTimeSeconds(), to = asOf.ToUnixTimeSeconds() },
-            cancellationToken: ct));
-        var matches = new List<int>();
-        var rateCache = new Dictionary<(Currency, Currency, long), decimal?>();
-        while (await reader.ReadAsync(ct))
+            cancellationToken: ct)))
         {
-            index.Match(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), matches);
-            if (matches.Count == 0)
-                continue;
-            var currency = Enum.Parse<Currency>(reader.GetString(4));
-            var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5));
-            var width = BucketWidths.TryParse(reader.GetString(6), out var w) ? w : BucketWidth.Hour;
-            var micros = reader.GetInt64(7);
-            foreach (var b in matches)
+            var matches = new List<int>();
+            while (await reader.ReadAsync(ct))
             {
-                var target = budgets[b].Currency;
-                var rate = currency == target ? 1m : RateAt(rates, rateCache, currency, target, start);
-                if (rate is null)
+                // Each series (scope, currency, bucket width) is matched to its budgets once, not once per row.
+                var key = new SeriesKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+                if (!series.TryGetValue(key, out var s))
                 {
-                    if (start >= periods[b].Start)
-                        excluded[b][currency] = excluded[b].GetValueOrDefault(currency) + micros;
-                    continue;
+                    index.Match(key.Account, key.Workspace, key.KeyId, key.Model, matches);
+                    series[key] = s = new Series(key, [.. matches]);
                 }
 
-                var end = width.EndOf(start);
-                spends[b].Add(start, end - start, rate == 1m ? micros : (double)(micros * rate.Value), end < asOf ? end : asOf);
+                if (s.Budgets.Length == 0)
+                    continue;
+                var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6));
+                var end = s.Width.EndOf(start);
+                var micros = reader.GetInt64(7);
+                for (var j = 0; j < s.Budgets.Length; j++)
+                {
+                    var b = s.Budgets[j];
+                    var target = budgets[b].Currency;
+                    var rate = s.Currency == target ? 1m : RateAt(rates, rateCache, s.Currency, target, start);
+                    var inPeriod = start >= periods[b].Start && start < until[b];
+                    if (rate is null)
+                    {
+                        if (inPeriod)
+                            excluded[b][s.Currency] = excluded[b].GetValueOrDefault(s.Currency) + micros;
+                        continue;
+                    }
+
+                    var value = rate == 1m ? micros : (double)(micros * rate.Value);
+                    spends[b].Add(start, end - start, value, end < asOf ? end : asOf);
+                    if (inPeriod)
+                        s.PeriodMicros[j] += value;
+                }
             }
         }
 
-        return [.. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf))];
+        var shares = budgets.Select(_ => new List<(SeriesKey Key, double Micros)>()).ToArray();
+        foreach (var s in series.Values)
+        {
+            for (var j = 0; j < s.Budgets.Length; j++)
+            {
+                if (s.PeriodMicros[j] != 0)
+                    shares[s.Budgets[j]].Add((s.Key, s.PeriodMicros[j]));
+            }
+        }
+
+        string KeyLabel(SeriesKey k) =>
+            k.KeyId.Length == 0 ? "(no key)" : keyNames.TryGetValue((k.Account, k.KeyId), out var name) && name != k.KeyId ? $"{name} ({k.KeyId})" : k.KeyId;
+        var calendars = new Dictionary<string, LocalCalendar>(StringComparer.Ordinal);
+        LocalCalendar CalendarOf(TimeZoneInfo zone) =>
+            calendars.TryGetValue(zone.Id, out var calendar) ? calendar : calendars[zone.Id] = new LocalCalendar(zone);
+        return
+        [
+            .. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf, CalendarOf(b.TimeZone)) with
+            {
+                TopModels = Top(shares[i], k => k.Model),
+                TopKeys = Top(shares[i], KeyLabel),
+            }),
+        ];
     }
 
-    private static BudgetStatus Status(BudgetDefinition b, BudgetPeriod period, HourlySpend spend, Dictionary<Currency, long> excluded, DateTimeOffset asOf)
+    private const int TopRows = 5;
+
+    private static IReadOnlyList<(string, decimal)> Top(List<(SeriesKey Key, double Micros)> shares, Func<SeriesKey, string> label) =>
+    [
+        .. shares.GroupBy(s => label(s.Key), StringComparer.Ordinal)
+            .Select(g => (g.Key, ToMoney(g.Sum(s => s.Micros))))
+            .OrderByDescending(x => x.Item2).ThenBy(x => x.Key, StringComparer.Ordinal).Take(TopRows),
+    ];
+
+    private readonly record struct SeriesKey(string Account, string Workspace, string KeyId, string Model, string CurrencyText, string WidthText);
+
+    // One ledger series and the budgets it counts in; PeriodMicros[j] is its spend in budget Budgets[j]'s period.
+    private sealed class Series(SeriesKey key, int[] budgets)
+    {
+        public SeriesKey Key { get; } = key;
+        public int[] Budgets { get; } = budgets;
+        public double[] PeriodMicros { get; } = new double[budgets.Length];
+        public Currency Currency { get; } = Enum.Parse<Currency>(key.CurrencyText);
+        public BucketWidth Width { get; } = BucketWidths.TryParse(key.WidthText, out var w) ? w : BucketWidth.Hour;
+    }
+
+
+    private static BudgetStatus Status(
+        BudgetDefinition b, BudgetPeriod period, HourlySpend spend, Dictionary<Currency, long> excluded, DateTimeOffset asOf, LocalCalendar calendar)
     {
         // Everything recorded up to now counts, including the bucket of the current hour.
         var until = period.End < HourlySpend.CeilHour(asOf) ? period.End : HourlySpend.CeilHour(asOf);
         var spent = ToMoney(spend.Sum(period.Start, until));
-        var projection = b.Forecast && b.Period != BudgetPeriodKind.Rolling ? SpendForecast.Project(spend, period, asOf, b.TimeZone) : null;
+        var projection = b.Forecast && b.Period != BudgetPeriodKind.Rolling ? SpendForecast.Project(spend, period, asOf, calendar) : null;
         var episodes = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         if (b.Period == BudgetPeriodKind.Rolling)
         {
@@ -101,41 +162,6 @@ public sealed class BudgetSpendReader(Database database)
             Cumulative = cumulative,
         };
     }
-
-    /// <summary>The models and keys that carry a scope's spend in [from, to), largest first (for the alert mail).</summary>
-    public async Task<(IReadOnlyList<(string Model, decimal Amount)> Models, IReadOnlyList<(string Key, decimal Amount)> Keys)> TopAsync(
-        BudgetDefinition b, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        var rows = (await c.QueryAsync<(string Model, string KeyId, string? Name, long Micros)>(new CommandDefinition(
-            """
-            SELECT u.model, u.key_id, k.name, SUM(u.cost_micros)
-            FROM usage_records u LEFT JOIN api_keys k ON k.account = u.account AND k.key_id = u.key_id
-            WHERE u.bucket_start >= @from AND u.bucket_start < @to AND u.currency = @currency AND u.cost_micros IS NOT NULL
-            """ + Predicates(b.Scope) + "\n" + """
-            GROUP BY u.model, u.key_id, k.name
-            """,
-            new
-            {
-                from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), currency = b.Currency.ToString(),
-                account = b.Scope.Account, workspace = b.Scope.Workspace, keyId = b.Scope.KeyId, model = b.Scope.Model,
-            },
-            cancellationToken: ct))).ToList();
-        var models = rows.GroupBy(r => r.Model).Select(g => (g.Key, MoneyUnits.FromMicros(g.Sum(r => r.Micros))))
-            .OrderByDescending(m => m.Item2).Take(limit).ToList();
-        var keys = rows.GroupBy(r => (r.KeyId, r.Name))
-            .Select(g => (Label(g.Key.KeyId, g.Key.Name), MoneyUnits.FromMicros(g.Sum(r => r.Micros))))
-            .OrderByDescending(k => k.Item2).Take(limit).ToList();
-        return (models, keys);
-    }
-
-    // Only the fields the scope names: "(@x IS NULL OR u.x = @x)" would keep SQLite from using the primary key.
-    private static string Predicates(BudgetScope scope) =>
-        (scope.Account is null ? "" : " AND u.account = @account") + (scope.Workspace is null ? "" : " AND u.workspace = @workspace")
-        + (scope.KeyId is null ? "" : " AND u.key_id = @keyId") + (scope.Model is null ? "" : " AND u.model = @model");
-
-    private static string Label(string keyId, string? name) =>
-        keyId.Length == 0 ? "(no key)" : string.IsNullOrEmpty(name) || name == keyId ? keyId : $"{name} ({keyId})";
 
     private static decimal? RateAt(IReadOnlyList<ExchangeRate> rates, Dictionary<(Currency, Currency, long), decimal?> cache, Currency from, Currency to, DateTimeOffset at)
     {

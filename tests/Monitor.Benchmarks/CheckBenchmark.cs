@@ -106,10 +106,6 @@ public static class CheckBenchmark
     private static async Task FillAsync(BenchLedger ledger, DateTimeOffset now, int hours, CancellationToken ct)
     {
         await using var c = await ledger.Database.OpenAsync(ct);
-        // The dashboard's daily rollup trigger is not what this figure measures (the check reads usage_records): it is
-        // lifted while the ledger is generated and put back after, leaving the rollup empty.
-        var trigger = await c.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'usage_daily_insert'");
-        await c.ExecuteAsync("DROP TRIGGER IF EXISTS usage_daily_insert");
         await using var tx = await c.BeginTransactionAsync(ct);
         var start = now.ToUnixTimeSeconds() / 3600 * 3600 - ((long)hours * 3600);
         for (var a = 0; a < Accounts; a++)
@@ -133,8 +129,6 @@ public static class CheckBenchmark
         }
 
         await tx.CommitAsync(ct);
-        if (trigger is not null)
-            await c.ExecuteAsync(trigger);
     }
 
     private static async Task<long> CountAsync(BenchLedger ledger, CancellationToken ct)

@@ -6,16 +6,16 @@ namespace Monitor.Storage;
 /// <summary>
 /// Keeps <c>usage_daily</c>, the dashboard's daily rollup of <c>usage_records</c> (migration 0008), exact: the days a
 /// ledger write touched are recomputed from the records inside the same transaction (<see cref="LedgerTransaction"/>
-/// calls <see cref="RefreshAsync"/> at commit), and <see cref="RebuildAsync"/> recomputes everything. A day's rollup rows
-/// are always a plain GROUP BY of that day's records, so no write can leave them out of step.
+/// calls <see cref="RefreshAsync"/> at commit); migration 0009 recomputes everything once. A day's rollup rows are always
+/// a plain GROUP BY of that day's records, so no write through the ledger can leave them out of step.
 /// </summary>
 public static class UsageRollup
 {
     /// <summary>A UTC day in Unix seconds.</summary>
     public const long Day = 86_400;
 
-    // The one definition of a rollup row. /*where*/ takes the WHERE clause; the migration that rebuilds it (0009) repeats it.
-    private const string InsertSql = """
+    // The one definition of a rollup row. Migration 0009 repeats it without the WHERE to rebuild the whole rollup.
+    private const string RefreshSql = """
         INSERT INTO usage_daily (day, account, provider, workspace, key_id, model, currency, is_month, key_fingerprint,
             buckets, priced_buckets, cost_micros, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, requests,
             reported_micros, estimated_micros)
@@ -26,15 +26,10 @@ public static class UsageRollup
                COALESCE(SUM(CASE WHEN cost_source = 'reported' AND estimated_cost_micros IS NOT NULL THEN cost_micros END), 0),
                COALESCE(SUM(CASE WHEN cost_source = 'reported' AND cost_micros IS NOT NULL THEN estimated_cost_micros END), 0)
         FROM usage_records
-        /*where*/
+        WHERE account = @account AND bucket_start >= @from AND bucket_start < @to
         GROUP BY bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
                  CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END
         """;
-
-    private static readonly string RefreshSql =
-        InsertSql.Replace("/*where*/", "WHERE account = @account AND bucket_start >= @from AND bucket_start < @to", StringComparison.Ordinal);
-
-    private static readonly string RebuildSql = InsertSql.Replace("/*where*/", "", StringComparison.Ordinal);
 
     /// <summary>The UTC day (Unix seconds) a bucket starting at <paramref name="bucketStart"/> is rolled up into.</summary>
     public static long DayOf(long bucketStart) => bucketStart - (bucketStart % Day);
@@ -46,16 +41,5 @@ public static class UsageRollup
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM usage_daily WHERE account = @account AND day >= @from AND day < @to", range, transaction, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(RefreshSql, range, transaction, cancellationToken: ct));
-    }
-
-    /// <summary>Recomputes the whole rollup from the ledger, in one transaction; returns the rollup rows written.</summary>
-    public static async Task<long> RebuildAsync(Database database, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM usage_daily", transaction: transaction, cancellationToken: ct));
-        var rows = await connection.ExecuteAsync(new CommandDefinition(RebuildSql, transaction: transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        return rows;
     }
 }

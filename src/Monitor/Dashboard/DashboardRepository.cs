@@ -199,12 +199,21 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
         var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
         filter.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
+        // ledger_currencies walks ix_usage_daily_currency one currency at a time; each then needs one priced row in the
+        // range, found on the same index, instead of every row of the range being read.
         var currencies = await connection.QueryAsync<string>(new CommandDefinition(
             $"""
-            SELECT DISTINCT currency
-            FROM usage_daily
-            WHERE day >= @from AND day < @to AND priced_buckets > 0{filter.Sql}
-            ORDER BY currency
+            WITH RECURSIVE ledger_currencies (currency) AS (
+                SELECT MIN(currency) FROM usage_daily
+                UNION ALL
+                SELECT (SELECT MIN(u.currency) FROM usage_daily u WHERE u.currency > l.currency) FROM ledger_currencies l WHERE l.currency IS NOT NULL
+            )
+            SELECT l.currency
+            FROM ledger_currencies l
+            WHERE l.currency IS NOT NULL AND EXISTS (
+                SELECT 1 FROM usage_daily
+                WHERE currency = l.currency AND day >= @from AND day < @to AND priced_buckets > 0{filter.Sql})
+            ORDER BY l.currency
             """, parameters, cancellationToken: ct));
         return [.. currencies];
     }

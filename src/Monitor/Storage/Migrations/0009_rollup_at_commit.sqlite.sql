@@ -21,3 +21,6 @@ SELECT bucket_start - (bucket_start % 86400), account, provider, workspace, key_
 FROM usage_records
 GROUP BY bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
          CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END;
+
+-- The dashboard's cost currencies: one index step per currency instead of a scan of the whole 90-day range.
+CREATE INDEX ix_usage_daily_currency ON usage_daily (currency, day);

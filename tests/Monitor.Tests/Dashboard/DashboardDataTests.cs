@@ -173,6 +173,21 @@ public sealed class DashboardDataTests
             csv.ReplaceLineEndings("\n"));
     }
 
+    [Fact]
+    public async Task DrillCsv_LedgerWrittenBetweenRequests_ShowsTheNewRecordsNotTheCachedOnes()
+    {
+        await using var app = await DashboardTestApp.StartAsync(Now, db => LedgerSeed.WriteAsync(db, Now,
+            LedgerSeed.Day("acc", ProviderKind.OpenAI, "gpt-4o", June10, 3m, Currency.USD)));
+        const string Url = "/drill?account=acc&from=2025-06-01&to=2025-06-15&format=csv";
+        var before = await app.Client.GetStringAsync(Url);
+
+        await LedgerSeed.WriteAsync(app.Database, Now, LedgerSeed.Day("acc", ProviderKind.OpenAI, "gpt-4o", June10, 5m, Currency.USD));
+        var after = await app.Client.GetStringAsync(Url);
+
+        Assert.Contains("\n2025-06-10,acc,gpt-4o,,,USD,3,0,10,1800\n", before.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("\n2025-06-10,acc,gpt-4o,,,USD,5,0,10,1800\n", after.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/drill?account=acc&to=2025-02-30", "to: '2025-02-30' is not a date (yyyy-MM-dd).")]
     [InlineData("/drill?account=acc&from=2025-06-10&to=2025-06-01", "from: 2025-06-10 is after to: 2025-06-01.")]

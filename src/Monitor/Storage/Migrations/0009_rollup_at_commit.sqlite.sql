@@ -23,4 +23,5 @@ GROUP BY bucket_start - (bucket_start % 86400), account, provider, workspace, ke
          CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END;
 
 -- The dashboard's cost currencies: one index step per currency instead of a scan of the whole 90-day range.
-CREATE INDEX ix_usage_daily_currency ON usage_daily (currency, day);
+-- (IF NOT EXISTS: the migration may be applied again to rebuild the rollup.)
+CREATE INDEX IF NOT EXISTS ix_usage_daily_currency ON usage_daily (currency, day);

@@ -8,8 +8,7 @@ namespace Monitor.Core.Budgets;
 /// date against the budget line, with the forecast to the period's end).</summary>
 public static class BudgetEvidence
 {
-    public static AlertEvidence Build(
-        BudgetStatus s, IReadOnlyList<(string Model, decimal Amount)> models, IReadOnlyList<(string Key, decimal Amount)> keys)
+    public static AlertEvidence Build(BudgetStatus s)
     {
         var b = s.Budget;
         var facts = new List<AlertFact>
@@ -37,8 +36,8 @@ public static class BudgetEvidence
             Facts = facts,
             Breakdowns =
             [
-                new AlertBreakdown("Top models", [.. models.Select(m => new AlertFact(m.Model, Money(m.Amount, b)))]),
-                new AlertBreakdown("Top keys", [.. keys.Select(k => new AlertFact(k.Key, Money(k.Amount, b)))]),
+                new AlertBreakdown("Top models", [.. s.TopModels.Select(m => new AlertFact(m.Label, Money(m.Amount, b)))]),
+                new AlertBreakdown("Top keys", [.. s.TopKeys.Select(k => new AlertFact(k.Label, Money(k.Amount, b)))]),
             ],
             Runbook =
             [

@@ -82,18 +82,24 @@ public static class BudgetRules
     public static DateTimeOffset EpisodeStart(HourlySpend spend, int rollingDays, decimal amount, DateTimeOffset now)
     {
         var threshold = (double)(amount * 1_000_000m);
-        var window = TimeSpan.FromDays(rollingDays);
-        // Whole hours, so the same stretch gives the same key from one check to the next.
+        var hours = rollingDays * 24;
+        // Whole hours, so the same stretch gives the same key from one check to the next. The trailing sum slides
+        // back one hour at a time: drop the hour leaving at the end, add the one entering at the start.
         var start = HourlySpend.CeilHour(now);
-        for (var t = start.AddHours(-1); t - window >= spend.Origin; t = t.AddHours(-1))
+        var end = spend.IndexOf(start);
+        var sum = spend.Sum(start.AddHours(-hours), start);
+        for (var i = end - 1; i - hours >= 0; i--)
         {
-            if (spend.Sum(t - window, t) < threshold)
+            sum += -At(spend, i) + At(spend, i - hours);
+            if (sum < threshold)
                 break;
-            start = t;
+            start = start.AddHours(-1);
         }
 
         return start;
     }
+
+    private static double At(HourlySpend spend, int i) => i >= 0 && i < spend.Micros.Length ? spend.Micros[i] : 0;
 
     private static string PeriodText(BudgetStatus s)
     {

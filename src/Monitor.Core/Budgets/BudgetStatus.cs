@@ -24,5 +24,11 @@ public sealed record BudgetStatus
     /// <summary>Cumulative spend at each local midnight of the period and now (for the chart).</summary>
     public IReadOnlyList<(DateTimeOffset At, decimal Spent)> Cumulative { get; init; } = [];
 
+    /// <summary>The models carrying the period's spend, largest first (a few, for the mail and the page).</summary>
+    public IReadOnlyList<(string Label, decimal Amount)> TopModels { get; init; } = [];
+
+    /// <summary>The keys carrying the period's spend, named from the key inventory where it knows them.</summary>
+    public IReadOnlyList<(string Label, decimal Amount)> TopKeys { get; init; } = [];
+
     public decimal Percent => Budget.Amount == 0 ? 0 : decimal.Round(Spent / Budget.Amount * 100, 1);
 }

@@ -45,15 +45,18 @@ public sealed class HourlySpend
     /// <summary>Spend in [from, to), counting an hour cut by a boundary (half-hour zones) by the part inside.</summary>
     public double Sum(DateTimeOffset from, DateTimeOffset to)
     {
+        var fromHours = (from - Origin).TotalHours;
+        var toHours = (to - Origin).TotalHours;
+        var first = Math.Max(0, (int)Math.Floor(fromHours));
+        var last = Math.Min(Micros.Length, (int)Math.Ceiling(toHours));
         var total = 0.0;
-        var first = Math.Max(0, IndexOf(from));
-        var last = Math.Min(Micros.Length, (int)Math.Ceiling((to - Origin).TotalHours));
         for (var i = first; i < last; i++)
         {
-            var hourStart = Origin.AddHours(i);
-            var inside = (Min(hourStart.AddHours(1), to) - Max(hourStart, from)).TotalHours;
-            if (inside > 0)
-                total += Micros[i] * Math.Min(1, inside);
+            var inside = Math.Min(i + 1, toHours) - Math.Max(i, fromHours);
+            if (inside >= 1)
+                total += Micros[i];
+            else if (inside > 0)
+                total += Micros[i] * inside;
         }
 
         return total;
@@ -62,6 +65,4 @@ public sealed class HourlySpend
     /// <summary>The next whole UTC hour (or the time itself when it is one).</summary>
     public static DateTimeOffset CeilHour(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds((t.ToUnixTimeSeconds() + 3599) / 3600 * 3600);
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

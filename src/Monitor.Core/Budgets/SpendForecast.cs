@@ -2,20 +2,23 @@ namespace Monitor.Core.Budgets;
 
 /// <summary>
 /// Projects period-end spend from the period so far and the scope's own weekly rhythm: the expected spend of each
-/// remaining hour is the median spend of its local weekday (over the last four weeks) times the share of the day's
-/// spend that its local hour usually carries, scaled by how the last seven days ran against that pattern (growth).
+/// remaining hour is the median spend of its weekday (over the last four weeks) times the share of the day's spend that
+/// its hour carried over the last week, scaled by how the last seven days ran against that pattern (growth).
 /// A Monday-heavy team's Monday is expected, so it does not look like a runaway week; a median keeps one past
 /// incident from inflating every later forecast. With under a week of history the projection is linear.
 /// </summary>
 public static class SpendForecast
 {
     public const int HistoryDays = 28;
+
+    /// <summary>The hour-of-day shape is learnt from the last week (hourly data); weekday levels from four weeks of days.</summary>
+    public const int ShapeDays = 7;
     private const int MinPatternDays = 7;
 
     // Every hour keeps a little of the day's average, so an hour that was silent in the history still counts.
     private const double UniformShare = 0.1;
 
-    public static SpendProjection Project(HourlySpend spend, BudgetPeriod period, DateTimeOffset now, TimeZoneInfo zone)
+    public static SpendProjection Project(HourlySpend spend, BudgetPeriod period, DateTimeOffset now)
     {
         if (now >= period.End)
             return new SpendProjection(spend.Sum(period.Start, period.End), spend.Sum(period.Start, period.End), [], "period ended");
@@ -31,9 +34,9 @@ public static class SpendForecast
         if (nowIndex - historyStart < MinPatternDays * 24 || history <= 0)
             return Linear(spent, period, now);
 
-        var calendar = new LocalHours(spend.Origin, zone);
+        var calendar = new UtcHours(spend.Origin);
         var levels = WeekdayLevels(spend, calendar, historyStart, nowIndex);
-        var shares = HourShares(spend, calendar, historyStart, nowIndex, history);
+        var shares = HourShares(spend, calendar, Math.Max(historyStart, nowIndex - (ShapeDays * 24)), nowIndex);
         double Expected(int i) => levels[(int)calendar.Weekday(i)] * shares[calendar.Hour(i)];
 
         // Growth: how the last seven days ran against the pattern (bounded, so one odd week cannot run away).
@@ -73,7 +76,7 @@ public static class SpendForecast
 
     // Median spend of each local weekday over the complete local days in the history; a weekday without a sample
     // takes the median of all days.
-    private static double[] WeekdayLevels(HourlySpend spend, LocalHours calendar, int from, int to)
+    private static double[] WeekdayLevels(HourlySpend spend, UtcHours calendar, int from, int to)
     {
         var days = new Dictionary<DateTime, (double Total, int Hours)>();
         for (var i = from; i < to; i++)
@@ -94,11 +97,18 @@ public static class SpendForecast
         return levels;
     }
 
-    private static double[] HourShares(HourlySpend spend, LocalHours calendar, int from, int to, double total)
+    private static double[] HourShares(HourlySpend spend, UtcHours calendar, int from, int to)
     {
         var sums = new double[24];
+        var total = 0.0;
         for (var i = from; i < to; i++)
+        {
             sums[calendar.Hour(i)] += spend.Micros[i];
+            total += spend.Micros[i];
+        }
+
+        if (total <= 0)
+            return [.. Enumerable.Repeat(1.0 / 24, 24)];
         var shares = new double[24];
         for (var h = 0; h < 24; h++)
             shares[h] = ((1 - UniformShare) * sums[h] / total) + (UniformShare / 24);
@@ -114,20 +124,12 @@ public static class SpendForecast
         return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
-    // The local date, weekday and hour of each UTC hour from the origin (offsets looked up once per hour index).
-    private sealed class LocalHours(DateTimeOffset origin, TimeZoneInfo zone)
+    // The date, weekday and hour of each hour from the origin, in UTC: a weekly rhythm is the same rhythm whatever zone
+    // names it, and the period's own boundaries (which do follow the budget's zone) are decided elsewhere.
+    private readonly struct UtcHours(DateTimeOffset origin)
     {
-        private readonly Dictionary<int, DateTime> _local = [];
-
-        public DateTime Date(int i) => Local(i).Date;
-        public DayOfWeek Weekday(int i) => Local(i).DayOfWeek;
-        public int Hour(int i) => Local(i).Hour;
-
-        private DateTime Local(int i)
-        {
-            if (!_local.TryGetValue(i, out var local))
-                _local[i] = local = ZonedTime.ToLocal(origin.AddHours(i), zone);
-            return local;
-        }
+        public DateTime Date(int i) => origin.AddHours(i).UtcDateTime.Date;
+        public DayOfWeek Weekday(int i) => origin.AddHours(i).DayOfWeek;
+        public int Hour(int i) => origin.AddHours(i).Hour;
     }
 }

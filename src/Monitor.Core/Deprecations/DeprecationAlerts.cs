@@ -14,19 +14,26 @@ public static class DeprecationAlerts
     public static IEnumerable<AlertDecision> Evaluate(
         IEnumerable<(ModelUse Use, ModelLifecycle Lifecycle)> uses, PriceCatalog catalog, DateTimeOffset now, int windowDays)
     {
-        foreach (var (use, life) in uses)
+        foreach (var (use, life) in uses.Where(u => IsDue(u.Use, u.Lifecycle, now)))
         {
-            if (now >= life.RetiresAt)
-            {
-                if (use.RequestsSinceRetirement > 0)
-                    yield return Retired(use, life, catalog, now, windowDays);
-                continue;
-            }
-
-            if (Milestones.Before(life.RetiresAt, now, Milestones.Deprecation) is { } step)
-                yield return Reminder(use, life, step, catalog, now, windowDays);
+            yield return now >= life.RetiresAt
+                ? Retired(use, life, catalog, now, windowDays)
+                : Reminder(use, life, Milestones.Before(life.RetiresAt, now, Milestones.Deprecation)!, catalog, now, windowDays);
         }
     }
+
+    /// <summary>
+    /// Whether a model in use is due: a reminder step before its retirement has started, or it is still called after
+    /// it. The dashboard's "deprecations due" lists exactly these, so the page and the reminders agree.
+    /// </summary>
+    public static bool IsDue(ModelUse use, ModelLifecycle life, DateTimeOffset now) =>
+        now >= life.RetiresAt
+            ? use.RequestsSinceRetirement > 0
+            : Milestones.Before(life.RetiresAt, now, Milestones.Deprecation) is not null;
+
+    /// <summary>The workspaces and keys calling the model, biggest spender first (then most requests, then by label).</summary>
+    public static IEnumerable<ModelCaller> CallersBySpend(ModelUse use) =>
+        use.Callers.OrderByDescending(c => c.Cost).ThenByDescending(c => c.Requests).ThenBy(c => c.Label, StringComparer.Ordinal);
 
     private static AlertDecision Reminder(ModelUse use, ModelLifecycle life, Milestone step, PriceCatalog catalog, DateTimeOffset now, int windowDays)
     {
@@ -92,8 +99,7 @@ public static class DeprecationAlerts
             }
         }
 
-        var callers = use.Callers
-            .OrderByDescending(c => c.Cost).ThenByDescending(c => c.Requests).ThenBy(c => c.Label, StringComparer.Ordinal)
+        var callers = CallersBySpend(use)
             .Select(c => new AlertFact(c.Label,
                 $"{MoneyUnits.Display(Monthly(c.Cost, windowDays), use.Currency)}/month, {c.Requests.ToString("N0", CultureInfo.InvariantCulture)} requests"))
             .ToList();

@@ -14,15 +14,32 @@ public static class KeyAlerts
     public static IEnumerable<AlertDecision> Reminders(
         IEnumerable<KeyState> keys, Func<KeyState, KeyPolicy> policyOf, IReadOnlyList<string> defaultTo, DateTimeOffset now)
     {
+        foreach (var due in Deadlines(keys, policyOf, now))
+        {
+            yield return due.Step is { } step
+                ? Reminder(due.Key, due.Kind, due.DueAt, step, defaultTo, now)
+                : Unused(due.Key, due.DueAt, now) with { To = Recipients(due.Key, defaultTo) };
+        }
+    }
+
+    /// <summary>
+    /// Active keys due now, per key in this order: rotation by age (from the 30-day step on, then overdue), expiry (the
+    /// same steps) and disuse. The reminders are raised from exactly these, and the dashboard lists them.
+    /// </summary>
+    public static IEnumerable<KeyDeadline> Deadlines(IEnumerable<KeyState> keys, Func<KeyState, KeyPolicy> policyOf, DateTimeOffset now)
+    {
         foreach (var key in keys.Where(k => k.Active))
         {
             var policy = policyOf(key);
             if (policy.MaxAge is { } maxAge && key.Key.CreatedAt is { } created && Step(created + maxAge, now) is { } due)
-                yield return Reminder(key, AlertKind.KeyRotation, created + maxAge, due, defaultTo, now);
+                yield return new KeyDeadline(key, AlertKind.KeyRotation, created + maxAge, due, $"rotation: maximum age {Whole(maxAge)} days");
             if (key.Key.ExpiresAt is { } expires && Step(expires, now) is { } expiry)
-                yield return Reminder(key, AlertKind.KeyExpiry, expires, expiry, defaultTo, now);
-            if (policy.UnusedAfter is { } idle && Unused(key, idle, now) is { } unused)
-                yield return unused with { To = Recipients(key, defaultTo) };
+                yield return new KeyDeadline(key, AlertKind.KeyExpiry, expires, expiry, expiry.Overdue ? "expired" : "expires");
+            if (policy.UnusedAfter is { } idle && UnusedSince(key) is { } since && now - since >= idle)
+            {
+                yield return new KeyDeadline(key, AlertKind.KeyUnused, since + idle, null,
+                    key.LastUsedAt is null ? "never used" : $"unused since {Day(since)}");
+            }
         }
     }
 
@@ -136,11 +153,13 @@ public static class KeyAlerts
         };
     }
 
-    private static AlertDecision? Unused(KeyState key, TimeSpan idle, DateTimeOffset now)
+    /// <summary>Since when the key is idle: its last use, else (when usage is known) its creation; null when nobody can tell.</summary>
+    private static DateTimeOffset? UnusedSince(KeyState key) =>
+        key.LastUsedAt ?? (key.UsageKnown ? key.Key.CreatedAt ?? key.FirstSeenAt : null);
+
+    private static AlertDecision Unused(KeyState key, DateTimeOffset dueAt, DateTimeOffset now)
     {
-        var since = key.LastUsedAt ?? (key.UsageKnown ? key.Key.CreatedAt ?? key.FirstSeenAt : (DateTimeOffset?)null);
-        if (since is not { } s || now - s < idle)
-            return null;
+        var s = UnusedSince(key)!.Value;
         return new AlertDecision
         {
             Kind = AlertKind.KeyUnused,
@@ -151,7 +170,7 @@ public static class KeyAlerts
             Title = $"[Unused key] {key.Label} on {key.Account}: " + (key.LastUsedAt is null ? "never used" : $"not used for {(now - s).Days} days"),
             Detail = $"{key.Label} has not been used since {Day(s)}. An unused key is only a risk: delete it unless something still needs it.",
             DedupKey = $"key_unused:{key.Account}:{key.Key.KeyId}:{key.LastUsedAt?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) ?? "never"}",
-            OccurredAt = s + idle,
+            OccurredAt = dueAt,
             Evidence = new AlertEvidence { Facts = KeyFacts(key, now) },
         };
     }
@@ -218,6 +237,8 @@ public static class KeyAlerts
     private static string? Empty(string text) => text.Length > 0 ? text : null;
 
     private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Whole(TimeSpan span) => span.TotalDays.ToString("0", CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -8,12 +8,11 @@ namespace Monitor.Checks;
 
 /// <summary>
 /// Budgets: spend and forecast per configured budget at the check's time, and the threshold and forecast alerts
-/// Core decides from them. Only decisions not raised before are enriched with their breakdown and chart (one small
-/// query each), so a check over a thousand budgets stays one pass over the ledger.
+/// Core decides from them. Only decisions not raised before get their evidence (breakdown and chart); the whole check
+/// is one pass over the ledger, however many budgets.
 /// </summary>
 public sealed class BudgetEvaluator(BudgetSpendReader reader, AlertRepository alerts, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
-    private const int TopRows = 5;
     private readonly Lazy<IReadOnlyList<BudgetDefinition>> _budgets = new(() => BudgetDefinitions.From(options.Value));
     private readonly Lazy<IReadOnlyList<ExchangeRate>> _rates = new(() => BudgetDefinitions.Rates(options.Value));
 
@@ -32,9 +31,7 @@ public sealed class BudgetEvaluator(BudgetSpendReader reader, AlertRepository al
         {
             if (plain.All(d => known.Contains(d.DedupKey)))
                 continue;
-            var until = status.Period.End < context.AsOf ? status.Period.End : context.AsOf;
-            var (models, keys) = await reader.TopAsync(status.Budget, status.Period.Start, until, TopRows, ct);
-            var evidence = BudgetEvidence.Build(status, models, keys);
+            var evidence = BudgetEvidence.Build(status);
             decisions.AddRange(BudgetRules.Decide(status, evidence).Where(d => !known.Contains(d.DedupKey)));
         }
 

@@ -21,6 +21,8 @@ public static class CheckServiceCollectionExtensions
         services.AddSingleton<BudgetEvaluator>();
         services.AddSingleton<IAlertEvaluator>(sp => sp.GetRequiredService<BudgetEvaluator>());
         services.AddSingleton<Dashboard.IBudgetGaugeSource, BudgetGaugeSource>();
+        services.AddSingleton<Dashboard.IDeprecationSource>(sp => ActivatorUtilities.CreateInstance<DeprecationDueSource>(sp, sp.GetServices<IAlertEvaluator>().OfType<DeprecationEvaluator>().Single()));
+        services.AddSingleton<Dashboard.IKeyRotationSource>(sp => new KeyDueSource(sp.GetServices<IAlertEvaluator>().OfType<KeyRotationEvaluator>().Single()));
         services.AddSingleton<IAlertEvaluator, GuardRailEvaluator>();
         services.AddSingleton<IAlertEvaluator, StaleDataEvaluator>();
         services.AddSingleton<IAlertEvaluator, AnomalyEvaluator>();

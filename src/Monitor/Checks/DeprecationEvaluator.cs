@@ -28,6 +28,30 @@ public sealed class DeprecationEvaluator(Database database, PriceCatalog prices,
         var settings = options.Value.Deprecations;
         var asOf = context.AsOf;
         var window = TimeSpan.FromDays(settings.UsedWithinDays);
+        var (slices, listed, cards, uses) = await ReadAsync(asOf, ct);
+
+        var decisions = new List<AlertDecision>();
+        decisions.AddRange(DeprecationAlerts.Evaluate(uses, prices, asOf, settings.UsedWithinDays));
+
+        var accounts = listed.Select(l => (l.Account, l.Provider, Currency: Currency.USD))
+            .Concat(slices.Select(s => (s.Account, Provider: s.ProviderKind, Currency: s.CurrencyOf)))
+            .GroupBy(a => a.Account).ToDictionary(g => g.Key, g => (g.Last().Provider, g.Last().Currency));
+        var used = slices.Select(s => (s.Account, s.Model)).ToHashSet();
+        decisions.AddRange(AliasAlerts.Moves(await _repository.AliasHistoryAsync(asOf, ct), used, accounts, prices, asOf, window));
+        decisions.AddRange(AliasAlerts.Advice(await AliasCallsAsync(asOf, cards, settings.ProductionKeys, ct), asOf));
+        return decisions;
+    }
+
+    /// <summary>
+    /// Models called within the usage window (Monitor:Deprecations:UsedWithinDays) that have a known retirement, as of
+    /// as-of: what the reminders are decided from, for the dashboard.
+    /// </summary>
+    public async Task<IReadOnlyList<(ModelUse Use, ModelLifecycle Lifecycle)>> ModelsInUseAsync(DateTimeOffset asOf, CancellationToken ct) =>
+        (await ReadAsync(asOf, ct)).Uses;
+
+    private async Task<Snapshot> ReadAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        var window = TimeSpan.FromDays(options.Value.Deprecations.UsedWithinDays);
         var slices = await _repository.UsageAsync(asOf - window, asOf, ct);
         var listed = await _repository.ModelsAsync(asOf, ct);
         var cards = new Dictionary<(string Account, string Model), ModelInfo>();
@@ -38,7 +62,6 @@ public sealed class DeprecationEvaluator(Database database, PriceCatalog prices,
                 cards.TryAdd((account, alias), card);
         }
 
-        var decisions = new List<AlertDecision>();
         var uses = new List<(ModelUse, ModelLifecycle)>();
         foreach (var model in slices.GroupBy(s => (s.Account, s.Model, s.Currency)).OrderBy(g => g.Key.Account, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal))
         {
@@ -62,15 +85,7 @@ public sealed class DeprecationEvaluator(Database database, PriceCatalog prices,
             uses.Add((use, life));
         }
 
-        decisions.AddRange(DeprecationAlerts.Evaluate(uses, prices, asOf, settings.UsedWithinDays));
-
-        var accounts = listed.Select(l => (l.Account, l.Provider, Currency: Currency.USD))
-            .Concat(slices.Select(s => (s.Account, Provider: s.ProviderKind, Currency: s.CurrencyOf)))
-            .GroupBy(a => a.Account).ToDictionary(g => g.Key, g => (g.Last().Provider, g.Last().Currency));
-        var used = slices.Select(s => (s.Account, s.Model)).ToHashSet();
-        decisions.AddRange(AliasAlerts.Moves(await _repository.AliasHistoryAsync(asOf, ct), used, accounts, prices, asOf, window));
-        decisions.AddRange(AliasAlerts.Advice(await AliasCallsAsync(asOf, cards, settings.ProductionKeys, ct), asOf));
-        return decisions;
+        return new Snapshot(slices, listed, cards, uses);
     }
 
     private async Task<IEnumerable<AliasCall>> AliasCallsAsync(
@@ -92,4 +107,9 @@ public sealed class DeprecationEvaluator(Database database, PriceCatalog prices,
                     g.Sum(s => s.Requests), g.Sum(s => s.Cost), first.CurrencyOf);
             });
     }
+
+    /// <summary>What one read of the ledger and the model listings gives: usage slices, listed cards (by model and alias) and the models in use with a known end.</summary>
+    private sealed record Snapshot(
+        IReadOnlyList<UsageSlice> Slices, IReadOnlyList<(string Account, ProviderKind Provider, ModelInfo Model)> Listed,
+        Dictionary<(string Account, string Model), ModelInfo> Cards, List<(ModelUse Use, ModelLifecycle Lifecycle)> Uses);
 }

@@ -18,24 +18,12 @@ public sealed class KeyRotationEvaluator(Database database, IOptions<MonitorOpti
 
     public async Task<IReadOnlyList<AlertDecision>> EvaluateAsync(CheckContext context, CancellationToken ct)
     {
-        var o = options.Value;
         var asOf = context.AsOf;
-        if (o.Keys.Declared.Count > 0)
-            await _repository.SaveDeclaredKeysAsync([.. o.Keys.Declared.Select(Declared)], ct);
-
-        var kinds = o.Providers.Where(p => p.Enabled).ToDictionary(p => p.Name, p => p.ParsedKind, StringComparer.Ordinal);
-        var keys = (await _repository.KeysAsync(asOf, ct))
-            .Select(k => kinds.TryGetValue(k.Account, out var kind) ? k with { Provider = kind } : k)
-            .OrderBy(k => k.Account, StringComparer.Ordinal).ThenBy(k => k.Key.KeyId, StringComparer.Ordinal)
-            .ToList();
-        var rules = o.Keys.Policies.Select(p => new KeyPolicyRule
-        {
-            Provider = p.Provider, Account = p.Account, KeyId = p.KeyId, MaxAge = p.MaxAge, UnusedAfter = p.UnusedAfter,
-        }).ToList();
-        var defaults = new KeyPolicy(o.Keys.MaxAge, o.Keys.UnusedAfter);
+        var (keys, policyOf) = await KeysAsync(asOf, ct);
+        var o = options.Value;
         var to = o.Alerts.Email.To;
 
-        var decisions = KeyAlerts.Reminders(keys, k => KeyPolicyRule.Resolve(rules, defaults, k), to, asOf).ToList();
+        var decisions = KeyAlerts.Reminders(keys, policyOf, to, asOf).ToList();
         foreach (var rotation in KeyAlerts.Rotations(keys, o.Keys.RotationGrace, asOf))
         {
             var usage = await UsageSinceAsync(rotation.Old, rotation.GraceEndsAt, asOf, ct);
@@ -51,6 +39,33 @@ public sealed class KeyRotationEvaluator(Database database, IOptions<MonitorOpti
         }
 
         return decisions;
+    }
+
+    /// <summary>Keys due at as-of (rotation, expiry, disuse): the deadlines the reminders are raised from, for the dashboard.</summary>
+    public async Task<IReadOnlyList<KeyDeadline>> DeadlinesAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        var (keys, policyOf) = await KeysAsync(asOf, ct);
+        return [.. KeyAlerts.Deadlines(keys, policyOf, asOf)];
+    }
+
+    /// <summary>Keys known at as-of (declared ones written first), by account and id, and the policy each key falls under.</summary>
+    private async Task<(List<KeyState> Keys, Func<KeyState, KeyPolicy> PolicyOf)> KeysAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (o.Keys.Declared.Count > 0)
+            await _repository.SaveDeclaredKeysAsync([.. o.Keys.Declared.Select(Declared)], ct);
+
+        var kinds = o.Providers.Where(p => p.Enabled).ToDictionary(p => p.Name, p => p.ParsedKind, StringComparer.Ordinal);
+        var keys = (await _repository.KeysAsync(asOf, ct))
+            .Select(k => kinds.TryGetValue(k.Account, out var kind) ? k with { Provider = kind } : k)
+            .OrderBy(k => k.Account, StringComparer.Ordinal).ThenBy(k => k.Key.KeyId, StringComparer.Ordinal)
+            .ToList();
+        var rules = o.Keys.Policies.Select(p => new KeyPolicyRule
+        {
+            Provider = p.Provider, Account = p.Account, KeyId = p.KeyId, MaxAge = p.MaxAge, UnusedAfter = p.UnusedAfter,
+        }).ToList();
+        var defaults = new KeyPolicy(o.Keys.MaxAge, o.Keys.UnusedAfter);
+        return (keys, k => KeyPolicyRule.Resolve(rules, defaults, k));
     }
 
     /// <summary>The ledger's buckets for the key starting in [since, as-of), plus the listing's last-used time when it is later than since.</summary>

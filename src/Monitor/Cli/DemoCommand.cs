@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Monitor.Checks;
+using Monitor.Dashboard;
 using Monitor.Demo;
 using Monitor.Hosting;
 using Monitor.Jobs;
@@ -9,8 +11,9 @@ namespace Monitor.Cli;
 
 /// <summary>
 /// <c>monitor demo</c>: fake providers on 127.0.0.1 serving synthetic usage in their real wire formats,
-/// pulled by the real connectors into a ledger of its own (Monitor:Demo:Path), then the dashboard on it.
-/// No keys, no SMTP, nothing to configure.
+/// pulled by the real connectors into a ledger of its own (Monitor:Demo:Path), one check (demo budgets sized from the
+/// scenario unless budgets are configured; mail to <c>demo-outbox</c> beside the ledger unless SMTP is), then the
+/// dashboard on it. No keys, no SMTP, nothing to configure.
 /// </summary>
 public static class DemoCommand
 {
@@ -26,6 +29,31 @@ public static class DemoCommand
         ("demo-kilo", "Kilo", "kilo"),
         ("demo-litellm", "LiteLLM", "litellm"),
     ];
+
+    /// <summary>The demo account that pulls from a fake provider (mount).</summary>
+    public static string AccountOf(string mount) => Accounts.Single(a => a.Mount == mount).Name;
+
+    /// <summary>Who the demo's alert mail is addressed to when no recipient is configured (it only lands in the pickup directory).</summary>
+    public const string DemoRecipient = "finops@example.com";
+
+    /// <summary>Where the demo's alert mail lands without SMTP: <c>demo-outbox</c> beside the demo ledger.</summary>
+    public static string PickupDirectory(string demoLedgerPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(demoLedgerPath)) ?? ".", "demo-outbox");
+
+    /// <summary>
+    /// The demo's budgets unless the user configured some; without an SMTP host, mail goes to <c>demo-outbox</c> beside
+    /// the demo ledger (never the real pickup directory), addressed to <see cref="DemoRecipient"/> when nobody is configured.
+    /// </summary>
+    public static void UseDemoAlerting(MonitorOptions o, List<BudgetOptions> demoBudgets)
+    {
+        if (o.Budgets.Count == 0)
+            o.Budgets = demoBudgets;
+        if (!string.IsNullOrWhiteSpace(o.Alerts.Email.Smtp.Host))
+            return;
+        o.Alerts.Email.PickupDirectory = PickupDirectory(o.Demo.Path);
+        if (o.Alerts.Email.To.Count == 0)
+            o.Alerts.Email.To = [DemoRecipient];
+    }
 
     public static Command Create(Func<Func<Task<int>>, Task<int>> guard)
     {
@@ -47,10 +75,12 @@ public static class DemoCommand
         await using var server = await FakeProviderServer.StartAsync(scenario, key, ct);
 
         var backfill = TimeSpan.FromDays(options.Demo.Days + 1);
+        var budgets = DemoBudgets.For(scenario, AccountOf(DemoScenario.Mistral), AccountOf(DemoScenario.OpenAI));
         void Adjust(MonitorOptions o)
         {
             o.Storage.Sqlite.Path = o.Demo.Path;
             o.Pull.InitialBackfill = backfill;
+            UseDemoAlerting(o, budgets);
             o.Providers =
             [
                 .. Accounts.Select(a => new ProviderOptions
@@ -71,6 +101,18 @@ public static class DemoCommand
                 await Console.Error.WriteLineAsync(r.Ok ? $"demo: {r.Account}: {r.Records} records" : $"demo: {r.Account}: FAILED: {r.Error}");
             if (!results.All(r => r.Ok))
                 return MonitorCli.Failure;
+
+            // One check, so the dashboard opens on open alerts (the incident, budgets, deprecations, keys) with their mail.
+            var check = await context.Get<CheckService>().RunAsync(null, send: true, ct);
+            foreach (var failure in check.Failures)
+                await Console.Error.WriteLineAsync($"demo: check: {failure}");
+            var open = (await context.Get<AlertRepository>().ListAsync(OpenAlerts.Statuses, int.MaxValue, ct)).Count;
+            var email = context.Options.Alerts.Email;
+            Console.WriteLine(string.IsNullOrWhiteSpace(email.Smtp.Host)
+                ? $"demo: {open} open alert(s), {check.Raised} new; {check.Sent} mail(s) written as .eml files to {Path.GetFullPath(email.PickupDirectory)}"
+                : $"demo: {open} open alert(s), {check.Raised} new; {check.Sent} mail(s) sent through {email.Smtp.Host}:{email.Smtp.Port}");
+            if (check.DeliveryError is { } error)
+                await Console.Error.WriteLineAsync($"demo: mail not delivered: {error}");
         }
 
         if (once)

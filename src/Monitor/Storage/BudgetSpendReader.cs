@@ -8,8 +8,10 @@ namespace Monitor.Storage;
 
 /// <summary>
 /// Reads the spend every budget needs in one pass over the ledger window (the longest period plus four weeks of
-/// history for the forecast), instead of one query per budget: a row is matched to budgets through a dictionary per
-/// scope shape (which of account, workspace, key and model the budgets name), so 1,000 budgets cost little more than one.
+/// history for the forecast), instead of one query per budget. Whole days come from the daily rollup, the last week
+/// and the days a period starts inside of from the hourly ledger. Each series is matched to budgets once (through a
+/// dictionary per scope shape: which of account, workspace, key and model the budgets name), so 1,000 budgets cost
+/// little more than one.
 /// </summary>
 public sealed class BudgetSpendReader(Database database)
 {
@@ -33,53 +35,163 @@ public sealed class BudgetSpendReader(Database database)
         var excluded = budgets.Select(_ => new Dictionary<Currency, long>()).ToArray();
         var index = new ScopeIndex(budgets);
         var from = spends.Min(s => s.Origin);
-        await using var c = await database.OpenAsync(ct);
-        // Coarse buckets that start before the window still cover part of it, so look back one month for them.
-        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            """
-            SELECT account, workspace, key_id, model, currency, bucket_start, bucket_width, cost_micros
-            FROM usage_records
-            WHERE bucket_start >= @early AND bucket_start < @to AND cost_micros IS NOT NULL
-              AND (bucket_start >= @from OR bucket_width IN ('1d', 'month'))
-            """,
-            new { early = from.AddDays(-31).ToUnixTimeSeconds(), from = from.ToUnixTimeSeconds(), to = asOf.ToUnixTimeSeconds() },
-            cancellationToken: ct));
-        var matches = new List<int>();
+        var until = periods.Select(p => p.End < HourlySpend.CeilHour(asOf) ? p.End : HourlySpend.CeilHour(asOf)).ToArray();
+        var series = new Dictionary<SeriesKey, Series>();
+        var windowHours = spends.Max(x => (int)Math.Round((x.Origin - from).TotalHours) + x.Micros.Length);
         var rateCache = new Dictionary<(Currency, Currency, long), decimal?>();
-        while (await reader.ReadAsync(ct))
+        await using var c = await database.OpenAsync(ct);
+        var keyNames = (await c.QueryAsync<(string Account, string KeyId, string? Name)>("SELECT account, key_id, name FROM api_keys"))
+            .Where(k => !string.IsNullOrEmpty(k.Name)).ToDictionary(k => (k.Account, k.KeyId), k => k.Name!);
+
+        // Whole UTC days before the last week come from the daily rollup (24 times fewer rows); the last week (for the
+        // forecast's hour-of-day shape) and the UTC days a period starts inside of (for exact boundaries) are hourly.
+        var recent = Day(asOf).AddDays(-RecentDays);
+        var edges = periods.Select(p => p.Start).Where(t => t < recent && t != Day(t)).Select(t => Day(t).ToUnixTimeSeconds())
+            .Distinct().Order().ToArray();
+        var matches = new List<int>();
+        async Task ReadAsync(string sql, object args)
         {
-            index.Match(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), matches);
-            if (matches.Count == 0)
-                continue;
-            var currency = Enum.Parse<Currency>(reader.GetString(4));
-            var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5));
-            var width = BucketWidths.TryParse(reader.GetString(6), out var w) ? w : BucketWidth.Hour;
-            var micros = reader.GetInt64(7);
-            foreach (var b in matches)
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+            while (await reader.ReadAsync(ct))
             {
-                var target = budgets[b].Currency;
-                var rate = currency == target ? 1m : RateAt(rates, rateCache, currency, target, start);
-                if (rate is null)
+                // Each series (scope, currency, bucket width) is matched to its budgets once, not once per row.
+                var key = new SeriesKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+                if (!series.TryGetValue(key, out var s))
                 {
-                    if (start >= periods[b].Start)
-                        excluded[b][currency] = excluded[b].GetValueOrDefault(currency) + micros;
-                    continue;
+                    index.Match(key.Account, key.Workspace, key.KeyId, key.Model, matches);
+                    series[key] = s = new Series(key, [.. matches], new HourlySpend(from, matches.Count == 0 ? 0 : windowHours));
                 }
 
-                var end = width.EndOf(start);
-                spends[b].Add(start, end - start, rate == 1m ? micros : (double)(micros * rate.Value), end < asOf ? end : asOf);
+                if (s.Budgets.Length == 0)
+                    continue;
+                var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6));
+                var end = s.Width.EndOf(start);
+                s.Spend.Add(start, end - start, reader.GetInt64(7), end < asOf ? end : asOf);
             }
         }
 
-        return [.. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf))];
+        // Month-wide buckets (and buckets that start a month before the window) are never split into days or hours.
+        await ReadAsync(
+            """
+            SELECT account, workspace, key_id, model, currency, CASE WHEN is_month = 1 THEN 'month' ELSE '1d' END, day, cost_micros
+            FROM usage_daily
+            WHERE day >= @early AND day < @to AND cost_micros <> 0
+              AND (is_month = 1 OR (day >= @from AND day < @recent AND day NOT IN @edges))
+            """,
+            new { early = from.AddDays(-31).ToUnixTimeSeconds(), from = Day(from).ToUnixTimeSeconds(), recent = recent.ToUnixTimeSeconds(), to = asOf.ToUnixTimeSeconds(), edges });
+        var hourly = edges.Select(e => (From: e, To: e + 86_400)).Append((Math.Max(recent.ToUnixTimeSeconds(), Day(from).ToUnixTimeSeconds()), asOf.ToUnixTimeSeconds()));
+        foreach (var (a, b) in hourly)
+        {
+            await ReadAsync(
+                """
+                SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
+                FROM usage_records
+                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL
+                """,
+                new { a, b = Math.Min(b, asOf.ToUnixTimeSeconds()) });
+        }
+
+        // Each series adds into the budgets it counts in (converted where a dated rate exists, set aside where none does).
+        foreach (var x in series.Values)
+        {
+            for (var j = 0; j < x.Budgets.Length; j++)
+                x.PeriodMicros[j] = AddInto(x, x.Budgets[j]);
+        }
+
+        double AddInto(Series x, int b)
+        {
+            var target = spends[b];
+            var offset = (int)Math.Round((target.Origin - from).TotalHours);
+            var count = Math.Min(target.Micros.Length, x.Spend.Micros.Length - offset);
+            var currency = budgets[b].Currency;
+            if (x.Currency == currency)
+            {
+                var source = x.Spend.Micros.AsSpan(offset, count);
+                var sink = target.Micros.AsSpan(0, count);
+                for (var i = 0; i < count; i++)
+                    sink[i] += source[i];
+                return x.Spend.Sum(periods[b].Start, until[b]);
+            }
+
+            var inPeriod = 0.0;
+            for (var i = 0; i < count; i++)
+            {
+                var value = x.Spend.Micros[offset + i];
+                if (value == 0)
+                    continue;
+                var hour = target.Origin.AddHours(i);
+                var inside = hour >= periods[b].Start && hour < until[b];
+                if (RateAt(rates, rateCache, x.Currency, currency, hour) is { } rate)
+                {
+                    target.Micros[i] += value * (double)rate;
+                    inPeriod += inside ? value * (double)rate : 0;
+                }
+                else if (inside)
+                {
+                    excluded[b][x.Currency] = excluded[b].GetValueOrDefault(x.Currency) + (long)Math.Round(value);
+                }
+            }
+
+            return inPeriod;
+        }
+
+        var shares = budgets.Select(_ => new List<(SeriesKey Key, double Micros)>()).ToArray();
+        foreach (var s in series.Values)
+        {
+            for (var j = 0; j < s.Budgets.Length; j++)
+            {
+                if (s.PeriodMicros[j] != 0)
+                    shares[s.Budgets[j]].Add((s.Key, s.PeriodMicros[j]));
+            }
+        }
+
+        string KeyLabel(SeriesKey k) =>
+            k.KeyId.Length == 0 ? "(no key)" : keyNames.TryGetValue((k.Account, k.KeyId), out var name) && name != k.KeyId ? $"{name} ({k.KeyId})" : k.KeyId;
+        return
+        [
+            .. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf) with
+            {
+                TopModels = Top(shares[i], k => k.Model),
+                TopKeys = Top(shares[i], KeyLabel),
+            }),
+        ];
     }
+
+    private const int TopRows = 5;
+
+    /// <summary>Days read hourly before now: the forecast's hour-of-day shape is learnt from them.</summary>
+    private const int RecentDays = 7;
+
+    private static DateTimeOffset Day(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds() / 86_400 * 86_400);
+
+    private static IReadOnlyList<(string, decimal)> Top(List<(SeriesKey Key, double Micros)> shares, Func<SeriesKey, string> label) =>
+    [
+        .. shares.GroupBy(s => label(s.Key), StringComparer.Ordinal)
+            .Select(g => (g.Key, ToMoney(g.Sum(s => s.Micros))))
+            .OrderByDescending(x => x.Item2).ThenBy(x => x.Key, StringComparer.Ordinal).Take(TopRows),
+    ];
+
+    private readonly record struct SeriesKey(string Account, string Workspace, string KeyId, string Model, string CurrencyText, string WidthText);
+
+    // One ledger series (hour by hour over the window) and the budgets it counts in; PeriodMicros[j] is its spend in
+    // budget Budgets[j]'s period, in that budget's currency.
+    private sealed class Series(SeriesKey key, int[] budgets, HourlySpend spend)
+    {
+        public HourlySpend Spend { get; } = spend;
+        public SeriesKey Key { get; } = key;
+        public int[] Budgets { get; } = budgets;
+        public double[] PeriodMicros { get; } = new double[budgets.Length];
+        public Currency Currency { get; } = Enum.Parse<Currency>(key.CurrencyText);
+        public BucketWidth Width { get; } = BucketWidths.TryParse(key.WidthText, out var w) ? w : BucketWidth.Hour;
+    }
+
 
     private static BudgetStatus Status(BudgetDefinition b, BudgetPeriod period, HourlySpend spend, Dictionary<Currency, long> excluded, DateTimeOffset asOf)
     {
         // Everything recorded up to now counts, including the bucket of the current hour.
         var until = period.End < HourlySpend.CeilHour(asOf) ? period.End : HourlySpend.CeilHour(asOf);
         var spent = ToMoney(spend.Sum(period.Start, until));
-        var projection = b.Forecast && b.Period != BudgetPeriodKind.Rolling ? SpendForecast.Project(spend, period, asOf, b.TimeZone) : null;
+        var projection = b.Forecast && b.Period != BudgetPeriodKind.Rolling ? SpendForecast.Project(spend, period, asOf) : null;
         var episodes = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         if (b.Period == BudgetPeriodKind.Rolling)
         {
@@ -101,41 +213,6 @@ public sealed class BudgetSpendReader(Database database)
             Cumulative = cumulative,
         };
     }
-
-    /// <summary>The models and keys that carry a scope's spend in [from, to), largest first (for the alert mail).</summary>
-    public async Task<(IReadOnlyList<(string Model, decimal Amount)> Models, IReadOnlyList<(string Key, decimal Amount)> Keys)> TopAsync(
-        BudgetDefinition b, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        var rows = (await c.QueryAsync<(string Model, string KeyId, string? Name, long Micros)>(new CommandDefinition(
-            """
-            SELECT u.model, u.key_id, k.name, SUM(u.cost_micros)
-            FROM usage_records u LEFT JOIN api_keys k ON k.account = u.account AND k.key_id = u.key_id
-            WHERE u.bucket_start >= @from AND u.bucket_start < @to AND u.currency = @currency AND u.cost_micros IS NOT NULL
-            """ + Predicates(b.Scope) + "\n" + """
-            GROUP BY u.model, u.key_id, k.name
-            """,
-            new
-            {
-                from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), currency = b.Currency.ToString(),
-                account = b.Scope.Account, workspace = b.Scope.Workspace, keyId = b.Scope.KeyId, model = b.Scope.Model,
-            },
-            cancellationToken: ct))).ToList();
-        var models = rows.GroupBy(r => r.Model).Select(g => (g.Key, MoneyUnits.FromMicros(g.Sum(r => r.Micros))))
-            .OrderByDescending(m => m.Item2).Take(limit).ToList();
-        var keys = rows.GroupBy(r => (r.KeyId, r.Name))
-            .Select(g => (Label(g.Key.KeyId, g.Key.Name), MoneyUnits.FromMicros(g.Sum(r => r.Micros))))
-            .OrderByDescending(k => k.Item2).Take(limit).ToList();
-        return (models, keys);
-    }
-
-    // Only the fields the scope names: "(@x IS NULL OR u.x = @x)" would keep SQLite from using the primary key.
-    private static string Predicates(BudgetScope scope) =>
-        (scope.Account is null ? "" : " AND u.account = @account") + (scope.Workspace is null ? "" : " AND u.workspace = @workspace")
-        + (scope.KeyId is null ? "" : " AND u.key_id = @keyId") + (scope.Model is null ? "" : " AND u.model = @model");
-
-    private static string Label(string keyId, string? name) =>
-        keyId.Length == 0 ? "(no key)" : string.IsNullOrEmpty(name) || name == keyId ? keyId : $"{name} ({keyId})";
 
     private static decimal? RateAt(IReadOnlyList<ExchangeRate> rates, Dictionary<(Currency, Currency, long), decimal?> cache, Currency from, Currency to, DateTimeOffset at)
     {

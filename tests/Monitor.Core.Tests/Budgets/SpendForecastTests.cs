@@ -31,7 +31,7 @@ public sealed class SpendForecastTests
         var now = new DateTimeOffset(2026, 11, 9, 18, 0, 0, TimeSpan.Zero); // Monday, after the busy day
         var week = BudgetPeriod.Containing(BudgetPeriodKind.Week, now, TimeZoneInfo.Utc);
 
-        var p = SpendForecast.Project(Trace(now, MondayHeavy), week, now, TimeZoneInfo.Utc);
+        var p = SpendForecast.Project(Trace(now, MondayHeavy), week, now);
 
         Assert.Equal("weekday and hour pattern", p.Method);
         Assert.InRange(p.ForecastMicros / 1e6, WeekTotal * 0.95, WeekTotal * 1.05);
@@ -47,7 +47,7 @@ public sealed class SpendForecastTests
         var now = new DateTimeOffset(2026, 11, 11, 12, 0, 0, TimeSpan.Zero);
         var month = BudgetPeriod.Containing(BudgetPeriodKind.Month, now, TimeZoneInfo.Utc);
 
-        var p = SpendForecast.Project(Trace(now, t => MondayHeavy(t) * (t >= change ? 2 : 1)), month, now, TimeZoneInfo.Utc);
+        var p = SpendForecast.Project(Trace(now, t => MondayHeavy(t) * (t >= change ? 2 : 1)), month, now);
 
         // The rest of the month at twice the old weekly rhythm: about 19.5 days of it.
         var restAtDouble = Enumerable.Range(0, (int)(month.End - now).TotalHours).Sum(h => 2 * MondayHeavy(now.AddHours(h)));
@@ -63,7 +63,7 @@ public sealed class SpendForecastTests
         for (var t = start; t < now; t = t.AddHours(1))
             spend.Add(t, TimeSpan.FromHours(1), 1_000_000, now);
 
-        var p = SpendForecast.Project(spend, BudgetPeriod.Containing(BudgetPeriodKind.Month, now, TimeZoneInfo.Utc), now, TimeZoneInfo.Utc);
+        var p = SpendForecast.Project(spend, BudgetPeriod.Containing(BudgetPeriodKind.Month, now, TimeZoneInfo.Utc), now);
 
         Assert.Equal(("linear", 72.0, 720.0), (p.Method, p.SpentMicros / 1e6, Math.Round(p.ForecastMicros / 1e6, 6)));
     }

@@ -95,6 +95,22 @@ public sealed class BudgetCheckTests
     }
 
     [Fact]
+    public async Task Statuses_ParisMonthWeeksLater_CountsTheLastUtcHourOfOctoberAndNothingBefore()
+    {
+        // Paris' November starts at 23:00 UTC on 31 October. That day is long past the hourly week, so the reader
+        // takes it hour by hour while the whole days after it come from the daily rollup.
+        var settings = Settings("1000");
+        settings["Monitor:Budgets:0:TimeZone"] = "Europe/Paris";
+        await using var h = CheckHarness.Start(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), settings);
+        await h.AddHourlyAsync("acct", "k1", "gpt-4o", "USD", new DateTimeOffset(2026, 10, 31, 0, 0, 0, TimeSpan.Zero), 24 * 20, _ => 1m, workspace: "search");
+
+        var status = (await h.Get<Monitor.Checks.BudgetEvaluator>().StatusesAsync(h.Ledger.Clock.GetUtcNow(), CancellationToken.None)).Single();
+
+        Assert.Equal(457m, status.Spent); // 23:00 on 31 October + 19 whole days
+        Assert.Equal([("gpt-4o", 457m)], status.TopModels);
+    }
+
+    [Fact]
     public async Task Check_CriticalAlertInPickupDirectory_ProviderTextCannotInjectHeaders()
     {
         await using var h = CheckHarness.Start(November.AddHours(10));

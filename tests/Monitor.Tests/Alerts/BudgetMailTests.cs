@@ -49,8 +49,8 @@ public sealed class BudgetMailTests
         Assert.Equal((1, 1, 0, null), (result.Raised, result.Sent, result.Pending, result.DeliveryError));
         var mail = Assert.Single(smtp.Messages());
         Assert.Equal(["finops@example.com"], smtp.RecipientsOf(0));
-        // The rest of November at the same 0.20 EUR an hour: 199 hours, EUR 39.76 more (the 1 % left is the weekday medians).
-        Assert.Equal("[Budget 100%] acme-monthly: EUR 104.00 of EUR 100.00, forecast EUR 143.76", mail.Subject);
+        // The rest of November at the same 0.20 EUR an hour: 199 hours, EUR 39.80 more.
+        Assert.Equal("[Budget 100%] acme-monthly: EUR 104.00 of EUR 100.00, forecast EUR 143.80", mail.Subject);
         Assert.Equal("monitor@example.com", mail.From.Mailboxes.Single().Address);
         Assert.Contains("Top models", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("mistral-large-2411: EUR 78.00", mail.TextBody, StringComparison.Ordinal);

@@ -1,0 +1,64 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Monitor.Cli;
+using Monitor.Hosting;
+using Monitor.Tests.Support;
+
+namespace Monitor.Tests.Cli;
+
+/// <summary><c>monitor demo --once</c> as a user runs it: the real executable, no configuration, alerts and their mail included.</summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly TempLedger _dir = new();
+
+    [Fact]
+    public async Task DemoOnce_NoConfiguration_RaisesOpenAlertsAndWritesTheirMailToTheDemoOutbox()
+    {
+        var r = await MonitorProcess.RunAsync(_dir.Folder, new Dictionary<string, string> { ["Monitor__Demo__Path"] = "data/demo.db" }, "demo", "--once");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        var outbox = Path.Combine(_dir.Folder, "data", "demo-outbox");
+        var mails = Directory.GetFiles(outbox, "*.eml");
+        Assert.NotEmpty(mails);
+        await using var c = new SqliteConnection($"Data Source={Path.Combine(_dir.Folder, "data", "demo.db")}");
+        var open = (await c.QueryAsync<(string Kind, string? KeyId, string? Model)>(
+            "SELECT kind, key_id, model FROM alerts WHERE status IN ('open', 'sent')")).ToList();
+        Assert.Contains(open, a => a.Kind == "anomaly" && a.KeyId == "key_support"); // the incident
+        Assert.Contains(open, a => a.Kind == "budget_threshold" && a.KeyId == "key_support"); // the incident key's weekly budget
+        Assert.Contains(open, a => a.Kind == "deprecation" && a.Model == "mistral-medium-2505");
+        Assert.Contains(open, a => a.Kind == "key_rotation");
+        Assert.Contains($"demo: {open.Count} open alert(s), {open.Count} new; {mails.Length} mail(s) written as .eml files to {outbox}", r.Out, StringComparison.Ordinal);
+        var subjects = mails.Select(m => File.ReadLines(m).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))).ToList();
+        Assert.Contains(subjects, s => s.StartsWith("Subject: [Anomaly] demo-openai key support assistant", StringComparison.Ordinal));
+        Assert.All(mails, m => Assert.Contains(File.ReadLines(m), l => l.StartsWith("To: ", StringComparison.Ordinal) && l.Contains("finops@example.com", StringComparison.Ordinal)));
+        Assert.False(Directory.Exists(Path.Combine(_dir.Folder, "data", "outbox"))); // the real outbox is never touched
+    }
+
+    [Fact]
+    public void UseDemoAlerting_NothingConfigured_DemoBudgetsAndDemoOutboxBesideTheLedger()
+    {
+        var o = new MonitorOptions { Demo = { Path = Path.Combine(_dir.Folder, "data", "demo.db") } };
+        List<BudgetOptions> demo = [new() { Name = "demo" }];
+
+        DemoCommand.UseDemoAlerting(o, demo);
+
+        Assert.Same(demo, o.Budgets);
+        Assert.Equal(Path.Combine(_dir.Folder, "data", "demo-outbox"), o.Alerts.Email.PickupDirectory);
+        Assert.Equal([DemoCommand.DemoRecipient], o.Alerts.Email.To);
+    }
+
+    [Fact]
+    public void UseDemoAlerting_BudgetsAndSmtpConfigured_KeepsThemAndTheirRecipients()
+    {
+        var o = new MonitorOptions { Budgets = [new() { Name = "mine" }] };
+        o.Alerts.Email.Smtp.Host = "smtp.example.com";
+        o.Alerts.Email.PickupDirectory = "data/outbox";
+
+        DemoCommand.UseDemoAlerting(o, [new() { Name = "demo" }]);
+
+        Assert.Equal(["mine"], o.Budgets.Select(b => b.Name));
+        Assert.Equal(("data/outbox", 0), (o.Alerts.Email.PickupDirectory, o.Alerts.Email.To.Count));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Monitor.Checks;
 using Monitor.Hosting;
+using Monitor.Storage;
 using static System.FormattableString;
 
 namespace Monitor.Benchmarks;
@@ -106,10 +107,6 @@ public static class CheckBenchmark
     private static async Task FillAsync(BenchLedger ledger, DateTimeOffset now, int hours, CancellationToken ct)
     {
         await using var c = await ledger.Database.OpenAsync(ct);
-        // The rollup's row-by-row trigger would make generating 5M rows take minutes: it is lifted while the ledger is
-        // generated, put back after, and the rollup is built in one statement.
-        var trigger = await c.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'usage_daily_insert'");
-        await c.ExecuteAsync("DROP TRIGGER IF EXISTS usage_daily_insert");
         await using var tx = await c.BeginTransactionAsync(ct);
         var start = now.ToUnixTimeSeconds() / 3600 * 3600 - ((long)hours * 3600);
         for (var a = 0; a < Accounts; a++)
@@ -133,23 +130,13 @@ public static class CheckBenchmark
         }
 
         await tx.CommitAsync(ct);
-        if (trigger is not null)
-            await c.ExecuteAsync(trigger);
-        // The budgets read whole days from the rollup: build it as the migration does.
-        await c.ExecuteAsync(
-            """
-            DELETE FROM usage_daily;
-            INSERT INTO usage_daily (day, account, provider, workspace, key_id, model, currency, is_month, key_fingerprint,
-                buckets, priced_buckets, cost_micros, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, requests,
-                reported_micros, estimated_micros)
-            SELECT bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
-                   CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END, MAX(key_fingerprint),
-                   COUNT(*), COUNT(cost_micros), COALESCE(SUM(cost_micros), 0),
-                   SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), 0, 0
-            FROM usage_records
-            GROUP BY bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
-                     CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END;
-            """);
+        // Generated in SQL, past the ledger transaction: build each account's daily rollup as a commit would.
+        await using (var refresh = await c.BeginTransactionAsync(ct))
+        {
+            for (var a = 0; a < Accounts; a++)
+                await UsageRollup.RefreshAsync(c, refresh, $"acct-{a}", start / 86_400 * 86_400, (start / 86_400 * 86_400) + ((hours / 24 + 2) * 86_400L), ct);
+            await refresh.CommitAsync(ct);
+        }
     }
 
     private static async Task<long> CountAsync(BenchLedger ledger, CancellationToken ct)

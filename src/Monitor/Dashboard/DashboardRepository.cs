@@ -4,12 +4,13 @@ using Monitor.Storage;
 namespace Monitor.Dashboard;
 
 /// <summary>
-/// The dashboard's reads of the ledger. Totals come from <c>usage_daily</c>, the daily rollup that triggers keep exact
-/// in the ledger's own write transaction (migration 0008): windows are whole UTC days, so a day's row is all of it.
+/// The dashboard's reads of the ledger. Totals come from <c>usage_daily</c>, the daily rollup that every ledger write
+/// keeps exact in its own transaction (<see cref="UsageRollup"/>): windows are whole UTC days, so a day's row is all of
+/// it. Reads of usage are kept in <paramref name="cache"/> (when given) until the next ledger write.
 /// Plain SQL that runs on SQLite and PostgreSQL: times are Unix seconds; sums are cast to BIGINT so both return
 /// 64-bit integers. Group columns come from a closed switch (never from input); every value is a parameter.
 /// </summary>
-public sealed class DashboardRepository(Database database)
+public sealed class DashboardRepository(Database database, LedgerReadCache? cache = null)
 {
     /// <summary>The token categories in billing order; reasoning is part of output and never added.</summary>
     public static IReadOnlyList<string> TokenCategoryLabels { get; } =
@@ -24,7 +25,7 @@ public sealed class DashboardRepository(Database database)
     public async Task<IReadOnlyList<GroupTotal>> TotalsAsync(
         PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var rows = await GroupTotalsAsync(metric, grouping, from, to, ct);
+        var rows = await CachedAsync((nameof(TotalsAsync), metric, grouping, from, to), () => GroupTotalsAsync(metric, grouping, from, to, ct), ct);
         if (grouping != PanelGrouping.Key)
             return rows;
         var names = await KeyNamesAsync(ct);
@@ -96,7 +97,11 @@ public sealed class DashboardRepository(Database database)
     /// (money is never added across currencies); for other metrics <paramref name="currency"/> is ignored.
     /// </summary>
     /// <param name="filter">A drill-down's account, key or model; <see cref="DrillFilter.None"/> for all.</param>
-    public async Task<IReadOnlyList<DailyValue>> DailyAsync(
+    public Task<IReadOnlyList<DailyValue>> DailyAsync(
+        PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, string? currency, DrillFilter filter, CancellationToken ct) =>
+        CachedAsync((nameof(DailyAsync), metric, grouping, from, to, currency, filter), () => ReadDailyAsync(metric, grouping, from, to, currency, filter, ct), ct);
+
+    private async Task<IReadOnlyList<DailyValue>> ReadDailyAsync(
         PanelMetric metric, PanelGrouping grouping, DateTimeOffset from, DateTimeOffset to, string? currency, DrillFilter filter, CancellationToken ct)
     {
         // Month-wide buckets (Mistral's monthly usage) are read from the month that contains `from`, then spread.
@@ -186,17 +191,29 @@ public sealed class DashboardRepository(Database database)
     }
 
     /// <summary>The currencies with priced cost in [from, to): one cost chart each.</summary>
-    public async Task<IReadOnlyList<string>> CostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, DrillFilter filter, CancellationToken ct)
+    public Task<IReadOnlyList<string>> CostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, DrillFilter filter, CancellationToken ct) =>
+        CachedAsync((nameof(CostCurrenciesAsync), from, to, filter), () => ReadCostCurrenciesAsync(from, to, filter, ct), ct);
+
+    private async Task<IReadOnlyList<string>> ReadCostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, DrillFilter filter, CancellationToken ct)
     {
         var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
         filter.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
+        // ledger_currencies walks ix_usage_daily_currency one currency at a time; each then needs one priced row in the
+        // range, found on the same index, instead of every row of the range being read.
         var currencies = await connection.QueryAsync<string>(new CommandDefinition(
             $"""
-            SELECT DISTINCT currency
-            FROM usage_daily
-            WHERE day >= @from AND day < @to AND priced_buckets > 0{filter.Sql}
-            ORDER BY currency
+            WITH RECURSIVE ledger_currencies (currency) AS (
+                SELECT MIN(currency) FROM usage_daily
+                UNION ALL
+                SELECT (SELECT MIN(u.currency) FROM usage_daily u WHERE u.currency > l.currency) FROM ledger_currencies l WHERE l.currency IS NOT NULL
+            )
+            SELECT l.currency
+            FROM ledger_currencies l
+            WHERE l.currency IS NOT NULL AND EXISTS (
+                SELECT 1 FROM usage_daily
+                WHERE currency = l.currency AND day >= @from AND day < @to AND priced_buckets > 0{filter.Sql})
+            ORDER BY l.currency
             """, parameters, cancellationToken: ct));
         return [.. currencies];
     }
@@ -217,6 +234,12 @@ public sealed class DashboardRepository(Database database)
         var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
         filter.AddTo(parameters);
         var names = await KeyNamesAsync(ct);
+        var rows = await CachedAsync((nameof(DrillRowsAsync), from, to, filter), () => ReadDrillRowsAsync(parameters, filter, ct), ct);
+        return [.. rows.Select(r => names.TryGetValue(r.KeyId, out var name) ? r with { KeyName = name } : r)];
+    }
+
+    private async Task<IReadOnlyList<DrillRow>> ReadDrillRowsAsync(DynamicParameters parameters, DrillFilter filter, CancellationToken ct)
+    {
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<DrillRow>(new CommandDefinition(
             $"""
@@ -228,11 +251,14 @@ public sealed class DashboardRepository(Database database)
             GROUP BY day, account, model, key_id, currency
             ORDER BY day DESC, account, model, key_id, currency
             """, parameters, cancellationToken: ct));
-        return [.. rows.Select(r => names.TryGetValue(r.KeyId, out var name) ? r with { KeyName = name } : r)];
+        return [.. rows];
     }
 
     /// <summary>Reported against estimated cost per account and currency over [from, to) (see <see cref="ReconciliationGap"/>).</summary>
-    public async Task<IReadOnlyList<ReconciliationGap>> ReconciliationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public Task<IReadOnlyList<ReconciliationGap>> ReconciliationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        CachedAsync((nameof(ReconciliationAsync), from, to), () => ReadReconciliationAsync(from, to, ct), ct);
+
+    private async Task<IReadOnlyList<ReconciliationGap>> ReadReconciliationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<ReconciliationGap>(new CommandDefinition(
@@ -290,7 +316,10 @@ public sealed class DashboardRepository(Database database)
     }
 
     /// <summary>Models with usage but no cost in [from, to): shown as unpriced, never as zero.</summary>
-    public async Task<IReadOnlyList<UnpricedModel>> UnpricedModelsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public Task<IReadOnlyList<UnpricedModel>> UnpricedModelsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        CachedAsync((nameof(UnpricedModelsAsync), from, to), () => ReadUnpricedModelsAsync(from, to, ct), ct);
+
+    private async Task<IReadOnlyList<UnpricedModel>> ReadUnpricedModelsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<UnpricedModel>(new CommandDefinition(
@@ -304,6 +333,10 @@ public sealed class DashboardRepository(Database database)
             """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
         return [.. rows];
     }
+
+    private Task<T> CachedAsync<T>(object key, Func<Task<T>> read, CancellationToken ct)
+        where T : class =>
+        cache is null ? read() : cache.GetOrReadAsync(key, read, ct);
 
     /// <summary>True when the database answers a trivial query.</summary>
     public async Task<bool> PingAsync(CancellationToken ct)

@@ -10,7 +10,8 @@ namespace Monitor.Storage;
 /// <summary>
 /// One pull or one import: a single transaction, all or nothing. Records are upserted by their identity, and
 /// <see cref="ReplaceWindowAsync"/> then removes what the same account had in the window but this batch did not
-/// bring, so that pulling or importing a window again replaces it and never double-counts.
+/// bring, so that pulling or importing a window again replaces it and never double-counts. At commit, the daily rollup
+/// (<see cref="UsageRollup"/>) of every account and UTC day the batch touched is recomputed in the same transaction.
 /// </summary>
 public sealed class LedgerTransaction : IAsyncDisposable
 {
@@ -36,6 +37,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
     private readonly long _ingestedAt;
     private SqliteCommand? _upsert;
     private SqliteParameter[] _p = [];
+    private readonly TouchedDays _touched = new();
     private bool _committed;
 
     private LedgerTransaction(SqliteConnection connection, SqliteTransaction transaction, long batchId, DateTimeOffset now)
@@ -87,7 +89,8 @@ public sealed class LedgerTransaction : IAsyncDisposable
         p[3].Value = r.KeyId;
         p[4].Value = (object?)r.KeyFingerprint ?? DBNull.Value;
         p[5].Value = r.Model;
-        p[6].Value = r.BucketStart.ToUnixTimeSeconds();
+        var bucketStart = r.BucketStart.ToUnixTimeSeconds();
+        p[6].Value = bucketStart;
         p[7].Value = r.BucketWidth.ToWire();
         p[8].Value = r.Tokens.Input;
         p[9].Value = r.Tokens.CachedInput;
@@ -104,6 +107,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
         p[20].Value = BatchId;
         p[21].Value = (object?)r.Raw ?? DBNull.Value;
         _upsert!.ExecuteNonQuery();
+        _touched.Add(r.Account, bucketStart);
         RecordsWritten++;
     }
 
@@ -111,17 +115,24 @@ public sealed class LedgerTransaction : IAsyncDisposable
     /// Removes the account's records in [<paramref name="from"/>, <paramref name="to"/>) that this batch did not write:
     /// buckets the provider no longer reports, or rows of an earlier import of the same window.
     /// </summary>
-    public Task<int> ReplaceWindowAsync(string account, DateTimeOffset from, DateTimeOffset to) =>
-        _connection.ExecuteAsync(
+    public Task<int> ReplaceWindowAsync(string account, DateTimeOffset from, DateTimeOffset to)
+    {
+        var window = new { account, from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), batch = BatchId };
+        _touched.AddWindow(account, window.from, window.to);
+        return _connection.ExecuteAsync(
             """
             DELETE FROM usage_records
             WHERE account = @account AND bucket_start >= @from AND bucket_start < @to AND batch_id <> @batch
             """,
-            new { account, from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), batch = BatchId },
+            window,
             _transaction);
+    }
 
+    /// <summary>Brings the daily rollup of the touched days up to date, then commits: the ledger and its rollup change together.</summary>
     public async Task CommitAsync(CancellationToken ct)
     {
+        foreach (var (account, from, to) in _touched.Ranges())
+            await UsageRollup.RefreshAsync(_connection, _transaction, account, from, to, ct);
         await _transaction.CommitAsync(ct);
         _committed = true;
     }

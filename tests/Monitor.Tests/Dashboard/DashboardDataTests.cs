@@ -3,7 +3,10 @@ using Dapper;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
 using Monitor.Dashboard;
+using Monitor.Demo;
+using Monitor.Ledger;
 using Monitor.Storage;
+using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Dashboard;
 
@@ -30,19 +33,98 @@ public sealed class DashboardDataTests
             await ledger.CommitAsync(CancellationToken.None);
         }
 
+        await AssertRollupExactAsync(app.Database);
         await using var c = await app.Database.OpenAsync(CancellationToken.None);
         var rollup = (await c.QueryAsync<(long, string, long, long, long, long)>(
             "SELECT day, model, buckets, priced_buckets, cost_micros, requests FROM usage_daily ORDER BY day, model")).ToList();
-        var records = (await c.QueryAsync<(long, string, long, long, long, long)>(
-            """
-            SELECT bucket_start - (bucket_start % 86400), model, COUNT(*), COUNT(cost_micros), COALESCE(SUM(cost_micros), 0), SUM(requests)
-            FROM usage_records GROUP BY bucket_start - (bucket_start % 86400), model ORDER BY 1, 2
-            """)).ToList();
-        Assert.Equal(records, rollup);
         Assert.Equal(
             [(June10.ToUnixTimeSeconds(), "m1", 3L, 0L, 0L, 30L), (June10.ToUnixTimeSeconds(), "m2", 1L, 1L, 7_000_000L, 10L),
              (June10.AddDays(1).ToUnixTimeSeconds(), "m1", 24L, 24L, 30_000_000L, 240L)],
             rollup);
+    }
+
+    [Fact]
+    public async Task Rollup_ImportThatShrinksItsWindow_EqualsRecordsRegrouped()
+    {
+        using var ledger = new TempLedger();
+        var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
+        const string Header = "bucket_start,bucket_width,provider,account,workspace,key_id,model,input_tokens,output_tokens,requests,currency,cost";
+        await importer.ImportAsync(ledger.File("usage.csv", string.Join('\n', Header,
+            "2026-11-01T00:00:00Z,1h,openai,acc,p,k1,gpt-4o,1000,100,1,USD,1.50",
+            "2026-11-01T23:00:00Z,1h,openai,acc,p,k1,gpt-4o,1000,100,2,USD,2.50",
+            "2026-11-02T05:00:00Z,1h,openai,acc,p,k2,gpt-4o,1000,100,4,USD,4.00",
+            "2026-11-03T05:00:00Z,1h,openai,acc,p,k2,gpt-4o,1000,100,8,USD,8.00",
+            "2026-11-02T05:00:00Z,1h,openai,other,p,k3,gpt-4o,1000,100,16,USD,16.00")), null, CancellationToken.None);
+
+        // The corrected export covers 1 Nov 00:00 to 2 Nov 06:00 only: 23:00 and 2 Nov's k2 are gone, 00:00 changed.
+        var result = await importer.ImportAsync(ledger.File("corrected.csv", string.Join('\n', Header,
+            "2026-11-01T00:00:00Z,1h,openai,acc,p,k1,gpt-4o,1000,100,32,USD,0.25",
+            "2026-11-02T05:00:00Z,1h,openai,acc,p,k9,in-house-model,1000,100,64,USD,")), null, CancellationToken.None);
+
+        Assert.Equal(2, result.Replaced);
+        await AssertRollupExactAsync(ledger.Database);
+        var nov1 = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        Assert.Equal(
+            [(nov1, "acc", "k1", 1L, 250_000L, 32L), (nov1 + 86_400, "acc", "k9", 0L, 0L, 64L),
+             (nov1 + 86_400, "other", "k3", 1L, 16_000_000L, 16L), (nov1 + 172_800, "acc", "k2", 1L, 8_000_000L, 8L)],
+            await ledger.QueryAsync<(long, string, string, long, long, long)>(
+                "SELECT day, account, key_id, priced_buckets, cost_micros, requests FROM usage_daily ORDER BY day, account, key_id"));
+    }
+
+    [Fact]
+    public async Task Rollup_MonthToDatePollsAcrossMonths_EqualsRecordsRegrouped()
+    {
+        await using var h = await PullHarness.StartAsync(days: 30, accounts: [("mistral", "Mistral")], clockStart: new DateTimeOffset(2026, 10, 30, 0, 0, 0, TimeSpan.Zero));
+        var november = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        foreach (var poll in new[] { november.AddHours(-5), november.AddHours(-2), november.AddHours(3), november.AddHours(4) })
+        {
+            h.Scenario.VisibleUntil = poll;
+            h.Ledger.Clock.SetUtcNow(poll);
+            var pull = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
+            Assert.True(pull.Ok, pull.Error);
+        }
+
+        await AssertRollupExactAsync(h.Ledger.Database);
+        var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.Mistral && x.HourStart >= november.AddMonths(-1) && x.HourStart < november.AddHours(4))
+            .Sum(x => x.InputTokens);
+        Assert.Equal(truth, await h.Ledger.ScalarAsync<long>("SELECT SUM(input_tokens) FROM usage_daily"));
+    }
+
+    [Fact]
+    public async Task Migrate_RollupOutOfStep_MigrationZeroNineRebuildsIt()
+    {
+        using var ledger = new TempLedger();
+        await LedgerSeed.WriteAsync(ledger.Database, Now, Hour("acc", "m1", June10, 1m), Hour("acc", "m1", June10.AddDays(1), 2m));
+        await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
+        {
+            // A write that bypassed the ledger transaction, and a database that has not yet run 0009.
+            await c.ExecuteAsync("UPDATE usage_daily SET cost_micros = 5 WHERE day = @d", new { d = June10.ToUnixTimeSeconds() });
+            await c.ExecuteAsync("DELETE FROM usage_records WHERE bucket_start = @d", new { d = June10.AddDays(1).ToUnixTimeSeconds() });
+            await c.ExecuteAsync("DELETE FROM schema_version WHERE version = 9");
+        }
+
+        var applied = await new MigrationRunner(ledger.Database, ledger.Clock).MigrateAsync(CancellationToken.None);
+
+        Assert.Equal([9], applied);
+        await AssertRollupExactAsync(ledger.Database);
+        Assert.Equal([(June10.ToUnixTimeSeconds(), 1_000_000L)], await ledger.QueryAsync<(long, long)>("SELECT day, cost_micros FROM usage_daily"));
+        Assert.Equal(0, await ledger.ScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"));
+    }
+
+    [Fact]
+    public async Task Rollup_WriteToOneDay_LeavesOtherDaysRowsAlone()
+    {
+        using var ledger = new TempLedger();
+        await LedgerSeed.WriteAsync(ledger.Database, Now, Hour("acc", "m1", June10, 1m), Hour("acc", "m1", June10.AddDays(1), 2m), Hour("b", "m1", June10, 4m));
+        await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
+            await c.ExecuteAsync("UPDATE usage_daily SET requests = -1"); // marks every row as written before this batch
+
+        await LedgerSeed.WriteAsync(ledger.Database, Now, Hour("acc", "m1", June10.AddHours(1), 3m));
+
+        Assert.Equal(
+            [(June10.ToUnixTimeSeconds(), "acc", 4_000_000L, 20L), (June10.ToUnixTimeSeconds(), "b", 4_000_000L, -1L),
+             (June10.AddDays(1).ToUnixTimeSeconds(), "acc", 2_000_000L, -1L)],
+            await ledger.QueryAsync<(long, string, long, long)>("SELECT day, account, cost_micros, requests FROM usage_daily ORDER BY day, account"));
     }
 
     [Fact]
@@ -91,6 +173,21 @@ public sealed class DashboardDataTests
             csv.ReplaceLineEndings("\n"));
     }
 
+    [Fact]
+    public async Task DrillCsv_LedgerWrittenBetweenRequests_ShowsTheNewRecordsNotTheCachedOnes()
+    {
+        await using var app = await DashboardTestApp.StartAsync(Now, db => LedgerSeed.WriteAsync(db, Now,
+            LedgerSeed.Day("acc", ProviderKind.OpenAI, "gpt-4o", June10, 3m, Currency.USD)));
+        const string Url = "/drill?account=acc&from=2025-06-01&to=2025-06-15&format=csv";
+        var before = await app.Client.GetStringAsync(Url);
+
+        await LedgerSeed.WriteAsync(app.Database, Now, LedgerSeed.Day("acc", ProviderKind.OpenAI, "gpt-4o", June10, 5m, Currency.USD));
+        var after = await app.Client.GetStringAsync(Url);
+
+        Assert.Contains("\n2025-06-10,acc,gpt-4o,,,USD,3,0,10,1800\n", before.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("\n2025-06-10,acc,gpt-4o,,,USD,5,0,10,1800\n", after.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/drill?account=acc&to=2025-02-30", "to: '2025-02-30' is not a date (yyyy-MM-dd).")]
     [InlineData("/drill?account=acc&from=2025-06-10&to=2025-06-01", "from: 2025-06-10 is after to: 2025-06-01.")]
@@ -133,6 +230,34 @@ public sealed class DashboardDataTests
 
         var row = Assert.Single(rows);
         Assert.Equal(310_344_828, row.ForecastMicros); // 150 / 14.5 days x 30 days
+    }
+
+    /// <summary>The rollup, every column, equals a GROUP BY over the ledger written here independently of the product's SQL.</summary>
+    private static async Task AssertRollupExactAsync(Database database)
+    {
+        await using var c = await database.OpenAsync(CancellationToken.None);
+        var rollup = (await c.QueryAsync<string>(
+            """
+            SELECT day || '|' || account || '|' || provider || '|' || workspace || '|' || key_id || '|' || model || '|' || currency
+                || '|' || is_month || '|' || COALESCE(key_fingerprint, '-') || '|' || buckets || '|' || priced_buckets || '|' || cost_micros
+                || '|' || input_tokens || '|' || cached_input_tokens || '|' || cache_write_tokens || '|' || output_tokens || '|' || requests
+                || '|' || reported_micros || '|' || estimated_micros
+            FROM usage_daily ORDER BY 1
+            """)).ToList();
+        var records = (await c.QueryAsync<string>(
+            """
+            SELECT (bucket_start / 86400 * 86400) || '|' || account || '|' || provider || '|' || workspace || '|' || key_id || '|' || model
+                || '|' || currency || '|' || MAX(bucket_width = 'month') || '|' || COALESCE(MAX(key_fingerprint), '-') || '|' || COUNT(*)
+                || '|' || COUNT(cost_micros) || '|' || COALESCE(SUM(cost_micros), 0) || '|' || SUM(input_tokens) || '|' || SUM(cached_input_tokens)
+                || '|' || SUM(cache_write_tokens) || '|' || SUM(output_tokens) || '|' || SUM(requests)
+                || '|' || COALESCE(SUM(CASE WHEN cost_source = 'reported' AND estimated_cost_micros IS NOT NULL THEN cost_micros END), 0)
+                || '|' || COALESCE(SUM(CASE WHEN cost_source = 'reported' AND cost_micros IS NOT NULL THEN estimated_cost_micros END), 0)
+            FROM usage_records
+            GROUP BY bucket_start / 86400, account, provider, workspace, key_id, model, currency, bucket_width = 'month'
+            ORDER BY 1
+            """)).ToList();
+        Assert.NotEmpty(records);
+        Assert.Equal(records, rollup);
     }
 
     private static UsageRecord Hour(string account, string model, DateTimeOffset at, decimal cost) =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Monitor.Checks;
 using Monitor.Hosting;
+using Monitor.Storage;
 
 namespace Monitor.Tests.Support;
 
@@ -79,6 +80,8 @@ public sealed class CheckHarness : IAsyncDisposable
                 tx);
         }
 
+        // Raw rows bypass LedgerTransaction: bring the daily rollup (which the budgets read) up to date as its commit would.
+        await UsageRollup.RefreshAsync(c, tx, account, UsageRollup.DayOf(from.ToUnixTimeSeconds()), UsageRollup.DayOf(from.AddHours(hours).ToUnixTimeSeconds()) + UsageRollup.Day, CancellationToken.None);
         await tx.CommitAsync();
     }
 

@@ -17,7 +17,7 @@ public static class AnomalyAlert
         var start = At(incident.Start, step);
         var steps = incident.End - incident.Start + 1;
         var perDay = incident.Extra / (steps * step.TotalHours) * 24;
-        var who = scope.KeyId.Length == 0 ? "usage without a key" : $"key {scope.KeyName ?? scope.KeyId}";
+        var who = scope.Who;
         var unit = step >= TimeSpan.FromDays(1) ? "day" : "hour";
         var signals = Describe(incident.Signals);
         var critical = incident.PeakScore >= 0.9 || (incident.Signals & (AnomalySignals.QuietKey | AnomalySignals.RotatedKey | AnomalySignals.UnknownKey)) != 0;
@@ -30,12 +30,12 @@ public static class AnomalyAlert
             Kind = AlertKind.Anomaly,
             Severity = critical ? AlertSeverity.Critical : AlertSeverity.Warning,
             Account = scope.Account,
-            Workspace = scope.Workspace.Length == 0 ? null : scope.Workspace,
-            KeyId = scope.KeyId.Length == 0 ? null : scope.KeyId,
+            Workspace = scope.Workspace.Length == 0 || scope.Level == AnomalyLevel.Account ? null : scope.Workspace,
+            KeyId = scope.KeyId.Length == 0 || scope.Level != AnomalyLevel.Key ? null : scope.KeyId,
             Title = $"[Anomaly] {scope.Account} {who}: {Money(incident.PeakObserved, scope.Currency)}/{unit} against {Money(incident.PeakBaseline, scope.Currency)} usual, {Money(incident.Extra, scope.Currency)} extra so far",
             Detail = $"Since {start.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}, {who} of {scope.Account} shows {signals}. "
                 + $"If it continues it costs about {Money(perDay, scope.Currency)} extra per day.",
-            DedupKey = $"anomaly:{scope.Account}:{scope.Workspace}:{scope.KeyId}:{start.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}",
+            DedupKey = DedupKey(scope, start),
             OccurredAt = start,
             Evidence = new AlertEvidence
             {
@@ -54,14 +54,7 @@ public static class AnomalyAlert
                     new("Top models", [.. topModels.Select(m => new AlertFact(m.Model, Money((double)m.Cost, scope.Currency)))]),
                     new("Top hours", hours),
                 ],
-                Runbook =
-                [
-                    "Rotate the key: create a new one and move the legitimate callers to it.",
-                    "Revoke the old key at the provider as soon as the callers have moved.",
-                    "Check where it leaked: repositories, CI logs, client-side code, shared notebooks.",
-                    "Set a spend cap (monthly limit) at the provider so a leak cannot run unbounded.",
-                    "If this was planned activity, mute the alert until its end (monitor alerts mute ID --until TIME).",
-                ],
+                Runbook = Runbook(scope.Level),
                 Chart = new AlertChart
                 {
                     Title = $"{who}: observed vs baseline",
@@ -74,6 +67,33 @@ public static class AnomalyAlert
                 },
             },
         };
+    }
+
+    /// <summary>Stable for one incident: the series and its first step (key-level keys keep their round-one form).</summary>
+    public static string DedupKey(AnomalyScope scope, DateTimeOffset start)
+    {
+        var at = start.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return scope.Level switch
+        {
+            AnomalyLevel.Key => $"anomaly:{scope.Account}:{scope.Workspace}:{scope.KeyId}:{at}",
+            AnomalyLevel.Workspace => $"anomaly-workspace:{scope.Account}:{scope.Workspace}:{at}",
+            _ => $"anomaly-account:{scope.Account}:{at}",
+        };
+    }
+
+    private static List<string> Runbook(AnomalyLevel level)
+    {
+        List<string> steps =
+        [
+            "Rotate the key: create a new one and move the legitimate callers to it.",
+            "Revoke the old key at the provider as soon as the callers have moved.",
+            "Check where it leaked: repositories, CI logs, client-side code, shared notebooks.",
+            "Set a spend cap (monthly limit) at the provider so a leak cannot run unbounded.",
+            "If this was planned activity, mute the alert until its end (monitor alerts mute ID --until TIME).",
+        ];
+        if (level != AnomalyLevel.Key)
+            steps.Insert(0, "No single key's series explains it: find the keys carrying the extra (the top models and the dashboard's keys view for these hours).");
+        return steps;
     }
 
     public static string Describe(AnomalySignals signals)

@@ -47,6 +47,42 @@ public sealed class IncidentTracker(AnomalyRules rules)
     public IEnumerable<AnomalyIncident> Reportable() =>
         _open is { ReportableAt: not null } open ? [.. Closed, open] : Closed;
 
+    /// <summary>Writes the open incident (closed ones have been reported by the check that closed them).</summary>
+    public void Save(BinaryWriter w)
+    {
+        w.Write(_open is not null);
+        if (_open is not { } o)
+            return;
+        w.Write(o.Start);
+        w.Write(o.End);
+        w.Write(o.Extra);
+        w.Write(o.PeakScore);
+        w.Write((int)o.Signals);
+        w.Write(o.FlaggedSteps);
+        w.Write(o.ReportableAt ?? long.MinValue);
+        w.Write(o.PeakObserved);
+        w.Write(o.PeakBaseline);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote into a fresh tracker.</summary>
+    public void Restore(BinaryReader r)
+    {
+        if (!r.ReadBoolean())
+            return;
+        _open = new AnomalyIncident
+        {
+            Start = r.ReadInt64(),
+            End = r.ReadInt64(),
+            Extra = r.ReadDouble(),
+            PeakScore = r.ReadDouble(),
+            Signals = (AnomalySignals)r.ReadInt32(),
+            FlaggedSteps = r.ReadInt32(),
+            ReportableAt = r.ReadInt64() is var at && at != long.MinValue ? at : null,
+            PeakObserved = r.ReadDouble(),
+            PeakBaseline = r.ReadDouble(),
+        };
+    }
+
     private void Close()
     {
         if (_open is { ReportableAt: not null })

@@ -46,6 +46,35 @@ public sealed class KeyWatch
 
     public bool KnowsModel(string model) => _models.ContainsKey(model);
 
+    /// <summary>Writes the three detectors and the models seen (between steps: nothing is pending then).</summary>
+    public void Save(BinaryWriter w)
+    {
+        _cost.Save(w);
+        _tokens.Save(w);
+        _requests.Save(w);
+        w.Write(_maxPrice);
+        w.Write((int)_pendingModelSignals);
+        w.Write(_models.Count);
+        foreach (var (model, price) in _models)
+        {
+            w.Write(model);
+            w.Write(price);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote into a fresh watch built with the same settings.</summary>
+    public void Restore(BinaryReader r)
+    {
+        _cost.Restore(r);
+        _tokens.Restore(r);
+        _requests.Restore(r);
+        _maxPrice = r.ReadDouble();
+        _pendingModelSignals = (AnomalySignals)r.ReadInt32();
+        var models = r.ReadInt32();
+        for (var i = 0; i < models; i++)
+            _models[r.ReadString()] = r.ReadDouble();
+    }
+
     /// <summary>
     /// Scores one step (call for every step, zeros included, in order). <paramref name="status"/> carries what the
     /// key inventory says about an active step (a quiet, rotated or unknown key): such a step is flagged whatever its

@@ -224,6 +224,68 @@ public sealed class SeriesDetector
         }
     }
 
+    /// <summary>Writes everything the detector has learned, so a later check can continue where this one stopped.</summary>
+    public void Save(BinaryWriter w)
+    {
+        w.Write(_warmCount);
+        if (_warmCount < _s.WarmUp)
+        {
+            for (var i = 0; i < _warmCount; i++)
+            {
+                w.Write(_warmValues[i]);
+                w.Write(_warmSteps[i]);
+            }
+
+            return;
+        }
+
+        w.Write(_c);
+        w.Write(_fast);
+        w.Write(_slow);
+        w.Write(_trend);
+        w.Write(_sigma);
+        w.Write(_cusumUp);
+        w.Write(_cusumDown);
+        w.Write(_runUp);
+        w.Write(_runDown);
+        w.Write(_runLevel);
+        foreach (var v in _season)
+            w.Write(v);
+        foreach (var v in _activity)
+            w.Write(v);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote into a fresh detector built with the same settings.</summary>
+    public void Restore(BinaryReader r)
+    {
+        _warmCount = r.ReadInt32();
+        if (_warmCount < _s.WarmUp)
+        {
+            for (var i = 0; i < _warmCount; i++)
+            {
+                _warmValues[i] = r.ReadDouble();
+                _warmSteps[i] = r.ReadInt64();
+            }
+
+            return;
+        }
+
+        _c = r.ReadDouble();
+        _fast = r.ReadDouble();
+        _slow = r.ReadDouble();
+        _trend = r.ReadDouble();
+        _sigma = r.ReadDouble();
+        _cusumUp = r.ReadDouble();
+        _cusumDown = r.ReadDouble();
+        _runUp = r.ReadInt32();
+        _runDown = r.ReadInt32();
+        _runLevel = r.ReadDouble();
+        for (var i = 0; i < _season.Length; i++)
+            _season[i] = r.ReadDouble();
+        for (var i = 0; i < _activity.Length; i++)
+            _activity[i] = r.ReadDouble();
+    }
+
     private static int Slot(long step, int period)
     {
         var slot = step % period;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
@@ -11,16 +12,29 @@ using Monitor.Storage;
 namespace Monitor.Checks;
 
 /// <summary>
-/// Anomalies per key: reads the ledger up to the check's as-of time in one streaming query ordered by account and
-/// time (the primary key's order: no sort), sums each key's hour (or day, for accounts without hourly buckets) over
-/// its models, scores every step with a <see cref="KeyWatch"/> (zero steps included), adds what the key inventory says
-/// (quiet, rotated or unknown keys), and returns one decision per reportable incident that touches a step examined by
-/// this check: a step after the previous check, or one written since then (a backfill or import of an old window).
-/// Muted (planned) stretches are scored without being learned, so they stay out of the baselines.
+/// Anomalies per key, per workspace (all its keys) and per account: reads the ledger up to the check's as-of time in
+/// streaming queries ordered by account and time (the primary key's order: no sort), sums each series' hour (or day,
+/// for accounts without hourly buckets) over its models, scores every step with a <see cref="KeyWatch"/> (zero steps
+/// included), adds what the key inventory says (quiet, rotated or unknown keys), and returns one decision per
+/// reportable incident that touches a step examined by this check: a step after the previous check, or one written
+/// since then (a backfill or import of an old window). A workspace or account incident is only reported when no key
+/// incident (or workspace one) of it overlaps, so one event mails once. Muted (planned) stretches are scored without
+/// being learned, so they stay out of the baselines.
+/// <para>Incremental: each series' state is saved as it stood at the checkpoint (the start of the day before the
+/// as-of day: older buckets are settled), and the next check restores it and reads only the buckets from there on.
+/// An account is rebuilt from its whole history when rows below the checkpoint were written since the previous check
+/// (a backfill), and every series is when the settings or mutes changed or the as-of time went back.</para>
 /// </summary>
 public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, PriceCatalog catalog, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
-    private const int ChartSteps = 7 * 24;
+    private const int StateFormat = 1;
+
+    private const string Columns =
+        """
+        SELECT account, workspace, key_id, model, bucket_start, bucket_width, provider, currency, cost_micros,
+               input_tokens + cached_input_tokens + cache_write_tokens + output_tokens, requests, ingested_at
+        FROM usage_records
+        """;
 
     public string Name => "anomalies";
 
@@ -32,86 +46,236 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         var rules = o.ToRules();
         var asOf = context.AsOf.ToUnixTimeSeconds();
         var examinedFrom = (context.PreviousAsOf ?? context.AsOf - o.InitialLookBack).ToUnixTimeSeconds();
-        var writtenAfter = context.PreviousAsOf?.ToUnixTimeSeconds();
         var mutes = await alerts.MutesAsync(DateTimeOffset.UnixEpoch, context.AsOf, ct);
+        var checkpoint = Math.Max(0, asOf / 86_400 * 86_400 - 86_400);
+        var fingerprint = Fingerprint(rules, mutes);
 
         await using var c = await database.OpenAsync(ct);
         var inventory = await InventoryAsync(c, ct);
-        var series = new Dictionary<(string Account, string Workspace, string KeyId, bool Daily), Series>();
-        var hourlyAccounts = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            """
-            SELECT account, workspace, key_id, model, bucket_start, bucket_width, provider, currency, cost_micros,
-                   input_tokens + cached_input_tokens + cache_write_tokens + output_tokens, requests, ingested_at
-            FROM usage_records
-            WHERE bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d')
-            ORDER BY account, bucket_start
-            """,
-            new { asOf }, cancellationToken: ct)))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                var account = reader.GetString(0);
-                var daily = reader.GetString(5) == "1d";
-                if (!daily)
-                    hourlyAccounts.Add(account);
-                var key = (account, reader.GetString(1), reader.GetString(2), daily);
-                if (!series.TryGetValue(key, out var s))
-                {
-                    var name = inventory.Keys.TryGetValue((account, key.Item3), out var k) ? k.Name : null;
-                    s = new Series(new AnomalyScope(account, key.Item2, key.Item3, name, reader.GetString(7)), daily, rules, mutes);
-                    series.Add(key, s);
-                }
+        var mark = await AnomalyStateStore.IngestedMarkAsync(c, ct);
+        var saved = await AnomalyStateStore.CheckpointAsync(c, ct);
+        var incremental = saved is not null && saved.Fingerprint == fingerprint && saved.At <= checkpoint;
+        var rebuild = incremental ? await AnomalyStateStore.AccountsToRebuildAsync(c, saved!.IngestedMark, saved.At, ct) : [];
+        var states = incremental ? await AnomalyStateStore.StatesAsync(c, rebuild, ct) : [];
+        var run = new Run(rules, mutes, inventory, examinedFrom, checkpoint, context.PreviousAsOf?.ToUnixTimeSeconds());
 
-                var start = reader.GetInt64(4);
-                s.Advance(start / s.StepSeconds, asOf, inventory, rules, examinedFrom);
-                var model = reader.GetString(3);
-                if (!s.Watch.KnowsModel(model))
-                    s.Watch.UseModel(model, PriceOf(reader.GetString(6), model, s.Scope.Currency, start));
-                s.Add(reader.IsDBNull(8) ? 0 : reader.GetInt64(8) / 1e6, reader.GetInt64(9), reader.GetInt64(10));
-                if (writtenAfter is { } after && reader.GetInt64(11) > after)
-                    s.Touch(start / s.StepSeconds);
+        if (!incremental)
+        {
+            await run.ReadAsync(c, Columns + " WHERE bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start", new { asOf }, null, catalog, ct);
+        }
+        else
+        {
+            // Settled buckets of every other account come from the saved states; a rebuilt account is read whole. The
+            // recent buckets come in time order through the time index (each series only needs its own in order).
+            run.Restore(states, rebuild, out var unreadable);
+            rebuild.UnionWith(unreadable);
+            await run.ReadAsync(c, Columns + " WHERE bucket_start >= @from AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY bucket_start",
+                new { from = saved!.At, asOf }, rebuild, catalog, ct);
+            foreach (var account in rebuild.Order(StringComparer.Ordinal))
+            {
+                await run.ReadAsync(c, Columns + " WHERE account = @account AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY bucket_start",
+                    new { account, asOf }, null, catalog, ct);
             }
         }
 
+        var found = run.Finish(asOf);
         var decisions = new List<AlertDecision>();
-        foreach (var s in series.Values)
+        foreach (var (s, incident) in Combine(found))
         {
-            if (s.Daily && hourlyAccounts.Contains(s.Scope.Account))
-                continue; // hourly buckets are finer: the daily ones are not scored
-            s.Finish(asOf, inventory, rules, examinedFrom);
-            foreach (var incident in s.Tracker.Reportable().Where(s.Examined))
-            {
-                var top = await TopModelsAsync(c, s, incident, ct);
-                decisions.Add(AnomalyAlert.Compose(s.Scope, incident, TimeSpan.FromSeconds(s.StepSeconds), s.Recent, top));
-            }
+            var top = await TopModelsAsync(c, s, incident, ct);
+            decisions.Add(AnomalyAlert.Compose(s.Scope, incident, TimeSpan.FromSeconds(s.StepSeconds), s.Recent, top));
+        }
+
+        // Only what changed is written: nothing when the checkpoint has not moved and no account was rebuilt.
+        var advanced = !incremental || checkpoint > saved!.At;
+        if (advanced || rebuild.Count > 0)
+        {
+            var toSave = run.Series.Where(s => s.Snapshot is not null && (advanced || rebuild.Contains(s.Scope.Account)))
+                .Select(s => (s.Scope.Account, AnomalySeries.Id(s.Scope, s.Daily), s.Snapshot));
+            await AnomalyStateStore.SaveAsync(c, new AnomalyStateStore.Checkpoint(checkpoint, asOf, mark, fingerprint), !incremental, rebuild, toSave, ct);
+        }
+        else if (saved!.IngestedMark != mark || saved.AsOf != asOf)
+        {
+            await AnomalyStateStore.SaveAsync(c, saved with { AsOf = asOf, IngestedMark = mark }, false, [], [], ct);
         }
 
         return decisions;
     }
 
-    private double PriceOf(string provider, string model, string currency, long at) =>
-        ProviderKinds.TryParse(provider, out var kind) && Currencies.TryParse(currency, out var cur)
-        && catalog.Find(kind, model, cur, DateTimeOffset.FromUnixTimeSeconds(at)) is { } price
-            ? (double)price.InputPerMillion
-            : double.NaN;
+    /// <summary>
+    /// The incidents to report: every examined key incident; a workspace's or account's only when it sums more than
+    /// one key and no key incident (or, for an account, workspace incident) of it overlaps in time.
+    /// </summary>
+    private static IEnumerable<(AnomalySeries Series, AnomalyIncident Incident)> Combine(List<(AnomalySeries Series, AnomalyIncident Incident, bool Examined)> found)
+    {
+        foreach (var f in found.Where(f => f.Examined))
+        {
+            var explained = f.Series.Scope.Level != AnomalyLevel.Key && (f.Series.Members < 2 || found.Any(other =>
+                other.Series.Scope.Account == f.Series.Scope.Account && other.Series.Scope.Level < f.Series.Scope.Level
+                && (f.Series.Scope.Level == AnomalyLevel.Account || other.Series.Scope.Workspace == f.Series.Scope.Workspace)
+                && Overlaps(f.Series, f.Incident, other.Series, other.Incident)));
+            if (!explained)
+                yield return (f.Series, f.Incident);
+        }
+    }
 
-    private static async Task<IReadOnlyList<(string Model, decimal Cost)>> TopModelsAsync(DbConnection c, Series s, AnomalyIncident incident, CancellationToken ct)
+    private static bool Overlaps(AnomalySeries a, AnomalyIncident x, AnomalySeries b, AnomalyIncident y)
+    {
+        // Incidents a merge gap apart are one event (the merge gap of the coarser series).
+        var gap = 6 * Math.Max(a.StepSeconds, b.StepSeconds);
+        return x.Start * a.StepSeconds <= (y.End + 1) * b.StepSeconds + gap && y.Start * b.StepSeconds <= (x.End + 1) * a.StepSeconds + gap;
+    }
+
+    // Anything that changes what a series learns or how it is scored: the state format, the rules, the mutes.
+    private static string Fingerprint(AnomalyRules rules, IReadOnlyList<AlertMute> mutes) =>
+        string.Create(CultureInfo.InvariantCulture, $"{StateFormat};{rules};")
+        + string.Join(",", mutes.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Id}:{m.From.ToUnixTimeSeconds()}:{m.Until.ToUnixTimeSeconds()}")));
+
+    private static async Task<IReadOnlyList<(string Model, decimal Cost)>> TopModelsAsync(DbConnection c, AnomalySeries s, AnomalyIncident incident, CancellationToken ct)
     {
         var rows = await c.QueryAsync<(string Model, long Micros)>(new CommandDefinition(
             """
             SELECT model, SUM(COALESCE(cost_micros, 0)) FROM usage_records
-            WHERE account = @Account AND workspace = @Workspace AND key_id = @KeyId AND bucket_start >= @from AND bucket_start <= @to
-              AND bucket_width = @width
+            WHERE account = @Account AND (@workspace IS NULL OR workspace = @workspace) AND (@keyId IS NULL OR key_id = @keyId)
+              AND bucket_start >= @from AND bucket_start <= @to AND bucket_width = @width
             GROUP BY model ORDER BY 2 DESC, model LIMIT 3
             """,
             new
             {
-                s.Scope.Account, s.Scope.Workspace, s.Scope.KeyId, from = incident.Start * s.StepSeconds, to = incident.End * s.StepSeconds,
+                s.Scope.Account,
+                workspace = s.Scope.Level == AnomalyLevel.Account ? null : s.Scope.Workspace,
+                keyId = s.Scope.Level == AnomalyLevel.Key ? s.Scope.KeyId : null,
+                from = incident.Start * s.StepSeconds, to = incident.End * s.StepSeconds,
                 width = s.Daily ? "1d" : "1h",
             },
             cancellationToken: ct));
         return [.. rows.Select(r => (r.Model, MoneyUnits.FromMicros(r.Micros)))];
+    }
+
+    /// <summary>One check's series as the ledger streams by: every key's, workspace's and account's, by scope.</summary>
+    private sealed class Run
+    {
+        private readonly Dictionary<(string Account, string Workspace, string KeyId, AnomalyLevel Level, bool Daily), AnomalySeries> _series = [];
+        private readonly HashSet<string> _hourlyAccounts = new(StringComparer.Ordinal);
+        private readonly AnomalyRules _rules;
+        private readonly IReadOnlyList<AlertMute> _mutes;
+        private readonly Inventory _inventory;
+        private readonly long _examinedFrom;
+        private readonly long _checkpoint;
+        private readonly long? _writtenAfter;
+        private readonly Func<AnomalySeries, long, long, AnomalySignals> _status;
+
+        public Run(AnomalyRules rules, IReadOnlyList<AlertMute> mutes, Inventory inventory, long examinedFrom, long checkpoint, long? writtenAfter)
+        {
+            _rules = rules;
+            _mutes = mutes;
+            _inventory = inventory;
+            _examinedFrom = examinedFrom;
+            _checkpoint = checkpoint;
+            _writtenAfter = writtenAfter;
+            _status = (s, at, lastActive) => s.Scope.Level == AnomalyLevel.Key ? inventory.StatusAt(s.Scope, at, lastActive, rules) : AnomalySignals.None;
+        }
+
+        public IEnumerable<AnomalySeries> Series => _series.Values;
+
+        /// <summary>Restores the saved series; accounts with a state of another format are reported to be rebuilt.</summary>
+        public void Restore(Dictionary<(string Account, string Series), byte[]> states, HashSet<string> rebuild, out HashSet<string> unreadable)
+        {
+            var failed = new HashSet<string>(StringComparer.Ordinal);
+            unreadable = failed;
+            foreach (var ((account, _), state) in states)
+            {
+                if (rebuild.Contains(account))
+                    continue;
+                var s = AnomalySeries.Restore(account, state, (a, k) => _inventory.Keys.TryGetValue((a, k), out var key) ? key.Name : null, _rules, _mutes, _examinedFrom, _checkpoint);
+                if (s is null)
+                {
+                    failed.Add(account);
+                    continue;
+                }
+
+                _series[(account, s.Scope.Workspace, s.Scope.KeyId, s.Scope.Level, s.Daily)] = s;
+                if (!s.Daily)
+                    _hourlyAccounts.Add(account);
+            }
+
+            foreach (var key in _series.Keys.Where(k => failed.Contains(k.Account)).ToList())
+                _series.Remove(key);
+        }
+
+        /// <summary>Streams rows (ordered by account and time) into their key, workspace and account series.</summary>
+        public async Task ReadAsync(DbConnection c, string sql, object args, HashSet<string>? skip, PriceCatalog catalog, CancellationToken ct)
+        {
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+            while (await reader.ReadAsync(ct))
+            {
+                var account = reader.GetString(0);
+                if (skip is not null && skip.Contains(account))
+                    continue;
+                var daily = reader.GetString(5) == "1d";
+                if (!daily)
+                    _hourlyAccounts.Add(account);
+                var workspace = reader.GetString(1);
+                var keyId = reader.GetString(2);
+                var model = reader.GetString(3);
+                var start = reader.GetInt64(4);
+                var cost = reader.IsDBNull(8) ? 0 : reader.GetInt64(8) / 1e6;
+                var tokens = (double)reader.GetInt64(9);
+                var requests = (double)reader.GetInt64(10);
+                var touched = _writtenAfter is { } after && reader.GetInt64(11) > after;
+                string? provider = null;
+                string? currency = null;
+                for (var level = AnomalyLevel.Key; level <= AnomalyLevel.Account; level++)
+                {
+                    if (level == AnomalyLevel.Workspace && workspace.Length == 0)
+                        continue;
+                    var id = (account, level == AnomalyLevel.Account ? "" : workspace, level == AnomalyLevel.Key ? keyId : "", level, daily);
+                    if (!_series.TryGetValue(id, out var s))
+                    {
+                        currency ??= reader.GetString(7);
+                        var name = level == AnomalyLevel.Key && _inventory.Keys.TryGetValue((account, keyId), out var k) ? k.Name : null;
+                        s = new AnomalySeries(new AnomalyScope(account, id.Item2, id.Item3, name, currency, level), daily, _rules, _mutes, _examinedFrom, _checkpoint);
+                        _series.Add(id, s);
+                    }
+
+                    s.Advance(start / s.StepSeconds, _status);
+                    if (!s.Watch.KnowsModel(model))
+                    {
+                        provider ??= reader.GetString(6);
+                        currency ??= reader.GetString(7);
+                        s.Watch.UseModel(model, PriceOf(catalog, provider, model, currency, start));
+                    }
+
+                    if (level != AnomalyLevel.Key)
+                        s.AddMember(level == AnomalyLevel.Account ? workspace + "\u001f" + keyId : keyId);
+                    s.Add(cost, tokens, requests);
+                    if (touched)
+                        s.Touch(start / s.StepSeconds);
+                }
+            }
+        }
+
+        /// <summary>Scores every series up to the as-of time; its reportable incidents, with whether this check examines them.</summary>
+        public List<(AnomalySeries Series, AnomalyIncident Incident, bool Examined)> Finish(long asOf)
+        {
+            var found = new List<(AnomalySeries, AnomalyIncident, bool)>();
+            foreach (var s in _series.Values)
+            {
+                s.Finish(asOf, _status);
+                if (s.Daily && _hourlyAccounts.Contains(s.Scope.Account))
+                    continue; // hourly buckets are finer: the daily ones are not reported
+                foreach (var incident in s.Tracker.Reportable())
+                    found.Add((s, incident, s.Examined(incident)));
+            }
+
+            return found;
+        }
+
+        private static double PriceOf(PriceCatalog catalog, string provider, string model, string currency, long at) =>
+            ProviderKinds.TryParse(provider, out var kind) && Currencies.TryParse(currency, out var cur)
+            && catalog.Find(kind, model, cur, DateTimeOffset.FromUnixTimeSeconds(at)) is { } price
+                ? (double)price.InputPerMillion
+                : double.NaN;
     }
 
     private static async Task<Inventory> InventoryAsync(DbConnection c, CancellationToken ct)
@@ -159,85 +323,5 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         public long? CreatedAt { get; init; }
         public long? ExpiresAt { get; init; }
         public long LastSeenAt { get; init; }
-    }
-
-    /// <summary>One key's series while the ledger streams by: the step being summed, the watch, the tracker, recent steps.</summary>
-    private sealed class Series(AnomalyScope scope, bool daily, AnomalyRules rules, IReadOnlyList<AlertMute> mutes)
-    {
-        private readonly AlertMute[] _mutes = [.. mutes.Where(m => m.Kind is null or AlertKind.Anomaly && m.CoversScope(scope.Account, scope.Workspace, scope.KeyId, null))];
-        private long _step = long.MinValue;
-        private double _cost;
-        private double _tokens;
-        private double _requests;
-        private long _lastActive = long.MinValue;
-        private long _touchedFrom = long.MaxValue;
-        private long _touchedTo = long.MinValue;
-        private long _examinedFromStep = long.MaxValue;
-
-        public AnomalyScope Scope { get; } = scope;
-        public bool Daily { get; } = daily;
-        public long StepSeconds { get; } = daily ? 86_400 : 3_600;
-        public KeyWatch Watch { get; } = new(DetectorSettings.ForStep(TimeSpan.FromSeconds(daily ? 86_400 : 3_600)), rules);
-        public IncidentTracker Tracker { get; } = new(rules);
-        public List<KeyHour> Recent { get; } = [];
-
-        public void Add(double cost, double tokens, double requests)
-        {
-            _cost += cost;
-            _tokens += tokens;
-            _requests += requests;
-        }
-
-        public void Touch(long step)
-        {
-            _touchedFrom = Math.Min(_touchedFrom, step);
-            _touchedTo = Math.Max(_touchedTo, step);
-        }
-
-        /// <summary>Moves to <paramref name="step"/>: scores the step being summed and the empty steps up to this one.</summary>
-        public void Advance(long step, long asOf, Inventory inventory, AnomalyRules rules, long examinedFrom)
-        {
-            if (step == _step)
-                return;
-            _examinedFromStep = examinedFrom / StepSeconds;
-            if (_step != long.MinValue)
-            {
-                Score(_step, inventory, rules);
-                for (var s = _step + 1; s < step; s++)
-                    Score(s, inventory, rules);
-            }
-
-            _step = step;
-        }
-
-        public void Finish(long asOf, Inventory inventory, AnomalyRules rules, long examinedFrom)
-        {
-            // The last step counts once it is complete; empty steps up to the as-of time count as zeros.
-            Advance((asOf + StepSeconds - 1) / StepSeconds, asOf, inventory, rules, examinedFrom);
-            _step = long.MinValue;
-        }
-
-        public bool Examined(AnomalyIncident incident) =>
-            incident.End >= _examinedFromStep || (incident.End >= _touchedFrom && incident.Start <= _touchedTo);
-
-        private void Score(long step, Inventory inventory, AnomalyRules rules)
-        {
-            var at = step * StepSeconds;
-            var active = _cost > 0 || _requests > 0;
-            var status = active ? inventory.StatusAt(Scope, at, _lastActive, rules) : AnomalySignals.None;
-            var muted = _mutes.Any(m => at >= m.From.ToUnixTimeSeconds() && at < m.Until.ToUnixTimeSeconds());
-            var hour = Watch.Observe(step, _cost, _tokens, _requests, status, learn: !muted);
-            _cost = _tokens = _requests = 0;
-            if (!muted)
-                Tracker.Add(hour);
-            if (active)
-                _lastActive = at;
-            // Only the last week before the examined steps is kept, for the charts.
-            if (step < Math.Min(_examinedFromStep, _touchedFrom) - ChartSteps)
-                return;
-            if (Recent.Count >= 2 * ChartSteps && step > _touchedTo)
-                Recent.RemoveRange(0, ChartSteps);
-            Recent.Add(hour);
-        }
     }
 }

@@ -37,6 +37,7 @@ public sealed class BudgetSpendReader(Database database)
         var from = spends.Min(s => s.Origin);
         var until = periods.Select(p => p.End < HourlySpend.CeilHour(asOf) ? p.End : HourlySpend.CeilHour(asOf)).ToArray();
         var series = new Dictionary<SeriesKey, Series>();
+        var windowHours = spends.Max(x => (int)Math.Round((x.Origin - from).TotalHours) + x.Micros.Length);
         var rateCache = new Dictionary<(Currency, Currency, long), decimal?>();
         await using var c = await database.OpenAsync(ct);
         var keyNames = (await c.QueryAsync<(string Account, string KeyId, string? Name)>("SELECT account, key_id, name FROM api_keys"))
@@ -58,34 +59,14 @@ public sealed class BudgetSpendReader(Database database)
                 if (!series.TryGetValue(key, out var s))
                 {
                     index.Match(key.Account, key.Workspace, key.KeyId, key.Model, matches);
-                    series[key] = s = new Series(key, [.. matches]);
+                    series[key] = s = new Series(key, [.. matches], new HourlySpend(from, matches.Count == 0 ? 0 : windowHours));
                 }
 
-                if (s.Budgets.Length > 0)
-                    Count(s, DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6)), reader.GetInt64(7));
-            }
-        }
-
-        void Count(Series s, DateTimeOffset start, long micros)
-        {
-            var end = s.Width.EndOf(start);
-            for (var j = 0; j < s.Budgets.Length; j++)
-            {
-                var b = s.Budgets[j];
-                var target = budgets[b].Currency;
-                var rate = s.Currency == target ? 1m : RateAt(rates, rateCache, s.Currency, target, start);
-                var inPeriod = start >= periods[b].Start && start < until[b];
-                if (rate is null)
-                {
-                    if (inPeriod)
-                        excluded[b][s.Currency] = excluded[b].GetValueOrDefault(s.Currency) + micros;
+                if (s.Budgets.Length == 0)
                     continue;
-                }
-
-                var value = rate == 1m ? micros : (double)(micros * rate.Value);
-                spends[b].Add(start, end - start, value, end < asOf ? end : asOf);
-                if (inPeriod)
-                    s.PeriodMicros[j] += value;
+                var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6));
+                var end = s.Width.EndOf(start);
+                s.Spend.Add(start, end - start, reader.GetInt64(7), end < asOf ? end : asOf);
             }
         }
 
@@ -108,6 +89,50 @@ public sealed class BudgetSpendReader(Database database)
                 WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL
                 """,
                 new { a, b = Math.Min(b, asOf.ToUnixTimeSeconds()) });
+        }
+
+        // Each series adds into the budgets it counts in (converted where a dated rate exists, set aside where none does).
+        foreach (var x in series.Values)
+        {
+            for (var j = 0; j < x.Budgets.Length; j++)
+                x.PeriodMicros[j] = AddInto(x, x.Budgets[j]);
+        }
+
+        double AddInto(Series x, int b)
+        {
+            var target = spends[b];
+            var offset = (int)Math.Round((target.Origin - from).TotalHours);
+            var count = Math.Min(target.Micros.Length, x.Spend.Micros.Length - offset);
+            var currency = budgets[b].Currency;
+            if (x.Currency == currency)
+            {
+                var source = x.Spend.Micros.AsSpan(offset, count);
+                var sink = target.Micros.AsSpan(0, count);
+                for (var i = 0; i < count; i++)
+                    sink[i] += source[i];
+                return x.Spend.Sum(periods[b].Start, until[b]);
+            }
+
+            var inPeriod = 0.0;
+            for (var i = 0; i < count; i++)
+            {
+                var value = x.Spend.Micros[offset + i];
+                if (value == 0)
+                    continue;
+                var hour = target.Origin.AddHours(i);
+                var inside = hour >= periods[b].Start && hour < until[b];
+                if (RateAt(rates, rateCache, x.Currency, currency, hour) is { } rate)
+                {
+                    target.Micros[i] += value * (double)rate;
+                    inPeriod += inside ? value * (double)rate : 0;
+                }
+                else if (inside)
+                {
+                    excluded[b][x.Currency] = excluded[b].GetValueOrDefault(x.Currency) + (long)Math.Round(value);
+                }
+            }
+
+            return inPeriod;
         }
 
         var shares = budgets.Select(_ => new List<(SeriesKey Key, double Micros)>()).ToArray();
@@ -148,9 +173,11 @@ public sealed class BudgetSpendReader(Database database)
 
     private readonly record struct SeriesKey(string Account, string Workspace, string KeyId, string Model, string CurrencyText, string WidthText);
 
-    // One ledger series and the budgets it counts in; PeriodMicros[j] is its spend in budget Budgets[j]'s period.
-    private sealed class Series(SeriesKey key, int[] budgets)
+    // One ledger series (hour by hour over the window) and the budgets it counts in; PeriodMicros[j] is its spend in
+    // budget Budgets[j]'s period, in that budget's currency.
+    private sealed class Series(SeriesKey key, int[] budgets, HourlySpend spend)
     {
+        public HourlySpend Spend { get; } = spend;
         public SeriesKey Key { get; } = key;
         public int[] Budgets { get; } = budgets;
         public double[] PeriodMicros { get; } = new double[budgets.Length];

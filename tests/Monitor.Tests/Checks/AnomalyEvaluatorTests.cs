@@ -12,7 +12,7 @@ namespace Monitor.Tests.Checks;
 
 public sealed class AnomalyEvaluatorTests
 {
-    private static readonly DemoScenario Demo = DemoScenario.Create(new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero), days: 45);
+    internal static readonly DemoScenario Demo = DemoScenario.Create(new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero), days: 45);
 
     [Fact]
     public async Task EvaluateAsync_DemoLedger_FindsTheSupportKeyIncidentAtItsRealStart()
@@ -77,7 +77,7 @@ public sealed class AnomalyEvaluatorTests
         return new AnomalyEvaluator(ledger.Database, new AlertRepository(ledger.Database), TempLedger.Catalog, options);
     }
 
-    private static async Task<TempLedger> DemoLedgerAsync(DateTimeOffset writtenAt)
+    internal static async Task<TempLedger> DemoLedgerAsync(DateTimeOffset writtenAt)
     {
         var ledger = new TempLedger(writtenAt);
         await using var tx = await LedgerTransaction.BeginAsync(ledger.Database, "import", null, "test", writtenAt, CancellationToken.None);

@@ -1,0 +1,117 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Monitor.Checks;
+
+/// <summary>
+/// The anomaly detectors' saved state (migration 0010): one checkpoint row for the whole ledger and one blob per series.
+/// A check after a check loads them and scores only the buckets from the checkpoint on.
+/// </summary>
+public static class AnomalyStateStore
+{
+    /// <summary>What the previous check saved: its checkpoint (Unix seconds), its as-of time, the newest ingested_at it saw, and its fingerprint.</summary>
+    public sealed record Checkpoint(long At, long AsOf, long IngestedMark, string Fingerprint);
+
+    public static async Task<Checkpoint?> CheckpointAsync(DbConnection c, CancellationToken ct)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<(long At, long AsOf, long Mark, string Fingerprint)?>(new CommandDefinition(
+            "SELECT checkpoint, as_of, ingested_mark, fingerprint FROM anomaly_checkpoint WHERE id = 1", cancellationToken: ct));
+        return row is { } r ? new Checkpoint(r.At, r.AsOf, r.Mark, r.Fingerprint) : null;
+    }
+
+    /// <summary>The newest ingested_at in the ledger (0 when empty): the mark the next check compares with.</summary>
+    public static Task<long> IngestedMarkAsync(DbConnection c, CancellationToken ct) =>
+        c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(ingested_at), 0) FROM usage_records", cancellationToken: ct));
+
+    /// <summary>
+    /// Accounts to rebuild from their whole history: rows written after <paramref name="mark"/> for buckets before
+    /// <paramref name="before"/> (a backfill or late import below the checkpoint), or a series that began after the
+    /// previous checkpoint (saved without a state).
+    /// </summary>
+    /// <remarks>The unary plus keeps the planner on the ingested_at index: the time index would scan every settled row.</remarks>
+    public static async Task<HashSet<string>> AccountsToRebuildAsync(DbConnection c, long mark, long before, CancellationToken ct)
+    {
+        var accounts = await c.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT DISTINCT account FROM usage_records WHERE ingested_at > @mark AND +bucket_start < @before
+            UNION
+            SELECT DISTINCT account FROM anomaly_states WHERE state IS NULL
+            """,
+            new { mark, before }, cancellationToken: ct));
+        return [.. accounts];
+    }
+
+    /// <summary>Every saved state except those of <paramref name="skipAccounts"/> (they are rebuilt), by account and series.</summary>
+    public static async Task<Dictionary<(string Account, string Series), byte[]>> StatesAsync(DbConnection c, HashSet<string> skipAccounts, CancellationToken ct)
+    {
+        var states = new Dictionary<(string, string), byte[]>();
+        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
+            "SELECT account, series, state FROM anomaly_states WHERE state IS NOT NULL", cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            var account = reader.GetString(0);
+            if (!skipAccounts.Contains(account))
+                states[(account, reader.GetString(1))] = (byte[])reader.GetValue(2);
+        }
+
+        return states;
+    }
+
+    /// <summary>
+    /// Saves the checkpoint and the given states (null: the series began after the checkpoint), after deleting every
+    /// state (<paramref name="replaceAll"/>) or those of <paramref name="replaceAccounts"/>, in one transaction.
+    /// </summary>
+    public static async Task SaveAsync(
+        DbConnection c, Checkpoint checkpoint, bool replaceAll, IEnumerable<string> replaceAccounts,
+        IEnumerable<(string Account, string Series, byte[]? State)> states, CancellationToken ct)
+    {
+        await using var tx = await c.BeginTransactionAsync(ct);
+        if (replaceAll)
+        {
+            await c.ExecuteAsync(new CommandDefinition("DELETE FROM anomaly_states", transaction: tx, cancellationToken: ct));
+        }
+        else
+        {
+            foreach (var account in replaceAccounts)
+                await c.ExecuteAsync(new CommandDefinition("DELETE FROM anomaly_states WHERE account = @account", new { account }, tx, cancellationToken: ct));
+        }
+
+        await using (var insert = c.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText =
+                """
+                INSERT INTO anomaly_states (account, series, state) VALUES ($account, $series, $state)
+                ON CONFLICT (account, series) DO UPDATE SET state = excluded.state
+                """;
+            var account = Parameter(insert, "$account");
+            var series = Parameter(insert, "$series");
+            var state = Parameter(insert, "$state");
+            await insert.PrepareAsync(ct);
+            foreach (var s in states)
+            {
+                account.Value = s.Account;
+                series.Value = s.Series;
+                state.Value = (object?)s.State ?? DBNull.Value;
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO anomaly_checkpoint (id, checkpoint, as_of, ingested_mark, fingerprint) VALUES (1, @At, @AsOf, @IngestedMark, @Fingerprint)
+            ON CONFLICT (id) DO UPDATE SET checkpoint = excluded.checkpoint, as_of = excluded.as_of,
+                ingested_mark = excluded.ingested_mark, fingerprint = excluded.fingerprint
+            """,
+            checkpoint, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        command.Parameters.Add(p);
+        return p;
+    }
+}

@@ -100,35 +100,81 @@ public sealed class LifecycleRepository(Database database)
 
     /// <summary>
     /// Usage per account, provider, currency, model, workspace and key in buckets starting in [from, to), plus month
-    /// buckets (Mistral's opening balance of a month) that overlap the window.
+    /// buckets (Mistral's opening balance of a month) that overlap the window. Whole UTC days come from the daily
+    /// rollup, the partial days at both ends from the ledger; the last bucket stays exact to the hour.
     /// </summary>
     public async Task<IReadOnlyList<UsageSlice>> UsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
-        var rows = await c.QueryAsync<UsageSlice>(
+        var w = DayWindow.Of(from, to);
+        var monthFrom = MonthStart(from).ToUnixTimeSeconds();
+        // Month buckets start at 00:00 UTC on the 1st, so the only one before the window's first whole day is at monthFrom.
+        var rows = (await c.QueryAsync<SliceRow>(
             """
-            SELECT u.account AS Account, u.provider AS Provider, u.currency AS Currency, u.model AS Model, u.workspace AS Workspace,
-                   u.key_id AS KeyId, MAX(k.name) AS KeyName,
-                   SUM(u.input_tokens) AS Input, SUM(u.cached_input_tokens) AS CachedInput, SUM(u.cache_write_tokens) AS CacheWrite,
-                   SUM(u.output_tokens) AS Output, SUM(u.requests) AS Requests, COALESCE(SUM(u.cost_micros), 0) AS CostMicros,
-                   MAX(u.bucket_start) AS LastBucket
-            FROM usage_records u
-            LEFT JOIN api_keys k ON k.account = u.account AND k.key_id = u.key_id
-            WHERE u.bucket_start < @to AND (u.bucket_start >= @from OR (u.bucket_width = 'month' AND u.bucket_start >= @monthFrom))
-            GROUP BY u.account, u.provider, u.currency, u.model, u.workspace, u.key_id
-            """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), monthFrom = MonthStart(from).ToUnixTimeSeconds() });
-        return [.. rows];
+            SELECT g.account AS Account, g.provider AS Provider, g.currency AS Currency, g.model AS Model, g.workspace AS Workspace,
+                   g.key_id AS KeyId, k.name AS KeyName, g.i AS Input, g.ci AS CachedInput, g.cw AS CacheWrite, g.o AS Output,
+                   g.r AS Requests, g.cost AS CostMicros, g.last AS LastBucket, g.last_day AS LastDay
+            FROM (SELECT account, provider, currency, model, workspace, key_id, SUM(i) AS i, SUM(ci) AS ci, SUM(cw) AS cw, SUM(o) AS o,
+                         SUM(r) AS r, SUM(cost) AS cost, MAX(last) AS last, MAX(last_day) AS last_day
+                  FROM (SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens) AS i, SUM(cached_input_tokens) AS ci,
+                               SUM(cache_write_tokens) AS cw, SUM(output_tokens) AS o, SUM(requests) AS r, SUM(cost_micros) AS cost,
+                               NULL AS last, MAX(day) AS last_day
+                        FROM usage_daily
+                        WHERE (day >= @split AND day < @tail) OR (is_month = 1 AND day = @monthFrom AND day < @split)
+                        GROUP BY account, provider, currency, model, workspace, key_id
+                        UNION ALL
+                        SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens), SUM(cached_input_tokens),
+                               SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), COALESCE(SUM(cost_micros), 0), MAX(bucket_start), NULL
+                        FROM usage_records
+                        WHERE bucket_start >= @from AND bucket_start < @split AND bucket_width <> 'month'
+                        GROUP BY account, provider, currency, model, workspace, key_id
+                        UNION ALL
+                        SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens), SUM(cached_input_tokens),
+                               SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), COALESCE(SUM(cost_micros), 0), MAX(bucket_start), NULL
+                        FROM usage_records
+                        WHERE bucket_start >= @tail AND bucket_start < @to AND (bucket_width = 'month' OR bucket_start >= @from)
+                        GROUP BY account, provider, currency, model, workspace, key_id) parts
+                  GROUP BY account, provider, currency, model, workspace, key_id) g
+            LEFT JOIN api_keys k ON k.account = g.account AND k.key_id = g.key_id
+            """, new { from = w.From, split = w.Split, tail = w.Tail, to = w.To, monthFrom })).ToList();
+
+        // A slice last seen on a rolled-up day: its exact last hour, one query per account and day.
+        var exact = new Dictionary<(string, string, string, string, string, string), long>();
+        foreach (var (account, day) in rows.Where(r => r.NeedsExactLast).Select(r => (r.Account, r.LastDay!.Value)).Distinct())
+        {
+            var last = await c.QueryAsync<(string Provider, string Currency, string Model, string Workspace, string KeyId, long Last)>(
+                """
+                SELECT provider, currency, model, workspace, key_id, MAX(bucket_start) FROM usage_records
+                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND (bucket_start >= @from OR bucket_width = 'month')
+                GROUP BY provider, currency, model, workspace, key_id
+                """, new { account, day, end = day + DayWindow.Day, from = w.From });
+            foreach (var l in last)
+                exact[(account, l.Provider, l.Currency, l.Model, l.Workspace, l.KeyId)] = l.Last;
+        }
+
+        return
+        [
+            .. rows.Select(r => r.ToSlice(r.NeedsExactLast ? exact.GetValueOrDefault((r.Account, r.Provider, r.Currency, r.Model, r.Workspace, r.KeyId), r.LastDay!.Value) : null)),
+        ];
     }
 
     /// <summary>Requests and cost of one account's model in buckets starting in [from, to).</summary>
     public async Task<(long Requests, long CostMicros)> ModelUsageSinceAsync(string account, string model, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
+        var w = DayWindow.Of(from, to);
         return await c.QuerySingleAsync<(long, long)>(
             """
-            SELECT COALESCE(SUM(requests), 0), COALESCE(SUM(cost_micros), 0) FROM usage_records
-            WHERE account = @account AND model = @model AND bucket_start >= @from AND bucket_start < @to
-            """, new { account, model, from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
+            SELECT COALESCE(SUM(r), 0), COALESCE(SUM(cost), 0)
+            FROM (SELECT SUM(requests) AS r, SUM(cost_micros) AS cost FROM usage_daily
+                  WHERE model = @model AND day >= @split AND day < @tail AND account = @account
+                  UNION ALL
+                  SELECT SUM(requests), SUM(cost_micros) FROM usage_records
+                  WHERE account = @account AND bucket_start >= @from AND bucket_start < @split AND model = @model
+                  UNION ALL
+                  SELECT SUM(requests), SUM(cost_micros) FROM usage_records
+                  WHERE account = @account AND bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from AND model = @model) parts
+            """, new { account, model, from = w.From, split = w.Split, tail = w.Tail, to = w.To });
     }
 
     private static DateTimeOffset MonthStart(DateTimeOffset t) => new(t.UtcDateTime.Year, t.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
@@ -144,12 +190,15 @@ public sealed class LifecycleRepository(Database database)
 
     /// <summary>
     /// Keys known at as-of, with the status they had then, since when, and their last use (listing or ledger, up to as-of).
+    /// The ledger's last use: the last rolled-up day per key (an index seek), today's buckets from the ledger, and the
+    /// exact hour only for keys last used before today.
     /// </summary>
     public async Task<IReadOnlyList<KeyState>> KeysAsync(DateTimeOffset asOf, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
         var at = asOf.ToUnixTimeSeconds();
-        var rows = await c.QueryAsync<KeyRow>(
+        var tail = DayWindow.Floor(at);
+        var rows = (await c.QueryAsync<KeyRow>(
             """
             SELECT k.account AS Account, k.key_id AS KeyId, k.name AS Name, k.kind AS Kind, k.workspace AS Workspace,
                    k.fingerprint AS Fingerprint, k.last_four AS LastFour, k.owner AS Owner, k.status AS Status,
@@ -158,24 +207,45 @@ public sealed class LifecycleRepository(Database database)
                    (SELECT h.status FROM key_status_history h WHERE h.account = k.account AND h.key_id = k.key_id AND h.changed_at <= @at
                     ORDER BY h.changed_at DESC LIMIT 1) AS StatusThen,
                    (SELECT MAX(h.changed_at) FROM key_status_history h WHERE h.account = k.account AND h.key_id = k.key_id AND h.changed_at <= @at) AS StatusSince,
-                   (SELECT MIN(m.provider) FROM models m WHERE m.account = k.account) AS ModelProvider
+                   (SELECT MIN(m.provider) FROM models m WHERE m.account = k.account) AS ModelProvider,
+                   (SELECT d.day FROM usage_daily d WHERE d.key_id = k.key_id AND d.account = k.account AND d.day < @tail
+                    ORDER BY d.day DESC LIMIT 1) AS LedgerLastDay,
+                   EXISTS (SELECT 1 FROM usage_daily d WHERE d.account = k.account AND d.key_id <> '' AND d.day < @tail) AS KeyedAccount
             FROM api_keys k
             WHERE k.first_seen_at <= @at
-            """, new { at });
-        // One pass over the ledger: each keyed account's keys and their latest bucket.
-        var lastUsed = (await c.QueryAsync<(string Account, string KeyId, long Last)>(
+            """, new { at, tail })).ToList();
+        if (rows.Count == 0)
+            return [];
+
+        // Today's part of the ledger, up to as-of: each key's latest bucket.
+        var today = (await c.QueryAsync<(string Account, string KeyId, long Last)>(
             """
             SELECT account, key_id, MAX(bucket_start) FROM usage_records
-            WHERE key_id <> '' AND bucket_start < @at GROUP BY account, key_id
-            """, new { at })).ToList();
-        var byKey = lastUsed.ToDictionary(u => (u.Account, u.KeyId), u => u.Last);
-        var keyed = lastUsed.Select(u => u.Account).ToHashSet(StringComparer.Ordinal);
+            WHERE bucket_start >= @tail AND bucket_start < @at AND key_id <> '' GROUP BY account, key_id
+            """, new { tail, at })).ToDictionary(u => (u.Account, u.KeyId), u => u.Last);
+        var keyedToday = today.Keys.Select(k => k.Account).ToHashSet(StringComparer.Ordinal);
+
+        // Keys last used on an earlier day: the hour of their last bucket, one query per account and day.
+        var exact = new Dictionary<(string, string), long>();
+        foreach (var (account, day) in rows.Where(r => r.LedgerLastDay is not null && !today.ContainsKey((r.Account, r.KeyId)))
+                     .Select(r => (r.Account, r.LedgerLastDay!.Value)).Distinct())
+        {
+            var last = await c.QueryAsync<(string KeyId, long Last)>(
+                """
+                SELECT key_id, MAX(bucket_start) FROM usage_records
+                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id <> '' GROUP BY key_id
+                """, new { account, day, end = day + DayWindow.Day });
+            foreach (var l in last)
+                exact[(account, l.KeyId)] = l.Last;
+        }
+
         return
         [
             .. rows.Select(r => (r with
             {
-                LedgerLastUsed = byKey.TryGetValue((r.Account, r.KeyId), out var last) ? last : null,
-                KeyedAccount = keyed.Contains(r.Account),
+                LedgerLastUsed = today.TryGetValue((r.Account, r.KeyId), out var t) ? t
+                    : r.LedgerLastDay is { } d ? exact.GetValueOrDefault((r.Account, r.KeyId), d) : null,
+                KeyedAccount = r.KeyedAccount || keyedToday.Contains(r.Account),
             }).ToState(asOf)),
         ];
     }
@@ -184,30 +254,98 @@ public sealed class LifecycleRepository(Database database)
     public async Task<KeyUsage> KeyUsageAsync(string account, string keyId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
-        var args = new { account, keyId, from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() };
-        var models = (await c.QueryAsync<(string Model, string Currency, long Requests, long Cost, long First, long Last)>(
+        var w = DayWindow.Of(from, to);
+        // Per UTC day and model: whole days from the rollup, the partial days at both ends from the ledger (with their
+        // exact first and last bucket; a rolled-up day gives its midnight and is made exact below).
+        var parts = (await c.QueryAsync<(long Day, string Model, string Currency, long Requests, long Cost, long First, long Last, long Exact)>(
             """
-            SELECT model, MIN(currency), SUM(requests), COALESCE(SUM(cost_micros), 0), MIN(bucket_start), MAX(bucket_start) FROM usage_records
-            WHERE account = @account AND key_id = @keyId AND bucket_start >= @from AND bucket_start < @to
-            GROUP BY model ORDER BY SUM(cost_micros) DESC, model
-            """, args)).ToList();
-        if (models.Count == 0)
+            SELECT day, model, MIN(currency), SUM(requests), SUM(cost_micros), day, day, 0 FROM usage_daily
+            WHERE key_id = @keyId AND day >= @split AND day < @tail AND account = @account
+            GROUP BY day, model
+            UNION ALL
+            SELECT bucket_start - (bucket_start % 86400), model, MIN(currency), SUM(requests), COALESCE(SUM(cost_micros), 0),
+                   MIN(bucket_start), MAX(bucket_start), 1 FROM usage_records
+            WHERE account = @account AND key_id = @keyId
+              AND ((bucket_start >= @from AND bucket_start < @split) OR (bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from))
+            GROUP BY bucket_start - (bucket_start % 86400), model
+            """, new { account, keyId, from = w.From, split = w.Split, tail = w.Tail, to = w.To })).ToList();
+        if (parts.Count == 0)
             return KeyUsage.None;
-        var days = await c.QueryAsync<(long Day, long Cost)>(
-            """
-            SELECT (bucket_start / 86400) * 86400, COALESCE(SUM(cost_micros), 0) FROM usage_records
-            WHERE account = @account AND key_id = @keyId AND bucket_start >= @from AND bucket_start < @to
-            GROUP BY (bucket_start / 86400) * 86400 ORDER BY 1
-            """, args);
+
+        var first = parts.MinBy(p => p.First);
+        var last = parts.MaxBy(p => p.Last);
+        var firstAt = first.Exact == 1 ? first.First : await EdgeBucketAsync(c, account, keyId, first.Day, "MIN");
+        var lastAt = last.Exact == 1 ? last.Last : await EdgeBucketAsync(c, account, keyId, last.Day, "MAX");
+        var models = parts.GroupBy(p => p.Model)
+            .Select(g => (Model: g.Key, Currency: g.Select(p => p.Currency).Min(StringComparer.Ordinal)!, Requests: g.Sum(p => p.Requests), Cost: g.Sum(p => p.Cost)))
+            .OrderByDescending(m => m.Cost).ThenBy(m => m.Model, StringComparer.Ordinal).ToList();
         return new KeyUsage
         {
             Requests = models.Sum(m => m.Requests),
             Cost = MoneyUnits.FromMicros(models.Sum(m => m.Cost)),
             Currency = Currencies.TryParse(models[0].Currency, out var currency) ? currency : null,
             Models = [.. models.Select(m => (m.Model, m.Requests, MoneyUnits.FromMicros(m.Cost)))],
-            Days = [.. days.Select(d => (DateTimeOffset.FromUnixTimeSeconds(d.Day), MoneyUnits.FromMicros(d.Cost)))],
-            FirstAt = DateTimeOffset.FromUnixTimeSeconds(models.Min(m => m.First)),
-            LastAt = DateTimeOffset.FromUnixTimeSeconds(models.Max(m => m.Last)),
+            Days = [.. parts.GroupBy(p => p.Day).OrderBy(g => g.Key).Select(g => (DateTimeOffset.FromUnixTimeSeconds(g.Key), MoneyUnits.FromMicros(g.Sum(p => p.Cost))))],
+            FirstAt = DateTimeOffset.FromUnixTimeSeconds(firstAt),
+            LastAt = DateTimeOffset.FromUnixTimeSeconds(lastAt),
+        };
+    }
+
+    /// <summary>The first (MIN) or last (MAX) bucket of a key on one rolled-up UTC day.</summary>
+    private static Task<long> EdgeBucketAsync(DbConnection c, string account, string keyId, long day, string edge) =>
+        c.QuerySingleAsync<long>(
+            $"""
+            SELECT {edge}(bucket_start) FROM usage_records
+            WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id = @keyId
+            """, new { account, keyId, day, end = day + DayWindow.Day });
+
+    /// <summary>
+    /// A window [From, To) cut at UTC day boundaries: the ledger's buckets in [From, Split) and [Tail, To), the daily
+    /// rollup's whole days in [Split, Tail) (empty when the window lies inside one day). Split and Tail are midnights.
+    /// </summary>
+    private readonly record struct DayWindow(long From, long Split, long Tail, long To)
+    {
+        public const long Day = 86_400;
+
+        public static DayWindow Of(DateTimeOffset from, DateTimeOffset to)
+        {
+            long f = from.ToUnixTimeSeconds(), t = to.ToUnixTimeSeconds();
+            var tail = Floor(t);
+            var firstWholeDay = Floor(f) == f ? f : Floor(f) + Day;
+            return new DayWindow(f, Math.Min(firstWholeDay, tail), tail, t);
+        }
+
+        public static long Floor(long seconds) => seconds - (((seconds % Day) + Day) % Day);
+    }
+
+    /// <summary>A usage slice as read: the last ledger bucket, and the last rolled-up day (its hour not known yet).</summary>
+    private sealed record SliceRow
+    {
+        public required string Account { get; init; }
+        public required string Provider { get; init; }
+        public required string Currency { get; init; }
+        public required string Model { get; init; }
+        public required string Workspace { get; init; }
+        public required string KeyId { get; init; }
+        public string? KeyName { get; init; }
+        public long Input { get; init; }
+        public long CachedInput { get; init; }
+        public long CacheWrite { get; init; }
+        public long Output { get; init; }
+        public long Requests { get; init; }
+        public long CostMicros { get; init; }
+        public long? LastBucket { get; init; }
+        public long? LastDay { get; init; }
+
+        /// <summary>Its last bucket may lie on a rolled-up day after every ledger bucket read.</summary>
+        public bool NeedsExactLast => LastDay is { } d && (LastBucket is not { } b || b < d + DayWindow.Day);
+
+        public UsageSlice ToSlice(long? exactLast) => new()
+        {
+            Account = Account, Provider = Provider, Currency = Currency, Model = Model, Workspace = Workspace, KeyId = KeyId,
+            KeyName = KeyName, Input = Input, CachedInput = CachedInput, CacheWrite = CacheWrite, Output = Output,
+            Requests = Requests, CostMicros = CostMicros,
+            LastBucket = Math.Max(exactLast ?? long.MinValue, LastBucket ?? LastDay ?? 0),
         };
     }
 
@@ -229,6 +367,7 @@ public sealed class LifecycleRepository(Database database)
         public required string Source { get; init; }
         public string? StatusThen { get; init; }
         public long? StatusSince { get; init; }
+        public long? LedgerLastDay { get; init; }
         public long? LedgerLastUsed { get; init; }
         public bool KeyedAccount { get; init; }
         public string? ModelProvider { get; init; }

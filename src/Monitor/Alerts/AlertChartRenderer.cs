@@ -61,6 +61,7 @@ public static class AlertChartRenderer
             plot.Add.Annotation("No data", Alignment.MiddleCenter);
         plot.ShowLegend(Edge.Bottom);
         plot.Legend.OutlineWidth = 0;
+        plot.Legend.ShadowColor = Colors.Transparent;
         plot.Axes.AutoScale();
         plot.Axes.Margins(bottom: 0, top: 0.1);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);

@@ -30,7 +30,7 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
         Open(html, d.Title, d.Severity);
         text.AppendLine(d.Title).AppendLine().AppendLine(d.Detail).AppendLine();
         html.Append("<p style=\"font-size:15px\">").Append(Encode(d.Detail)).Append("</p>");
-        AppendEvidence(d.Evidence, text, html);
+        AppendFacts(d.Evidence, text, html);
         if (d.Evidence.Chart is { } chart)
         {
             var image = body.LinkedResources.Add("chart.png", AlertChartRenderer.RenderPng(chart), new ContentType("image", "png"));
@@ -38,6 +38,8 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
             html.Append("<p><img src=\"cid:").Append(ChartContentId).Append("\" alt=\"").Append(Encode(chart.Title))
                 .Append("\" width=\"").Append(AlertChartRenderer.Width).Append("\" style=\"max-width:100%\"></p>");
         }
+
+        AppendBreakdownsAndRunbook(d.Evidence, text, html);
 
         var footer = $"{Core.SnakeCase.Of(d.Kind)} · {Core.SnakeCase.Of(d.Severity)} · raised {Stamp(raisedAt)}"
                      + (d.OccurredAt is { } o && o != raisedAt ? $" · started {Stamp(o)}" : "");
@@ -75,7 +77,7 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
         return Build(dedupKey, recipients, subject, body, "digest", Core.SnakeCase.Of(alerts.Max(a => a.Severity)), at);
     }
 
-    private static void AppendEvidence(AlertEvidence evidence, StringBuilder text, StringBuilder html)
+    private static void AppendFacts(AlertEvidence evidence, StringBuilder text, StringBuilder html)
     {
         if (evidence.Facts.Count > 0)
         {
@@ -91,6 +93,10 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
             text.AppendLine();
         }
 
+    }
+
+    private static void AppendBreakdownsAndRunbook(AlertEvidence evidence, StringBuilder text, StringBuilder html)
+    {
         foreach (var b in evidence.Breakdowns.Where(b => b.Rows.Count > 0))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{b.Title}:");

@@ -28,6 +28,23 @@ public sealed class RepeatIncidentTests
     }
 
     [Fact]
+    public void Run_BurstAfterASilentDay_AlertsAtItsStart()
+    {
+        // The key stops (its caller is down for a day), then a leak burns it.
+        var silent = 40 * 24 + 15;
+        var burst = silent + 24;
+        var cost = Office(60);
+        Array.Clear(cost, silent, 24);
+        Burn(cost, burst, 6, Daily);
+
+        var incidents = AnomalyScenarios.Run(AnomalyScenarios.FromCost("silent", cost), new AnomalyRules()).Incidents;
+
+        var incident = Assert.Single(incidents);
+        Assert.Equal(AnomalyScenarios.FirstHour + burst, incident.Start);
+        Assert.Equal(AnomalyScenarios.FirstHour + burst, incident.ReportableAt);
+    }
+
+    [Fact]
     public void Run_LaunchTriplingTheLevelForGood_AlertsAtMostOnceThenStaysQuiet()
     {
         var launch = 40 * 24 + 9;

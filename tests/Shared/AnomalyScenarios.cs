@@ -157,6 +157,13 @@ public static class AnomalyScenarios
             IsIncident(kind) ? start : -1, IsIncident(kind) ? end : -1);
     }
 
+    /// <summary>A trace of one model from hourly spend alone (tokens and requests follow the spend), with no injected truth.</summary>
+    public static Trace FromCost(string name, double[] cost)
+    {
+        var tokens = cost.Select(c => Math.Round(c / 4e-6)).ToArray();
+        return new Trace(name, Kind.Normal, cost, tokens, [.. tokens.Select(t => Math.Round(t / 2000))], null, -1, -1, -1);
+    }
+
     /// <summary>What one trace gave: reportable incidents (start, reportable-at hour) with the key's truth.</summary>
     public sealed record Outcome(Trace Trace, IReadOnlyList<AnomalyIncident> Incidents);
 
@@ -166,7 +173,7 @@ public static class AnomalyScenarios
         var watch = new KeyWatch(DetectorSettings.ForStep(TimeSpan.FromHours(1)), rules);
         var tracker = new IncidentTracker(rules);
         watch.UseModel("main-model", 1);
-        for (var h = 0; h < Hours; h++)
+        for (var h = 0; h < trace.Cost.Length; h++)
         {
             if (trace.NewModel is { } model && h == trace.NewModelFrom)
                 watch.UseModel(model, 5);

@@ -10,7 +10,12 @@ namespace Monitor.Core.Anomalies;
 /// <item>Levels: a fast one (half-life about a day) for spikes, so a launch that lifts the level for good is absorbed;
 /// a slow one (about two weeks), and a ramp is a half-day trend drifting above the slow one by <see cref="DetectorSettings.RampRatio"/>.</item>
 /// <item>A CUSUM on the clipped robust z catches a sustained moderate excess that no single point shows.</item>
-/// <item>A level that stays anomalous for <see cref="DetectorSettings.AcceptAfter"/> steps is accepted as the new normal.</item>
+/// <item>A level that stays anomalous for <see cref="DetectorSettings.AcceptAfter"/> steps is accepted as the new normal,
+/// provisionally: the levels before it are kept for a week of steps, and when the series comes back below halfway to
+/// them for a few steps (the incident ended, it was no launch) they are restored, so a second incident still stands
+/// out against the old normal instead of against the incident's level.</item>
+/// <item>The scale only learns from points that are not far off in either direction: a silent day after a busy
+/// one (a key that stopped) does not widen it until nothing stands out any more.</item>
 /// </list>
 /// The score is the largest of three logistic curves (spike z, CUSUM, ramp ratio), so 0.5 sits on each threshold.
 /// </summary>
@@ -45,6 +50,16 @@ public sealed class SeriesDetector
     private int _runUp;
     private int _runDown;
     private double _runLevel;
+    private readonly int _returnAfter;
+    private readonly int _forgetAfter;
+    // The levels before a provisionally accepted shift (NaN when none), halfway to the accepted level, and the counts.
+    private double _preFast = double.NaN;
+    private double _preSlow;
+    private double _preTrend;
+    private double _preSigma;
+    private double _preMid;
+    private int _sinceAccept;
+    private int _returnRun;
 
     public SeriesDetector(DetectorSettings settings)
     {
@@ -62,6 +77,8 @@ public sealed class SeriesDetector
         _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
         _lambda = Math.Min(0.1, 2 * _alphaFast);
         _rampLog = Math.Log(settings.RampRatio);
+        _returnAfter = Math.Max(2, settings.AcceptAfter / 4);
+        _forgetAfter = settings.AcceptAfter * 7;
     }
 
     public DetectorSettings Settings => _s;
@@ -105,6 +122,7 @@ public sealed class SeriesDetector
         if (ramp >= 0.5) signals |= AnomalySignals.Ramp;
         var up = Math.Max(spike, shift);
         var down = 0.0;
+        var farBelow = Logistic(zDown - _s.SpikeZ);
         if (_s.BothDirections)
         {
             _cusumDown = Math.Max(0, _cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance);
@@ -125,11 +143,11 @@ public sealed class SeriesDetector
         var score = Math.Max(Math.Max(up, down), ramp);
         var baselineLevel = _slow;
         if (learn)
-            Learn(y, slot, season, 1 - Math.Max(up, down), up >= 0.5, down >= 0.5);
+            Learn(y, slot, season, 1 - Math.Max(up, down), 1 - Math.Max(up, farBelow), up >= 0.5, down >= 0.5);
         return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), _s.BothDirections && zDown > zUp ? -zDown : zUp, signals, true);
     }
 
-    private void Learn(double y, int slot, double season, double weight, bool anomalousUp, bool anomalousDown)
+    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, bool anomalousDown)
     {
         var residual = y - _fast - season;
         var clip = Clip * _sigma;
@@ -138,8 +156,11 @@ public sealed class SeriesDetector
         _slow += _alphaSlow * weight * Math.Clamp(y - _slow - season, -clip, clip);
         _trend += _alphaTrend * weight * Math.Clamp(y - _trend - season, -ScaleClip * _sigma, ScaleClip * _sigma);
         _season[slot] += _gamma * weight * psi;
-        var lambda = _lambda * weight;
+        var lambda = _lambda * scaleWeight;
         _sigma = Math.Max(SigmaFloor, (1 - lambda) * _sigma + lambda * 1.25 * Math.Min(Math.Abs(residual), ScaleClip * _sigma));
+
+        if (!double.IsNaN(_preFast) && Returned(y - season))
+            return;
 
         // A level that stays anomalous for long enough is the new normal (a launch, a new tenant, a migration).
         _runUp = anomalousUp ? _runUp + 1 : 0;
@@ -147,6 +168,14 @@ public sealed class SeriesDetector
         _runLevel = _runUp + _runDown <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp + _runDown, 8);
         if (_runUp >= _s.AcceptAfter || _runDown >= _s.AcceptAfter)
         {
+            // Only a real rise is remembered (a CUSUM's tail after a burst is accepted at about the old level).
+            if (double.IsNaN(_preFast) && _runUp > 0 && _runLevel - Math.Max(_fast, _slow) > Clip * _sigma)
+            {
+                (_preFast, _preSlow, _preTrend, _preSigma) = (_fast, _slow, _trend, _sigma);
+                _preMid = (Math.Max(_fast, _slow) + _runLevel) / 2;
+            }
+
+            _sinceAccept = _returnRun = 0;
             _fast = _slow = _trend = _runLevel;
             _cusumUp = _cusumDown = 0;
             _runUp = _runDown = 0;
@@ -156,6 +185,27 @@ public sealed class SeriesDetector
             // A ramp that has doubled its own threshold has been reported; measure further growth from here.
             _slow = _trend;
         }
+    }
+
+    /// <summary>
+    /// After a provisionally accepted rise: whether the series has come back towards the levels before it for
+    /// long enough (the levels are then restored), or has held the new level so long that they are forgotten.
+    /// </summary>
+    private bool Returned(double level)
+    {
+        _returnRun = level < _preMid ? _returnRun + 1 : 0;
+        if (_returnRun >= _returnAfter)
+        {
+            (_fast, _slow, _trend, _sigma) = (_preFast, _preSlow, _preTrend, _preSigma);
+            _cusumUp = _cusumDown = 0;
+            _runUp = _runDown = 0;
+            _preFast = double.NaN;
+            return true;
+        }
+
+        if (++_sinceAccept >= _forgetAfter)
+            _preFast = double.NaN;
+        return false;
     }
 
     private void Initialise()
@@ -249,6 +299,13 @@ public sealed class SeriesDetector
         w.Write(_runUp);
         w.Write(_runDown);
         w.Write(_runLevel);
+        w.Write(_preFast);
+        w.Write(_preSlow);
+        w.Write(_preTrend);
+        w.Write(_preSigma);
+        w.Write(_preMid);
+        w.Write(_sinceAccept);
+        w.Write(_returnRun);
         foreach (var v in _season)
             w.Write(v);
         foreach (var v in _activity)
@@ -280,6 +337,13 @@ public sealed class SeriesDetector
         _runUp = r.ReadInt32();
         _runDown = r.ReadInt32();
         _runLevel = r.ReadDouble();
+        _preFast = r.ReadDouble();
+        _preSlow = r.ReadDouble();
+        _preTrend = r.ReadDouble();
+        _preSigma = r.ReadDouble();
+        _preMid = r.ReadDouble();
+        _sinceAccept = r.ReadInt32();
+        _returnRun = r.ReadInt32();
         for (var i = 0; i < _season.Length; i++)
             _season[i] = r.ReadDouble();
         for (var i = 0; i < _activity.Length; i++)

@@ -27,7 +27,7 @@ namespace Monitor.Checks;
 /// </summary>
 public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, PriceCatalog catalog, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
-    private const int StateFormat = 1;
+    private const int StateFormat = 2;
 
     private const string Columns =
         """

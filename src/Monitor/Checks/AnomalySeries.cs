@@ -11,7 +11,7 @@ namespace Monitor.Checks;
 internal sealed class AnomalySeries
 {
     private const int ChartSteps = 7 * 24;
-    private const int Format = 1;
+    private const int Format = 2;
 
     private readonly AlertMute[] _mutes;
     private readonly long _snapshotStep;

@@ -71,10 +71,97 @@ public sealed class AnomalyEvaluatorTests
         Assert.DoesNotContain(decisions, d => d.KeyId == Demo.Incident.KeyId);
     }
 
+    [Fact]
+    public async Task EvaluateAsync_SecondBurstADayAfterTheIncident_AlertsOnceAtItsStart()
+    {
+        using var ledger = await DemoLedgerAsync(Demo.End);
+        var evaluator = Evaluator(ledger);
+        var first = await evaluator.EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None);
+        var burst = Hour(Demo.End.AddDays(1));
+        await BurstAsync(ledger, burst, hours: 6, perHour: 200m);
+
+        var decisions = await evaluator.EvaluateAsync(new CheckContext(burst.AddHours(6), Demo.End), CancellationToken.None);
+
+        var alert = Assert.Single(decisions);
+        Assert.Equal(Demo.Incident.KeyId, alert.KeyId);
+        Assert.Equal(burst, alert.OccurredAt);
+        Assert.Equal($"anomaly:demo-openai:proj_support:key_support:{burst.ToUnixTimeSeconds()}", alert.DedupKey);
+        Assert.DoesNotContain(first, d => d.DedupKey == alert.DedupKey);
+        Assert.Equal("200.00 USD", Fact(alert, "Observed (peak hour)"));
+        // The key is silent after the demo's end: almost all of the 1,200 USD is extra.
+        Assert.InRange(Money(Fact(alert, "Extra spend so far")), 1150m, 1200m);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_SecondBurstWithRebuiltState_AlertsOnceAtItsStart()
+    {
+        using var ledger = await DemoLedgerAsync(Demo.End);
+        var burst = Hour(Demo.End.AddDays(1));
+        await BurstAsync(ledger, burst, hours: 6, perHour: 200m);
+
+        var decisions = await Evaluator(ledger).EvaluateAsync(new CheckContext(burst.AddHours(6), Demo.End), CancellationToken.None);
+
+        Assert.Equal(burst, Assert.Single(decisions).OccurredAt);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_BurstsDuringAndAfterAMute_AlertsOnlyAfterTheMuteEnds()
+    {
+        using var ledger = await DemoLedgerAsync(Demo.End);
+        var evaluator = Evaluator(ledger);
+        var first = Assert.Single(await evaluator.EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None), d => d.KeyId == Demo.Incident.KeyId);
+        var repository = new AlertRepository(ledger.Database);
+        await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
+        await using (var tx = await c.BeginTransactionAsync())
+        {
+            await AlertRepository.InsertAsync(c, tx, first, Demo.End, "open", "immediate", CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var mutedUntil = Hour(Demo.End.AddDays(2));
+        var id = (await repository.ListAsync([AlertStatus.Open], 10, CancellationToken.None)).Single().Id;
+        await repository.MuteAsync(id, mutedUntil, "load test", Demo.End, CancellationToken.None);
+        var planned = Hour(Demo.End.AddDays(1));
+        await BurstAsync(ledger, planned, hours: 6, perHour: 200m);
+
+        var during = await evaluator.EvaluateAsync(new CheckContext(planned.AddHours(6), Demo.End), CancellationToken.None);
+        var leak = mutedUntil.AddDays(1);
+        await BurstAsync(ledger, leak, hours: 6, perHour: 200m);
+        var after = await evaluator.EvaluateAsync(new CheckContext(leak.AddHours(6), planned.AddHours(6)), CancellationToken.None);
+
+        Assert.Empty(during);
+        var alert = Assert.Single(after);
+        Assert.Equal(Demo.Incident.KeyId, alert.KeyId);
+        Assert.Equal(leak, alert.OccurredAt);
+    }
+
     private static AnomalyEvaluator Evaluator(TempLedger ledger)
     {
         var options = Options.Create(new MonitorOptions());
         return new AnomalyEvaluator(ledger.Database, new AlertRepository(ledger.Database), TempLedger.Catalog, options);
+    }
+
+    private static DateTimeOffset Hour(DateTimeOffset at) => DateTimeOffset.FromUnixTimeSeconds(at.ToUnixTimeSeconds() / 3600 * 3600);
+
+    private static string Fact(AlertDecision alert, string label) => alert.Evidence.Facts.Single(f => f.Label == label).Value;
+
+    private static decimal Money(string text) => decimal.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A leaked key burning on the incident's model: <paramref name="perHour"/> for each of <paramref name="hours"/> hours, written as it happens.</summary>
+    private static async Task BurstAsync(TempLedger ledger, DateTimeOffset start, int hours, decimal perHour)
+    {
+        await using var tx = await LedgerTransaction.BeginAsync(ledger.Database, "import", null, "test", start.AddHours(hours), CancellationToken.None);
+        for (var h = 0; h < hours; h++)
+        {
+            tx.Upsert(new UsageRecord
+            {
+                Account = "demo-openai", Provider = ProviderKind.OpenAI, Workspace = "proj_support", KeyId = Demo.Incident.KeyId, Model = Demo.Incident.Model,
+                BucketStart = start.AddHours(h), BucketWidth = BucketWidth.Hour, Tokens = new TokenCounts(40_000_000, 0, 0, 15_000_000, 0),
+                Requests = 20_000, Cost = perHour, Currency = Currency.USD, CostSource = CostSource.Reported, Source = RecordSource.Demo,
+            });
+        }
+
+        await tx.CommitAsync(CancellationToken.None);
     }
 
     internal static async Task<TempLedger> DemoLedgerAsync(DateTimeOffset writtenAt)

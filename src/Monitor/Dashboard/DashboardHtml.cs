@@ -32,7 +32,7 @@ public static partial class DashboardHtml
         main { padding: 20px 28px 40px; display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr));
                gap: 18px; max-width: 1900px; }
         section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px;
-                  min-width: 0; }
+                  min-width: 0; overflow-x: auto; }
         section.wide { grid-column: 1 / -1; }
         h2 { font-size: 15px; margin: 0 0 2px; font-weight: 620; }
         .sub { color: var(--muted); font-size: 12.5px; margin: 0 0 12px; }
@@ -41,7 +41,7 @@ public static partial class DashboardHtml
         th { color: var(--muted); font-weight: 550; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
         td.num, th.num { text-align: right; white-space: nowrap; }
         tfoot td { font-weight: 620; border-bottom: 0; }
-        .detail { display: block; color: var(--muted); font-size: 12px; font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; }
+        .detail { display: block; color: var(--muted); font-size: 12px; font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; word-break: break-all; }
         .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: 13px; word-break: break-all; }
         .empty { color: var(--muted); font-style: italic; margin: 8px 0; }
         .note { background: var(--warn-bg); color: var(--warn); border-radius: 6px; padding: 8px 10px; margin-top: 10px; font-size: 13px; }

@@ -14,7 +14,7 @@ namespace Monitor.Alerts;
 /// down) are gathered into one mail per recipient list and marked digested in the same transaction as the queued
 /// mail, so each alert is in exactly one digest.
 /// </summary>
-public sealed class DigestService(Database database, AlertRepository alerts, AlertMailComposer composer, IOptions<MonitorOptions> options)
+public sealed class DigestService(Database database, AlertMailComposer composer, IOptions<MonitorOptions> options)
 {
     /// <summary>Queues the digest mails due at <paramref name="now"/>; returns how many were queued.</summary>
     public async Task<int> QueueDueAsync(DateTimeOffset now, CancellationToken ct)
@@ -24,34 +24,24 @@ public sealed class DigestService(Database database, AlertRepository alerts, Ale
             return 0;
         var slot = LastSlot(settings.Digest, now);
         await using var c = await database.OpenAsync(ct);
-        var ids = (await c.QueryAsync<long>(
-            "SELECT id FROM alerts WHERE delivery = 'digest' AND digested_at IS NULL AND raised_at <= @slot ORDER BY id",
-            new { slot = slot.ToUnixTimeSeconds() })).ToList();
-        if (ids.Count == 0)
+        var pending = await AlertRepository.DigestPendingAsync(c, slot, ct);
+        if (pending.Count == 0)
             return 0;
 
-        var rows = new List<(AlertRow Alert, string? Recipients)>();
-        foreach (var id in ids)
-        {
-            if (await alerts.GetAsync(id, ct) is { } row)
-                rows.Add((row, await c.ExecuteScalarAsync<string?>("SELECT recipients FROM alerts WHERE id = @id", new { id })));
-        }
-
         var label = settings.Digest.Schedule == DigestSchedule.Weekly
-            ? $"week of {slot.AddDays(-7):yyyy-MM-dd}"
-            : $"{slot.AddDays(-1):yyyy-MM-dd}";
-        label = string.Create(CultureInfo.InvariantCulture, $"{label}");
+            ? string.Create(CultureInfo.InvariantCulture, $"week of {slot.AddDays(-7):yyyy-MM-dd}")
+            : string.Create(CultureInfo.InvariantCulture, $"{slot.AddDays(-1):yyyy-MM-dd}");
         await using var tx = await c.BeginTransactionAsync(ct);
         var queued = 0;
-        foreach (var group in rows.GroupBy(r => r.Recipients ?? "", StringComparer.Ordinal))
+        foreach (var group in pending.GroupBy(a => string.Join(',', a.Recipients), StringComparer.Ordinal))
         {
-            var recipients = group.Key.Length == 0 ? settings.Email.To : [.. group.Key.Split(',')];
+            var recipients = group.Key.Length == 0 ? settings.Email.To : group.First().Recipients;
             var key = string.Create(CultureInfo.InvariantCulture, $"digest:{slot.ToUnixTimeSeconds()}:{Hash(group.Key)}");
-            var mail = composer.ComposeDigest(key, label, [.. group.Select(g => g.Alert)], recipients, now);
+            var mail = composer.ComposeDigest(key, label, [.. group], recipients, now);
             queued += await OutboxRepository.EnqueueAsync(c, tx, null, key, mail, now, ct);
             await c.ExecuteAsync(
                 "UPDATE alerts SET digested_at = @at WHERE id IN @ids AND digested_at IS NULL",
-                new { at = now.ToUnixTimeSeconds(), ids = group.Select(g => g.Alert.Id).ToArray() }, tx);
+                new { at = now.ToUnixTimeSeconds(), ids = group.Select(a => a.Id).ToArray() }, tx);
         }
 
         await tx.CommitAsync(ct);

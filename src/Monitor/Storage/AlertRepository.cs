@@ -16,7 +16,7 @@ public sealed class AlertRepository(Database database)
         """
         id AS Id, kind AS KindText, severity AS SeverityText, status AS StatusText, account AS Account, workspace AS Workspace,
         key_id AS KeyId, model AS Model, title AS Title, detail AS Detail, raised_at AS RaisedAt, occurred_at AS OccurredAt,
-        sent_at AS SentAt, delivery AS Delivery, dedup_key AS DedupKey, evidence AS EvidenceJson
+        sent_at AS SentAt, delivery AS Delivery, dedup_key AS DedupKey, evidence AS EvidenceJson, recipients AS RecipientsText
         """;
 
     /// <summary>Which of these dedup keys are already stored (so only new decisions are composed and mailed).</summary>
@@ -73,6 +73,15 @@ public sealed class AlertRepository(Database database)
         await using var c = await database.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<Stored>($"SELECT {Columns} FROM alerts WHERE id = @id", new { id });
         return row?.ToRow();
+    }
+
+    /// <summary>Alerts waiting for a digest (low severity or cooled down) raised up to <paramref name="upTo"/>, oldest first.</summary>
+    public static async Task<IReadOnlyList<AlertRow>> DigestPendingAsync(DbConnection c, DateTimeOffset upTo, CancellationToken ct)
+    {
+        var rows = await c.QueryAsync<Stored>(new CommandDefinition(
+            $"SELECT {Columns} FROM alerts WHERE delivery = 'digest' AND digested_at IS NULL AND raised_at <= @upTo ORDER BY id",
+            new { upTo = upTo.ToUnixTimeSeconds() }, cancellationToken: ct));
+        return [.. rows.Select(r => r.ToRow())];
     }
 
     /// <summary>Alerts with one of these statuses, newest first (critical before warning before info on the same time).</summary>
@@ -167,6 +176,7 @@ public sealed class AlertRepository(Database database)
         public string Delivery { get; init; } = "";
         public string DedupKey { get; init; } = "";
         public string? EvidenceJson { get; init; }
+        public string? RecipientsText { get; init; }
 
         public AlertRow ToRow() => new()
         {
@@ -176,6 +186,7 @@ public sealed class AlertRepository(Database database)
             OccurredAt = OccurredAt is { } o ? DateTimeOffset.FromUnixTimeSeconds(o) : null,
             SentAt = SentAt is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null,
             Delivery = Delivery, DedupKey = DedupKey, Evidence = Monitor.Alerts.EvidenceJson.Read(EvidenceJson),
+            Recipients = string.IsNullOrEmpty(RecipientsText) ? [] : RecipientsText.Split(','),
         };
     }
 }

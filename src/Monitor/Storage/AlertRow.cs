@@ -21,4 +21,7 @@ public sealed record AlertRow
     public required string Delivery { get; init; }
     public required string DedupKey { get; init; }
     public AlertEvidence Evidence { get; init; } = AlertEvidence.None;
+
+    /// <summary>Where its mail goes instead of the global recipients (a budget's <c>To</c>, a key's owner); empty: the global ones.</summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [];
 }

@@ -150,6 +150,8 @@ public static class KeyAlerts
             OccurredAt = now,
             Evidence = new AlertEvidence { Facts = KeyFacts(key, now), Runbook = RotationRunbook.For(key) },
             To = Recipients(key, defaultTo),
+            // One reminder mail per owner and account at a time; the others of that batch wait for the digest.
+            CooldownKey = $"key_reminders:{key.Account}:{string.Join(',', Recipients(key, defaultTo))}",
         };
     }
 

@@ -54,6 +54,18 @@ public sealed class KeyAlertsTests
     }
 
     [Fact]
+    public void Reminders_SeveralKeysOfOneOwner_ShareACooldownSoOneMailsAndTheRestGoToTheDigest()
+    {
+        var due = Created.AddDays(100);
+
+        var alerts = KeyAlerts.Reminders([Key("k1"), Key("k2", workspace: "other"), Key("k3")], _ => Default, Team, due).ToList();
+
+        Assert.Equal(3, alerts.Count);
+        Assert.Single(alerts.Select(a => a.EffectiveCooldownKey).Distinct());
+        Assert.Equal("key_reminders:acme:alice@example.com,ops@example.com", alerts[0].EffectiveCooldownKey);
+    }
+
+    [Fact]
     public void Reminders_Expiry_BeforeAgeIsDue()
     {
         var key = Key(created: Created, expires: Created.AddDays(20));

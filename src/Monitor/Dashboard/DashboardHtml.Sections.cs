@@ -137,11 +137,11 @@ public static partial class DashboardHtml
         foreach (var alert in view.Alerts)
         {
             var severity = SnakeCase.Of(alert.Severity);
-            var scope = string.Join(" · ", new[] { alert.Account, alert.Workspace, alert.KeyId, alert.Model }.Where(s => !string.IsNullOrEmpty(s)));
+            var scope = string.Join("<br>", new[] { alert.Account, alert.Workspace, alert.KeyId, alert.Model }.Where(s => !string.IsNullOrEmpty(s)).Select(E));
             html.Append("<tr data-alert=\"").Append(alert.Id.ToString(CultureInfo.InvariantCulture)).Append("\"><td class=\"sev-")
                 .Append(severity).Append("\">").Append(E(severity)).Append("</td><td>").Append(E(SnakeCase.Of(alert.Kind)))
                 .Append("</td><td><strong>").Append(E(alert.Title)).Append("</strong><span class=\"detail\">").Append(E(alert.Detail))
-                .Append("</span></td><td class=\"mono\">").Append(E(scope)).Append("</td><td>")
+                .Append("</span></td><td class=\"mono scope\">").Append(scope).Append("</td><td class=\"nowrap\">")
                 .Append(E(Ago(alert.RaisedAt.ToUnixTimeSeconds(), view.Now))).Append("</td>");
             if (context.Form is { } form)
             {

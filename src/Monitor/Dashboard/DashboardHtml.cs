@@ -44,6 +44,7 @@ public static partial class DashboardHtml
         .detail { display: block; color: var(--muted); font-size: 12px; font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; word-break: break-all; }
         .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: 13px; word-break: break-all; }
         .empty { color: var(--muted); font-style: italic; margin: 8px 0; }
+        td.scope { min-width: 170px; max-width: 260px; font-size: 12px; } .nowrap { white-space: nowrap; }
         .note { background: var(--warn-bg); color: var(--warn); border-radius: 6px; padding: 8px 10px; margin-top: 10px; font-size: 13px; }
         .badge { display: inline-block; border-radius: 999px; padding: 1px 8px; font-size: 12px; font-weight: 600; }
         .badge.ok { background: #ecfdf3; color: var(--good); }

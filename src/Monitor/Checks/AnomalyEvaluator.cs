@@ -156,6 +156,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
     private sealed class Run
     {
         private readonly Dictionary<(string Account, string Workspace, string KeyId, AnomalyLevel Level, bool Daily), AnomalySeries> _series = [];
+        private readonly Dictionary<(string Account, string Workspace, string KeyId, bool Daily), Route> _routes = [];
         private readonly HashSet<string> _hourlyAccounts = new(StringComparer.Ordinal);
         private readonly AnomalyRules _rules;
         private readonly IReadOnlyList<AlertMute> _mutes;
@@ -223,36 +224,59 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
                 var tokens = (double)reader.GetInt64(9);
                 var requests = (double)reader.GetInt64(10);
                 var touched = _writtenAfter is { } after && reader.GetInt64(11) > after;
+                // One lookup per row: the key's route holds its key, workspace and account series.
+                if (!_routes.TryGetValue((account, workspace, keyId, daily), out var route))
+                {
+                    route = new Route(SeriesOf(reader, account, workspace, keyId, daily));
+                    _routes.Add((account, workspace, keyId, daily), route);
+                }
+
                 string? provider = null;
                 string? currency = null;
-                for (var level = AnomalyLevel.Key; level <= AnomalyLevel.Account; level++)
+                var newModel = !ReferenceEquals(route.LastModel, model) && !string.Equals(route.LastModel, model, StringComparison.Ordinal);
+                foreach (var s in route.Series)
                 {
-                    if (level == AnomalyLevel.Workspace && workspace.Length == 0)
-                        continue;
-                    var id = (account, level == AnomalyLevel.Account ? "" : workspace, level == AnomalyLevel.Key ? keyId : "", level, daily);
-                    if (!_series.TryGetValue(id, out var s))
-                    {
-                        currency ??= reader.GetString(7);
-                        var name = level == AnomalyLevel.Key && _inventory.Keys.TryGetValue((account, keyId), out var k) ? k.Name : null;
-                        s = new AnomalySeries(new AnomalyScope(account, id.Item2, id.Item3, name, currency, level), daily, _rules, _mutes, _examinedFrom, _checkpoint);
-                        _series.Add(id, s);
-                    }
-
                     s.Advance(start / s.StepSeconds, _status);
-                    if (!s.Watch.KnowsModel(model))
+                    if (newModel && !s.Watch.KnowsModel(model))
                     {
                         provider ??= reader.GetString(6);
                         currency ??= reader.GetString(7);
                         s.Watch.UseModel(model, PriceOf(catalog, provider, model, currency, start));
                     }
 
-                    if (level != AnomalyLevel.Key)
-                        s.AddMember(level == AnomalyLevel.Account ? workspace + "\u001f" + keyId : keyId);
+                    if (s.Scope.Level != AnomalyLevel.Key && s.Members < 2)
+                        s.AddMember(s.Scope.Level == AnomalyLevel.Account ? workspace + "\u001f" + keyId : keyId);
                     s.Add(cost, tokens, requests);
                     if (touched)
                         s.Touch(start / s.StepSeconds);
                 }
+
+                route.LastModel = model;
             }
+        }
+
+        // The key's, its workspace's (when it has one) and its account's series, created when new.
+        private AnomalySeries[] SeriesOf(DbDataReader reader, string account, string workspace, string keyId, bool daily)
+        {
+            var series = new List<AnomalySeries>(3);
+            string? currency = null;
+            for (var level = AnomalyLevel.Key; level <= AnomalyLevel.Account; level++)
+            {
+                if (level == AnomalyLevel.Workspace && workspace.Length == 0)
+                    continue;
+                var id = (account, level == AnomalyLevel.Account ? "" : workspace, level == AnomalyLevel.Key ? keyId : "", level, daily);
+                if (!_series.TryGetValue(id, out var s))
+                {
+                    currency ??= reader.GetString(7);
+                    var name = level == AnomalyLevel.Key && _inventory.Keys.TryGetValue((account, keyId), out var k) ? k.Name : null;
+                    s = new AnomalySeries(new AnomalyScope(account, id.Item2, id.Item3, name, currency, level), daily, _rules, _mutes, _examinedFrom, _checkpoint);
+                    _series.Add(id, s);
+                }
+
+                series.Add(s);
+            }
+
+            return [.. series];
         }
 
         /// <summary>Scores every series up to the as-of time; its reportable incidents, with whether this check examines them.</summary>
@@ -276,6 +300,13 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
             && catalog.Find(kind, model, cur, DateTimeOffset.FromUnixTimeSeconds(at)) is { } price
                 ? (double)price.InputPerMillion
                 : double.NaN;
+    }
+
+    /// <summary>The series a key's rows are added to, and the model of its previous row (known to them all).</summary>
+    private sealed class Route(AnomalySeries[] series)
+    {
+        public AnomalySeries[] Series { get; } = series;
+        public string? LastModel { get; set; }
     }
 
     private static async Task<Inventory> InventoryAsync(DbConnection c, CancellationToken ct)

@@ -28,17 +28,25 @@ public static class AnomalyStateStore
     /// <paramref name="before"/> (a backfill or late import below the checkpoint), or a series that began after the
     /// previous checkpoint (saved without a state).
     /// </summary>
-    /// <remarks>The unary plus keeps the planner on the ingested_at index: the time index would scan every settled row.</remarks>
+    /// <remarks>
+    /// Only the ingested_at index can serve the first query (one constraint: the planner has no other choice), and the
+    /// rows written since the previous check are few; the second reads a partial index (migration 0013), not the states.
+    /// </remarks>
     public static async Task<HashSet<string>> AccountsToRebuildAsync(DbConnection c, long mark, long before, CancellationToken ct)
     {
-        var accounts = await c.QueryAsync<string>(new CommandDefinition(
-            """
-            SELECT DISTINCT account FROM usage_records WHERE ingested_at > @mark AND +bucket_start < @before
-            UNION
-            SELECT DISTINCT account FROM anomaly_states WHERE state IS NULL
-            """,
-            new { mark, before }, cancellationToken: ct));
-        return [.. accounts];
+        var accounts = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
+            "SELECT account, bucket_start FROM usage_records WHERE ingested_at > @mark", new { mark }, cancellationToken: ct)))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                if (reader.GetInt64(1) < before)
+                    accounts.Add(reader.GetString(0));
+            }
+        }
+
+        accounts.UnionWith(await c.QueryAsync<string>(new CommandDefinition("SELECT account FROM anomaly_states WHERE state IS NULL", cancellationToken: ct)));
+        return accounts;
     }
 
     /// <summary>Every saved state except those of <paramref name="skipAccounts"/> (they are rebuilt), by account and series.</summary>

@@ -10,6 +10,9 @@ public sealed class BudgetMailTests
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 30, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset November = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
+    // The budget "acme-monthly" of this amount, mailed through the given SMTP server.
+    private static Dictionary<string, string?> Budget(decimal amount, SmtpServer smtp) => Budget(amount, smtp.Settings());
+
     private static Dictionary<string, string?> Budget(decimal amount, IDictionary<string, string?>? more = null)
     {
         var s = new Dictionary<string, string?>
@@ -38,9 +41,7 @@ public sealed class BudgetMailTests
     public async Task Check_BudgetCrossed_MailArrivesOverStartTlsWithBothPartsAndTheChart()
     {
         await using var smtp = await SmtpServer.StartAsync();
-        var settings = Budget(100);
-        foreach (var (k, v) in smtp.Settings())
-            settings[k] = v;
+        var settings = Budget(100, smtp);
         await using var h = CheckHarness.Start(Now, settings);
         await SpendAsync(h);
 
@@ -69,9 +70,7 @@ public sealed class BudgetMailTests
     public async Task Check_RunTwiceInARow_SendsNothingNew()
     {
         await using var smtp = await SmtpServer.StartAsync();
-        var settings = Budget(100);
-        foreach (var (k, v) in smtp.Settings())
-            settings[k] = v;
+        var settings = Budget(100, smtp);
         await using var h = CheckHarness.Start(Now, settings);
         await SpendAsync(h);
 
@@ -87,13 +86,11 @@ public sealed class BudgetMailTests
     public async Task Outbox_SmtpDownDuringCheckThenUpAfterRestart_DeliversEveryAlertOnce()
     {
         await using var smtp = await SmtpServer.StartAsync();
-        var settings = Budget(100);
+        var settings = Budget(100, smtp);
         settings["Monitor:Budgets:1:Name"] = "key-b";
         settings["Monitor:Budgets:1:Scope:KeyId"] = "key_b";
         settings["Monitor:Budgets:1:Amount"] = "20";
         settings["Monitor:Budgets:1:Currency"] = "EUR";
-        foreach (var (k, v) in smtp.Settings())
-            settings[k] = v;
         await using var h = CheckHarness.Start(Now, settings);
         await SpendAsync(h);
         await smtp.StopAsync();
@@ -124,9 +121,7 @@ public sealed class BudgetMailTests
     public async Task Smtp_WithoutThePrivateCa_RefusesTheCertificateAndKeepsTheMail()
     {
         await using var smtp = await SmtpServer.StartAsync();
-        var settings = Budget(100);
-        foreach (var (k, v) in smtp.Settings())
-            settings[k] = v;
+        var settings = Budget(100, smtp);
         settings["Monitor:Alerts:Email:Smtp:CaCertificateFile"] = "";
         await using var h = CheckHarness.Start(Now, settings);
         await SpendAsync(h);
@@ -142,9 +137,7 @@ public sealed class BudgetMailTests
     public async Task Smtp_WrongPassword_NotDeliveredAndThePasswordIsInNoError()
     {
         await using var smtp = await SmtpServer.StartAsync();
-        var settings = Budget(100);
-        foreach (var (k, v) in smtp.Settings())
-            settings[k] = v;
+        var settings = Budget(100, smtp);
         var wrong = "wrong-" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(settings["Monitor:Alerts:Email:Smtp:PasswordEnv"]!, wrong);
         await using var h = CheckHarness.Start(Now, settings);

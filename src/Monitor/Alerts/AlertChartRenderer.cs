@@ -1,4 +1,3 @@
-using System.Globalization;
 using Monitor.Core.Alerts;
 using Monitor.Dashboard;
 using ScottPlot;
@@ -14,24 +13,10 @@ public static class AlertChartRenderer
     public static byte[] RenderPng(AlertChart chart)
     {
         using var plot = new Plot();
-        plot.FigureBackground.Color = Colors.White;
-        plot.DataBackground.Color = Colors.White;
-        plot.Axes.Color(Color.FromHex("#4b5563"));
-        plot.Grid.MajorLineColor = Color.FromHex("#e5e7eb");
-        plot.Axes.Right.FrameLineStyle.Width = 0;
-        plot.Axes.Top.FrameLineStyle.Width = 0;
-        plot.Font.Set(DashboardCharts.FontFamily);
-        plot.Title(chart.Title, size: 14);
-        plot.Axes.Left.Label.Text = chart.Unit;
-        plot.Axes.Left.Label.FontSize = 12;
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = DashboardCharts.Compact };
-
         var points = chart.Series.SelectMany(s => s.Points).ToList();
         var span = points.Count > 1 ? points.Max(p => p.At) - points.Min(p => p.At) : TimeSpan.Zero;
-        plot.Axes.DateTimeTicksBottom().TickGenerator = new ScottPlot.TickGenerators.DateTimeAutomatic
-        {
-            LabelFormatter = d => d.ToString(span > TimeSpan.FromDays(2) ? "MMM d" : "HH:mm", CultureInfo.InvariantCulture),
-        };
+        DashboardCharts.Style(plot, chart.Unit, dark: false, span > TimeSpan.FromDays(2) ? "MMM d" : "HH:mm");
+        plot.Title(chart.Title, size: 14);
 
         var palette = new ScottPlot.Palettes.Category10();
         for (var i = 0; i < chart.Series.Count; i++)
@@ -60,8 +45,6 @@ public static class AlertChartRenderer
         if (points.Count == 0 && chart.Lines.Count == 0)
             plot.Add.Annotation("No data", Alignment.MiddleCenter);
         plot.ShowLegend(Edge.Bottom);
-        plot.Legend.OutlineWidth = 0;
-        plot.Legend.ShadowColor = Colors.Transparent;
         plot.Axes.AutoScale();
         plot.Axes.Margins(bottom: 0, top: 0.1);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);

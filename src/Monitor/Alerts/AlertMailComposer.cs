@@ -80,19 +80,7 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
     private static void AppendFacts(AlertEvidence evidence, StringBuilder text, StringBuilder html)
     {
         if (evidence.Facts.Count > 0)
-        {
-            html.Append("<table style=\"border-collapse:collapse;margin:8px 0\">");
-            foreach (var f in evidence.Facts)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{f.Label}: {f.Value}");
-                html.Append("<tr><td style=\"padding:3px 14px 3px 0;color:#4b5563\">").Append(Encode(f.Label))
-                    .Append("</td><td style=\"padding:3px 0;font-weight:600\">").Append(Encode(f.Value)).Append("</td></tr>");
-            }
-
-            html.Append("</table>");
-            text.AppendLine();
-        }
-
+            AppendRows(evidence.Facts, "", "margin:8px 0", "color:#4b5563", "font-weight:600", text, html);
     }
 
     private static void AppendBreakdownsAndRunbook(AlertEvidence evidence, StringBuilder text, StringBuilder html)
@@ -100,16 +88,8 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
         foreach (var b in evidence.Breakdowns.Where(b => b.Rows.Count > 0))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{b.Title}:");
-            html.Append("<h3 style=\"margin:18px 0 6px;font-size:15px\">").Append(Encode(b.Title)).Append("</h3><table style=\"border-collapse:collapse\">");
-            foreach (var r in b.Rows)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Label}: {r.Value}");
-                html.Append("<tr><td style=\"padding:2px 14px 2px 0\">").Append(Encode(r.Label))
-                    .Append("</td><td style=\"padding:2px 0;text-align:right\">").Append(Encode(r.Value)).Append("</td></tr>");
-            }
-
-            html.Append("</table>");
-            text.AppendLine();
+            html.Append("<h3 style=\"margin:18px 0 6px;font-size:15px\">").Append(Encode(b.Title)).Append("</h3>");
+            AppendRows(b.Rows, "  ", "", "", "text-align:right", text, html);
         }
 
         if (evidence.Runbook.Count > 0)
@@ -125,6 +105,22 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
             html.Append("</ol>");
             text.AppendLine();
         }
+    }
+
+    // A label/value table: "label: value" lines in the text part, a two-column table in the HTML part.
+    private static void AppendRows(
+        IReadOnlyList<AlertFact> rows, string indent, string tableStyle, string labelStyle, string valueStyle, StringBuilder text, StringBuilder html)
+    {
+        html.Append("<table style=\"border-collapse:collapse;").Append(tableStyle).Append("\">");
+        foreach (var r in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{r.Label}: {r.Value}");
+            html.Append("<tr><td style=\"padding:3px 14px 3px 0;").Append(labelStyle).Append("\">").Append(Encode(r.Label))
+                .Append("</td><td style=\"padding:3px 0;").Append(valueStyle).Append("\">").Append(Encode(r.Value)).Append("</td></tr>");
+        }
+
+        html.Append("</table>");
+        text.AppendLine();
     }
 
     private static void Open(StringBuilder html, string title, AlertSeverity severity)

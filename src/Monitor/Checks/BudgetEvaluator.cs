@@ -18,6 +18,9 @@ public sealed class BudgetEvaluator(BudgetSpendReader reader, AlertRepository al
 
     public string Name => "budgets";
 
+    /// <summary>The configured budgets, resolved once (time zones found, thresholds sorted).</summary>
+    public IReadOnlyList<BudgetDefinition> Budgets => _budgets.Value;
+
     public Task<IReadOnlyList<BudgetStatus>> StatusesAsync(DateTimeOffset asOf, CancellationToken ct) =>
         reader.StatusesAsync(_budgets.Value, _rates.Value, asOf, ct);
 

@@ -9,7 +9,7 @@ using Monitor.Storage;
 namespace Monitor.Checks;
 
 /// <summary>Provider guard rails: spend caps (Mistral's spend-limit), payment failures, prepaid balances running out.</summary>
-public sealed class GuardRailEvaluator(Database database, IOptions<MonitorOptions> options) : IAlertEvaluator
+public sealed class GuardRailEvaluator(Database database, BudgetEvaluator budgets, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
     private static readonly TimeSpan BurnWindow = TimeSpan.FromDays(7);
 
@@ -45,10 +45,9 @@ public sealed class GuardRailEvaluator(Database database, IOptions<MonitorOption
             balances.Add((b.Account, info, MoneyUnits.FromMicros(burned) / (decimal)BurnWindow.TotalDays));
         }
 
-        var budgets = BudgetDefinitions.From(options.Value);
         return
         [
-            .. ProviderGuardRails.SpendLimits(limits, budgets, context.AsOf),
+            .. ProviderGuardRails.SpendLimits(limits, budgets.Budgets, context.AsOf),
             .. ProviderGuardRails.Balances(balances, options.Value.Alerts.LowBalanceDays),
         ];
     }

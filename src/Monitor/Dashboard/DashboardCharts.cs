@@ -20,9 +20,6 @@ public static class DashboardCharts
     private static readonly string[] PreferredFonts =
         ["Inter", "Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "Noto Sans", "DejaVu Sans"];
 
-    /// <summary>The sans-serif family every chart (dashboard and email) is drawn with.</summary>
-    public static string FontFamily => FontName.Value;
-
     private static readonly Lazy<string> FontName = new(() =>
     {
         var installed = SkiaSharp.SKFontManager.Default.GetFontFamilies().ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -154,7 +151,8 @@ public static class DashboardCharts
         }
     }
 
-    private static void Style(Plot plot, string yLabel, bool dark)
+    /// <summary>The house style of every chart (dashboard and alert mail): colours, font, axes, legend.</summary>
+    public static void Style(Plot plot, string yLabel, bool dark, string dateFormat = "MMM d")
     {
         var background = dark ? Color.FromHex("#161b22") : Colors.White;
         plot.FigureBackground.Color = background;
@@ -168,7 +166,7 @@ public static class DashboardCharts
         plot.Font.Set(FontName.Value);
         plot.Axes.DateTimeTicksBottom().TickGenerator = new ScottPlot.TickGenerators.DateTimeAutomatic
         {
-            LabelFormatter = d => d.ToString("MMM d", CultureInfo.InvariantCulture),
+            LabelFormatter = d => d.ToString(dateFormat, CultureInfo.InvariantCulture),
         };
         plot.Axes.Left.Label.Text = yLabel;
         plot.Axes.Left.Label.FontSize = 13;

@@ -38,17 +38,11 @@ internal sealed class LifecycleChecks : IAsyncDisposable
             ["Monitor:Alerts:Email:To:0"] = "ops@example.com",
         };
         var harness = await PullHarness.StartAsync(accounts: accounts, settings: all, clockStart: clockStart);
-        all["Monitor:Storage:Sqlite:Path"] = harness.Ledger.Path;
-        all["Monitor:Alerts:Email:PickupDirectory"] = Path.Combine(harness.Ledger.Folder, "pickup");
-        all["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(31).ToString();
-        all["Monitor:Pull:RetryBaseDelay"] = "00:00:00.050";
-        for (var i = 0; i < accounts.Length; i++)
+        all = new Dictionary<string, string?>(harness.Settings)
         {
-            all[$"Monitor:Providers:{i}:Name"] = accounts[i].Prefix + "-test";
-            all[$"Monitor:Providers:{i}:Kind"] = accounts[i].Kind;
-            all[$"Monitor:Providers:{i}:BaseUrl"] = harness.Server.BaseUrlOf(accounts[i].Prefix).ToString();
-            all[$"Monitor:Providers:{i}:ApiKeyEnv"] = harness.KeyVariable;
-        }
+            ["Monitor:Alerts:Email:PickupDirectory"] = Path.Combine(harness.Ledger.Folder, "pickup"),
+            ["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(31).ToString(),
+        };
 
         return new LifecycleChecks(harness, all);
     }

@@ -21,8 +21,11 @@ public sealed class PullHarness : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    private PullHarness(TempLedger ledger, DemoScenario scenario, FakeProviderServer server, ServiceProvider services, string keyVariable)
+    private PullHarness(
+        TempLedger ledger, DemoScenario scenario, FakeProviderServer server, ServiceProvider services, string keyVariable,
+        IReadOnlyDictionary<string, string?> settings)
     {
+        Settings = settings;
         Ledger = ledger;
         Scenario = scenario;
         Server = server;
@@ -34,6 +37,9 @@ public sealed class PullHarness : IAsyncDisposable
     public DemoScenario Scenario { get; }
     public FakeProviderServer Server { get; }
     public string KeyVariable { get; }
+
+    /// <summary>The configuration the harness' services were built from (ledger path, accounts on the fakes, ...).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
     public PullService Pulls => _services.GetRequiredService<PullService>();
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
@@ -75,7 +81,7 @@ public sealed class PullHarness : IAsyncDisposable
             .AddMonitorCore(configuration)
             .AddSingleton<TimeProvider>(ledger.Clock)
             .BuildServiceProvider();
-        return new PullHarness(ledger, scenario, server, services, variable);
+        return new PullHarness(ledger, scenario, server, services, variable, values);
     }
 
     /// <summary>

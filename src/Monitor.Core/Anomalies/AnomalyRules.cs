@@ -15,6 +15,9 @@ public sealed record AnomalyRules
     /// <summary>An incident alerts once its extra spend reaches this amount (in the account's currency).</summary>
     public decimal MinImpactAbsolute { get; init; } = 2m;
 
+    /// <summary>An incident also alerts once two flagged steps run at this much extra per day (if it continues).</summary>
+    public decimal MinImpactPerDay { get; init; } = 10m;
+
     /// <summary>Flagged hours closer than this belong to one incident.</summary>
     public int MergeGapSteps { get; init; } = 6;
 

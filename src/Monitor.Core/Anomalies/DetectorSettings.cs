@@ -28,8 +28,14 @@ public sealed record DetectorSettings
     /// <summary>Robust z above the baseline at which the spike score is 0.5.</summary>
     public double SpikeZ { get; init; } = 5;
 
-    /// <summary>Fast over slow level ratio at which the ramp score is 0.5 (low-and-slow growth).</summary>
+    /// <summary>
+    /// Observed over expected total of the last <see cref="RampWindow"/> steps, against the slow baseline, at which the
+    /// ramp score is 0.5 (low-and-slow growth).
+    /// </summary>
     public double RampRatio { get; init; } = 1.5;
+
+    /// <summary>Steps summed for the ramp ratio: a day of hours (a sum is far steadier than any one step), 3 days of days.</summary>
+    public required int RampWindow { get; init; }
 
     /// <summary>CUSUM allowance (in robust z) and the decision level at which the shift score is 0.5.</summary>
     public double CusumAllowance { get; init; } = 1;
@@ -51,7 +57,8 @@ public sealed record DetectorSettings
             return new DetectorSettings
             {
                 Period = period, StepsPerDay = perDay, WarmUp = Math.Max(period, 24),
-                FastHalfLife = perDay, SlowHalfLife = perDay * 14, AcceptAfter = Math.Max(6, perDay), BothDirections = bothDirections,
+                FastHalfLife = perDay, SlowHalfLife = perDay * 14, AcceptAfter = Math.Max(6, perDay), RampWindow = perDay,
+                BothDirections = bothDirections,
             };
         }
 
@@ -59,14 +66,14 @@ public sealed record DetectorSettings
         {
             return new DetectorSettings
             {
-                Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3,
+                Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3, RampWindow = 3,
                 BothDirections = bothDirections,
             };
         }
 
         return new DetectorSettings
         {
-            Period = 1, StepsPerDay = 0, WarmUp = 30, FastHalfLife = 12, SlowHalfLife = 96, AcceptAfter = 12,
+            Period = 1, StepsPerDay = 0, WarmUp = 30, FastHalfLife = 12, SlowHalfLife = 96, AcceptAfter = 12, RampWindow = 12,
             BothDirections = bothDirections,
         };
     }

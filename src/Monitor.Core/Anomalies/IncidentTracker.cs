@@ -2,14 +2,17 @@ namespace Monitor.Core.Anomalies;
 
 /// <summary>
 /// Merges a series' flagged steps into incidents (gaps up to <see cref="AnomalyRules.MergeGapSteps"/>) and marks an
-/// incident reportable once its extra spend reaches <see cref="AnomalyRules.MinImpactAbsolute"/> (or at once for
-/// signals that need no minimum: a quiet, rotated or unknown key). Unflagged steps allocate nothing.
+/// incident reportable once its extra spend reaches <see cref="AnomalyRules.MinImpactAbsolute"/>, or once it has run
+/// two flagged steps at a pace of at least <see cref="AnomalyRules.MinImpactPerDay"/> extra per day (a fast leak on a
+/// small key alerts within hours, not when its total finally adds up), or at once for signals that need no minimum:
+/// a quiet, rotated or unknown key. Unflagged steps allocate nothing. <paramref name="stepsPerDay"/>: 24 for hourly.
 /// </summary>
-public sealed class IncidentTracker(AnomalyRules rules)
+public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
 {
     private const AnomalySignals Unconditional = AnomalySignals.QuietKey | AnomalySignals.RotatedKey | AnomalySignals.UnknownKey;
 
     private readonly double _minExtra = (double)rules.MinImpactAbsolute;
+    private readonly double _minPerDay = (double)rules.MinImpactPerDay;
     private AnomalyIncident? _open;
 
     /// <summary>Incidents closed so far, oldest first (only reportable ones).</summary>
@@ -28,15 +31,19 @@ public sealed class IncidentTracker(AnomalyRules rules)
         var extra = (_open?.Extra ?? 0) + hour.Extra;
         var signals = (_open?.Signals ?? AnomalySignals.None) | hour.Signals;
         var peak = _open is null || hour.Observed > _open.PeakObserved;
-        var reportable = _open?.ReportableAt ?? (extra >= _minExtra || (signals & Unconditional) != 0 ? hour.Step : null);
+        var start = _open?.Start ?? hour.Step;
+        var flaggedSteps = (_open?.FlaggedSteps ?? 0) + 1;
+        var perDay = extra / (hour.Step - start + 1) * stepsPerDay;
+        var reportable = _open?.ReportableAt
+            ?? (extra >= _minExtra || (flaggedSteps >= 2 && perDay >= _minPerDay) || (signals & Unconditional) != 0 ? hour.Step : null);
         _open = new AnomalyIncident
         {
-            Start = _open?.Start ?? hour.Step,
+            Start = start,
             End = hour.Step,
             Extra = extra,
             PeakScore = Math.Max(_open?.PeakScore ?? 0, hour.Score),
             Signals = signals,
-            FlaggedSteps = (_open?.FlaggedSteps ?? 0) + 1,
+            FlaggedSteps = flaggedSteps,
             ReportableAt = reportable,
             PeakObserved = peak ? hour.Observed : _open!.PeakObserved,
             PeakBaseline = peak ? hour.Baseline : _open!.PeakBaseline,

@@ -8,7 +8,10 @@ namespace Monitor.Core.Anomalies;
 /// <item>Baseline: a level plus a seasonal offset per slot (hour of week, day of week, time of day), updated with
 /// residuals clipped at two robust standard deviations and weighted by (1 - score): a past incident barely moves it.</item>
 /// <item>Levels: a fast one (half-life about a day) for spikes, so a launch that lifts the level for good is absorbed;
-/// a slow one (about two weeks), and a ramp is a half-day trend drifting above the slow one by <see cref="DetectorSettings.RampRatio"/>.</item>
+/// a slow one (about two weeks). A ramp is the total of the last <see cref="DetectorSettings.RampWindow"/> steps (a day
+/// of hours) reaching <see cref="DetectorSettings.RampRatio"/> times what the slow level expects for the same slots:
+/// a sum of real values is steady where single hours are noisy, and a ratio of money is not blurred by the
+/// compression, which flattens quiet hours.</item>
 /// <item>A CUSUM on the clipped robust z catches a sustained moderate excess that no single point shows.</item>
 /// <item>A level that stays anomalous for <see cref="DetectorSettings.AcceptAfter"/> steps is accepted as the new normal,
 /// provisionally: the levels before it are kept for a week of steps, and when the series comes back below halfway to
@@ -42,8 +45,8 @@ public sealed class SeriesDetector
     private double _c = 1;
     private double _fast;
     private double _slow;
-    private double _trend;
-    private readonly double _alphaTrend;
+    private double _rampBias;
+    private readonly double _alphaBias;
     private double _sigma = SigmaFloor;
     private double _cusumUp;
     private double _cusumDown;
@@ -55,11 +58,18 @@ public sealed class SeriesDetector
     // The levels before a provisionally accepted shift (NaN when none), halfway to the accepted level, and the counts.
     private double _preFast = double.NaN;
     private double _preSlow;
-    private double _preTrend;
     private double _preSigma;
     private double _preMid;
     private int _sinceAccept;
     private int _returnRun;
+    // The ramp window: observed values and the slow level's seasonal offsets (its expectation) of the last steps.
+    private readonly double[] _windowObserved;
+    private readonly double[] _windowCosh;
+    private readonly double[] _windowSinh;
+    private int _windowCount;
+    private double _windowSum;
+    private double _windowCoshSum;
+    private double _windowSinhSum;
 
     public SeriesDetector(DetectorSettings settings)
     {
@@ -70,9 +80,13 @@ public sealed class SeriesDetector
         _activity = new double[Math.Max(settings.StepsPerDay, 1)];
         _warmValues = new double[settings.WarmUp];
         _warmSteps = new long[settings.WarmUp];
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.RampWindow, 1);
+        _windowObserved = new double[settings.RampWindow];
+        _windowCosh = new double[settings.RampWindow];
+        _windowSinh = new double[settings.RampWindow];
         _alphaFast = HalfLifeRate(settings.FastHalfLife);
         _alphaSlow = HalfLifeRate(settings.SlowHalfLife);
-        _alphaTrend = HalfLifeRate(Math.Max(1, settings.FastHalfLife / 2));
+        _alphaBias = HalfLifeRate(Math.Max(1, settings.SlowHalfLife / 2));
         // A slot is seen once per period: learn it faster when the period is long.
         _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
         _lambda = Math.Min(0.1, 2 * _alphaFast);
@@ -115,7 +129,11 @@ public sealed class SeriesDetector
         _cusumUp = Math.Max(0, _cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance);
         var spike = Logistic(zUp - _s.SpikeZ);
         var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
-        var ramp = Logistic((_trend - _slow - _rampLog) * 4 / _rampLog);
+        // Muted planned activity enters the window as expected, so the ramp does not fire when the mute ends.
+        var rampRatio = PushWindow(learn ? value : _c * Math.Sinh(_slow + season), season);
+        // The log of the ratio, less its usual value: a slow level lags steady growth by a few percent.
+        var growth = rampRatio > 0 ? Math.Log(rampRatio) - _rampBias : double.NaN;
+        var ramp = growth > 0 ? Logistic((growth - _rampLog) * 4 / _rampLog) : 0;
         var signals = AnomalySignals.None;
         if (spike >= 0.5) signals |= AnomalySignals.Spike;
         if (shift >= 0.5) signals |= AnomalySignals.Shift;
@@ -127,7 +145,8 @@ public sealed class SeriesDetector
         {
             _cusumDown = Math.Max(0, _cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance);
             down = Math.Max(Logistic(zDown - _s.SpikeZ), Logistic((_cusumDown - _s.CusumLevel) * 4 / _s.CusumLevel));
-            down = Math.Max(down, Logistic((_slow - _trend - _rampLog) * 4 / _rampLog));
+            if (growth < 0)
+                down = Math.Max(down, Logistic((-growth - _rampLog) * 4 / _rampLog));
             if (down >= 0.5) signals |= AnomalySignals.Drop;
         }
 
@@ -143,18 +162,19 @@ public sealed class SeriesDetector
         var score = Math.Max(Math.Max(up, down), ramp);
         var baselineLevel = _slow;
         if (learn)
-            Learn(y, slot, season, 1 - Math.Max(up, down), 1 - Math.Max(up, farBelow), up >= 0.5, down >= 0.5);
+            Learn(y, slot, season, 1 - Math.Max(up, down), 1 - Math.Max(up, farBelow), up >= 0.5, down >= 0.5, growth);
         return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), _s.BothDirections && zDown > zUp ? -zDown : zUp, signals, true);
     }
 
-    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, bool anomalousDown)
+    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, bool anomalousDown, double growth)
     {
         var residual = y - _fast - season;
         var clip = Clip * _sigma;
         var psi = Math.Clamp(residual, -clip, clip);
+        if (Math.Abs(growth) < _rampLog / 2)
+            _rampBias += _alphaBias * growth;
         _fast += _alphaFast * weight * psi;
         _slow += _alphaSlow * weight * Math.Clamp(y - _slow - season, -clip, clip);
-        _trend += _alphaTrend * weight * Math.Clamp(y - _trend - season, -ScaleClip * _sigma, ScaleClip * _sigma);
         _season[slot] += _gamma * weight * psi;
         var lambda = _lambda * scaleWeight;
         _sigma = Math.Max(SigmaFloor, (1 - lambda) * _sigma + lambda * 1.25 * Math.Min(Math.Abs(residual), ScaleClip * _sigma));
@@ -171,20 +191,91 @@ public sealed class SeriesDetector
             // Only a real rise is remembered (a CUSUM's tail after a burst is accepted at about the old level).
             if (double.IsNaN(_preFast) && _runUp > 0 && _runLevel - Math.Max(_fast, _slow) > Clip * _sigma)
             {
-                (_preFast, _preSlow, _preTrend, _preSigma) = (_fast, _slow, _trend, _sigma);
+                (_preFast, _preSlow, _preSigma) = (_fast, _slow, _sigma);
                 _preMid = (Math.Max(_fast, _slow) + _runLevel) / 2;
             }
 
             _sinceAccept = _returnRun = 0;
-            _fast = _slow = _trend = _runLevel;
+            // A shift smaller than a ramp's threshold may be a ramp's first days: the ramp keeps its reference.
+            if (_runLevel - _slow >= _rampLog)
+                _slow = _runLevel;
+            _fast = _runLevel;
             _cusumUp = _cusumDown = 0;
             _runUp = _runDown = 0;
         }
-        else if (_trend - _slow > 2 * _rampLog || (_s.BothDirections && _slow - _trend > 2 * _rampLog))
+        else if (!anomalousUp && !anomalousDown
+            && ((growth > 2 * _rampLog && _fast - _slow > _rampLog) || (_s.BothDirections && growth < -2 * _rampLog && _slow - _fast > _rampLog)))
         {
-            // A ramp that has doubled its own threshold has been reported; measure further growth from here.
-            _slow = _trend;
+            // A ramp past twice its own threshold has been reported; measure further growth from here. Only when the
+            // fast level has moved too: a window lifted by a burst that has just ended is no new level.
+            RebaseSlow();
         }
+    }
+
+    /// <summary>
+    /// Adds a step to the ramp window; returns the window's observed total over the total the slow level expects for
+    /// the same slots, or 0 while the window fills or where a ratio means nothing (no positive expectation). The
+    /// expectation c·sinh(slow + s) sums as c·(sinh(slow)·Σcosh(s) + cosh(slow)·Σsinh(s)): O(1) per step.
+    /// </summary>
+    private double PushWindow(double value, double season)
+    {
+        var n = _windowObserved.Length;
+        var at = _windowCount % n;
+        if (_windowCount >= n)
+        {
+            _windowSum -= _windowObserved[at];
+            _windowCoshSum -= _windowCosh[at];
+            _windowSinhSum -= _windowSinh[at];
+        }
+
+        var e = Math.Exp(season); // one exponential for both
+        _windowObserved[at] = value;
+        _windowCosh[at] = (e + 1 / e) / 2;
+        _windowSinh[at] = (e - 1 / e) / 2;
+        _windowSum += value;
+        _windowCoshSum += _windowCosh[at];
+        _windowSinhSum += _windowSinh[at];
+        _windowCount = _windowCount >= 2 * n - 1 ? n : _windowCount + 1;
+        if (at == n - 1)
+            SumWindow(); // once per window: no drift from adding and subtracting
+        if (_windowCount < n || _windowSum <= 0)
+            return 0;
+        var expected = ExpectedTotal(_slow);
+        return expected > 0 ? _windowSum / expected : 0;
+    }
+
+    private double ExpectedTotal(double level) => _c * (Math.Sinh(level) * _windowCoshSum + Math.Cosh(level) * _windowSinhSum);
+
+    private void SumWindow()
+    {
+        _windowSum = _windowCoshSum = _windowSinhSum = 0;
+        for (var i = 0; i < Math.Min(_windowCount, _windowObserved.Length); i++)
+        {
+            _windowSum += _windowObserved[i];
+            _windowCoshSum += _windowCosh[i];
+            _windowSinhSum += _windowSinh[i];
+        }
+    }
+
+    /// <summary>Moves the slow level to where it expects the window's observed total, as usual (Newton's method).</summary>
+    private void RebaseSlow()
+    {
+        var level = _slow;
+        var target = _windowSum / Math.Exp(_rampBias);
+        for (var i = 0; i < 20; i++)
+        {
+            var f = ExpectedTotal(level) - target;
+            var slope = _c * (Math.Cosh(level) * _windowCoshSum + Math.Sinh(level) * _windowSinhSum);
+            if (!(slope > 0))
+                return;
+            var by = f / slope;
+            level -= by;
+            if (Math.Abs(by) < 1e-9)
+                break;
+        }
+
+        if (double.IsFinite(level))
+            _slow = level;
     }
 
     /// <summary>
@@ -196,10 +287,12 @@ public sealed class SeriesDetector
         _returnRun = level < _preMid ? _returnRun + 1 : 0;
         if (_returnRun >= _returnAfter)
         {
-            (_fast, _slow, _trend, _sigma) = (_preFast, _preSlow, _preTrend, _preSigma);
+            (_fast, _slow, _sigma) = (_preFast, _preSlow, _preSigma);
             _cusumUp = _cusumDown = 0;
             _runUp = _runDown = 0;
             _preFast = double.NaN;
+            _windowCount = 0; // the window holds the incident that just ended, no ramp: refill it
+            SumWindow();
             return true;
         }
 
@@ -242,7 +335,7 @@ public sealed class SeriesDetector
             level += mean;
         }
 
-        _fast = _slow = _trend = level;
+        _fast = _slow = level;
 
         // Scale: the spread of the residuals where slots repeat, else of step-to-step changes.
         var spread = new double[n];
@@ -292,7 +385,7 @@ public sealed class SeriesDetector
         w.Write(_c);
         w.Write(_fast);
         w.Write(_slow);
-        w.Write(_trend);
+        w.Write(_rampBias);
         w.Write(_sigma);
         w.Write(_cusumUp);
         w.Write(_cusumDown);
@@ -301,7 +394,6 @@ public sealed class SeriesDetector
         w.Write(_runLevel);
         w.Write(_preFast);
         w.Write(_preSlow);
-        w.Write(_preTrend);
         w.Write(_preSigma);
         w.Write(_preMid);
         w.Write(_sinceAccept);
@@ -310,6 +402,13 @@ public sealed class SeriesDetector
             w.Write(v);
         foreach (var v in _activity)
             w.Write(v);
+        w.Write(_windowCount);
+        for (var i = 0; i < _windowObserved.Length; i++)
+        {
+            w.Write(_windowObserved[i]);
+            w.Write(_windowCosh[i]);
+            w.Write(_windowSinh[i]);
+        }
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote into a fresh detector built with the same settings.</summary>
@@ -330,7 +429,7 @@ public sealed class SeriesDetector
         _c = r.ReadDouble();
         _fast = r.ReadDouble();
         _slow = r.ReadDouble();
-        _trend = r.ReadDouble();
+        _rampBias = r.ReadDouble();
         _sigma = r.ReadDouble();
         _cusumUp = r.ReadDouble();
         _cusumDown = r.ReadDouble();
@@ -339,7 +438,6 @@ public sealed class SeriesDetector
         _runLevel = r.ReadDouble();
         _preFast = r.ReadDouble();
         _preSlow = r.ReadDouble();
-        _preTrend = r.ReadDouble();
         _preSigma = r.ReadDouble();
         _preMid = r.ReadDouble();
         _sinceAccept = r.ReadInt32();
@@ -348,6 +446,15 @@ public sealed class SeriesDetector
             _season[i] = r.ReadDouble();
         for (var i = 0; i < _activity.Length; i++)
             _activity[i] = r.ReadDouble();
+        _windowCount = r.ReadInt32();
+        for (var i = 0; i < _windowObserved.Length; i++)
+        {
+            _windowObserved[i] = r.ReadDouble();
+            _windowCosh[i] = r.ReadDouble();
+            _windowSinh[i] = r.ReadDouble();
+        }
+
+        SumWindow();
     }
 
     private static int Slot(long step, int period)

@@ -27,8 +27,6 @@ namespace Monitor.Checks;
 /// </summary>
 public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, PriceCatalog catalog, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
-    private const int StateFormat = 2;
-
     private const string Columns =
         """
         SELECT account, workspace, key_id, model, bucket_start, bucket_width, provider, currency, cost_micros,
@@ -128,7 +126,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
 
     // Anything that changes what a series learns or how it is scored: the state format, the rules, the mutes.
     private static string Fingerprint(AnomalyRules rules, IReadOnlyList<AlertMute> mutes) =>
-        string.Create(CultureInfo.InvariantCulture, $"{StateFormat};{rules};")
+        string.Create(CultureInfo.InvariantCulture, $"{AnomalySeries.Format};{rules};")
         + string.Join(",", mutes.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Id}:{m.From.ToUnixTimeSeconds()}:{m.Until.ToUnixTimeSeconds()}")));
 
     private static async Task<IReadOnlyList<(string Model, decimal Cost)>> TopModelsAsync(DbConnection c, AnomalySeries s, AnomalyIncident incident, CancellationToken ct)

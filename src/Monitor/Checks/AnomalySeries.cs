@@ -11,7 +11,8 @@ namespace Monitor.Checks;
 internal sealed class AnomalySeries
 {
     private const int ChartSteps = 7 * 24;
-    private const int Format = 2;
+    /// <summary>The saved state's layout: bump it whenever a detector's saved fields change (states are then rebuilt).</summary>
+    public const int Format = 3;
 
     private readonly AlertMute[] _mutes;
     private readonly long _snapshotStep;
@@ -33,7 +34,7 @@ internal sealed class AnomalySeries
         Daily = daily;
         StepSeconds = daily ? 86_400 : 3_600;
         Watch = new KeyWatch(DetectorSettings.ForStep(TimeSpan.FromSeconds(StepSeconds)), rules);
-        Tracker = new IncidentTracker(rules);
+        Tracker = new IncidentTracker(rules, 86_400.0 / StepSeconds);
         _mutes = [.. mutes.Where(m => m.Kind is null or AlertKind.Anomaly && Covers(m, scope))];
         _examinedFromStep = examinedFrom / StepSeconds;
         _snapshotStep = checkpoint / StepSeconds;

@@ -58,6 +58,18 @@ public sealed class RepeatIncidentTests
         Assert.All(incidents, i => Assert.InRange(i.End - AnomalyScenarios.FirstHour, launch, launch + 5 * 24));
     }
 
+    [Theory]
+    [InlineData(1, false)] // one flagged hour of 0.6 extra: below 2 so far, no pace yet
+    [InlineData(2, true)]  // two hours at 0.6 an hour: 14 a day if it continues, over the 10 a day guard
+    public void Add_SmallKeyBurningFast_ReportableOnItsPaceAfterTwoHours(int hours, bool reportable)
+    {
+        var tracker = new IncidentTracker(new AnomalyRules());
+        for (var h = 0; h < hours; h++)
+            tracker.Add(new KeyHour(1000 + h, 0.65, 0.05, 0.6, 0.9, AnomalySignals.Spike, true));
+
+        Assert.Equal(reportable ? 1001 : null, tracker.Open!.ReportableAt);
+    }
+
     // An office-hours key spending about 48 a day on weekdays, with mild noise (the same every run).
     private static double[] Office(int days)
     {

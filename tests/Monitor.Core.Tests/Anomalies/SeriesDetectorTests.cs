@@ -95,6 +95,53 @@ public sealed class SeriesDetectorTests
         Assert.InRange(incident.ReportableAt!.Value - AnomalyScenarios.FirstHour - trace.IncidentStart, 0, 4 * 24);
     }
 
+    [Theory]
+    [InlineData(4.0, true)]  // 1x to 5x over two weeks: low and slow abuse
+    [InlineData(0.4, false)] // a launch that lifts the level by 40% over two days and stays
+    public void Next_GrowthAfterFourWeeks_RampOnlyWhenItKeepsGrowing(double by, bool ramp)
+    {
+        const int start = 28 * 24;
+        var detector = new SeriesDetector(Hourly);
+        int? firstRamp = null;
+        for (var h = 0; h < start + 21 * 24; h++)
+        {
+            var factor = h < start ? 1 : 1 + by * Math.Min(1, (h - start) / (ramp ? 14.0 * 24 : 48.0));
+            var point = detector.Next(h, Seasonal(h) * factor);
+            if ((point.Signals & AnomalySignals.Ramp) != 0)
+                firstRamp ??= h;
+        }
+
+        if (ramp)
+            Assert.InRange(firstRamp ?? int.MaxValue, start + 24, start + 72);
+        else
+            Assert.Null(firstRamp);
+    }
+
+    [Fact]
+    public void Restore_MidRamp_ScoresTheRestExactlyAsAnUninterruptedDetector()
+    {
+        const int start = 28 * 24;
+        const int split = start + 40;
+        double Value(int h) => Seasonal(h) * (h < start ? 1 : 1 + 3 * Math.Min(1, (h - start) / (14.0 * 24)));
+        var whole = new SeriesDetector(Hourly);
+        var first = new SeriesDetector(Hourly);
+        for (var h = 0; h < split; h++)
+        {
+            whole.Next(h, Value(h));
+            first.Next(h, Value(h));
+        }
+
+        using var buffer = new MemoryStream();
+        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            first.Save(w);
+        buffer.Position = 0;
+        var resumed = new SeriesDetector(Hourly);
+        resumed.Restore(new BinaryReader(buffer));
+
+        for (var h = split; h < start + 7 * 24; h++)
+            Assert.Equal(whole.Next(h, Value(h)), resumed.Next(h, Value(h)));
+    }
+
     private static double Seasonal(int hour)
     {
         var day = hour / 24 % 7;

@@ -16,6 +16,9 @@ public sealed class AnomaliesOptions
     /// <summary>An incident alerts once its extra spend reaches this amount, in the account's currency (USD or EUR).</summary>
     public decimal MinImpactAbsolute { get; set; } = 2m;
 
+    /// <summary>An incident also alerts once two anomalous steps run at this much extra per day (if it continues).</summary>
+    public decimal MinImpactPerDay { get; set; } = 10m;
+
     /// <summary>A key unused for this many days that becomes active alerts (with any spend).</summary>
     public int QuietDays { get; set; } = 21;
 
@@ -28,6 +31,6 @@ public sealed class AnomaliesOptions
     public AnomalyRules ToRules() => new()
     {
         AlertScore = AlertScore, MinImpactRelative = MinImpactRelative, MinImpactAbsolute = MinImpactAbsolute,
-        QuietDays = QuietDays, RotatedQuietDays = RotatedQuietDays,
+        MinImpactPerDay = MinImpactPerDay, QuietDays = QuietDays, RotatedQuietDays = RotatedQuietDays,
     };
 }

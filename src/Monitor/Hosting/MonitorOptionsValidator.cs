@@ -121,6 +121,8 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             yield return $"{root}:Anomalies:MinImpactRelative: must not be negative";
         if (o.Anomalies.MinImpactAbsolute < 0)
             yield return $"{root}:Anomalies:MinImpactAbsolute: must not be negative";
+        if (o.Anomalies.MinImpactPerDay < 0)
+            yield return $"{root}:Anomalies:MinImpactPerDay: must not be negative";
         if (o.Anomalies.QuietDays < 1)
             yield return $"{root}:Anomalies:QuietDays: must be at least 1";
         if (o.Anomalies.RotatedQuietDays < 1)

@@ -121,7 +121,10 @@ public sealed class SeriesDetector
         var slot = Slot(step, _s.Period);
         var y = Math.Asinh(value / _c);
         var season = _season[slot];
-        var high = Math.Max(_fast, _slow) + season;
+        // Within a day, an hour is also compared with its neighbours' usual: a job that runs an hour later (a clock
+        // change, a slow queue) is not a spike.
+        var neighbours = _s.StepsPerDay >= 24 ? Math.Max(_season[Slot(step - 1, _s.Period)], _season[Slot(step + 1, _s.Period)]) : season;
+        var high = Math.Max(_fast, _slow) + Math.Max(season, neighbours);
         var low = Math.Min(_fast, _slow) + season;
         var zUp = (y - high) / _sigma;
         var zDown = (low - y) / _sigma;
@@ -129,8 +132,9 @@ public sealed class SeriesDetector
         _cusumUp = Math.Max(0, _cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance);
         var spike = Logistic(zUp - _s.SpikeZ);
         var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
-        // Muted planned activity enters the window as expected, so the ramp does not fire when the mute ends.
-        var rampRatio = PushWindow(learn ? value : _c * Math.Sinh(_slow + season), season);
+        // Muted planned activity and spikes enter the window as expected: the ramp is growth below the spike threshold,
+        // and must not fire for a day after a burst or a mute ends.
+        var rampRatio = PushWindow(learn && spike < 0.5 ? value : _c * Math.Sinh(_slow + season), season);
         // The log of the ratio, less its usual value: a slow level lags steady growth by a few percent.
         var growth = rampRatio > 0 ? Math.Log(rampRatio) - _rampBias : double.NaN;
         var ramp = growth > 0 ? Logistic((growth - _rampLog) * 4 / _rampLog) : 0;
@@ -176,7 +180,9 @@ public sealed class SeriesDetector
         _fast += _alphaFast * weight * psi;
         _slow += _alphaSlow * weight * Math.Clamp(y - _slow - season, -clip, clip);
         _season[slot] += _gamma * weight * psi;
-        var lambda = _lambda * scaleWeight;
+        // Silent steps that were expected silent say nothing about the noise of active ones: a key busy 5 hours a
+        // day would otherwise get a scale so small that its ordinary variation reads as spikes.
+        var lambda = y == 0 && _c * Math.Sinh(_fast + season) < 0.05 * _c ? 0 : _lambda * scaleWeight;
         _sigma = Math.Max(SigmaFloor, (1 - lambda) * _sigma + lambda * 1.25 * Math.Min(Math.Abs(residual), ScaleClip * _sigma));
 
         if (!double.IsNaN(_preFast) && Returned(y - season))
@@ -403,6 +409,9 @@ public sealed class SeriesDetector
         foreach (var v in _activity)
             w.Write(v);
         w.Write(_windowCount);
+        w.Write(_windowSum);
+        w.Write(_windowCoshSum);
+        w.Write(_windowSinhSum);
         for (var i = 0; i < _windowObserved.Length; i++)
         {
             w.Write(_windowObserved[i]);
@@ -447,14 +456,15 @@ public sealed class SeriesDetector
         for (var i = 0; i < _activity.Length; i++)
             _activity[i] = r.ReadDouble();
         _windowCount = r.ReadInt32();
+        _windowSum = r.ReadDouble();
+        _windowCoshSum = r.ReadDouble();
+        _windowSinhSum = r.ReadDouble();
         for (var i = 0; i < _windowObserved.Length; i++)
         {
             _windowObserved[i] = r.ReadDouble();
             _windowCosh[i] = r.ReadDouble();
             _windowSinh[i] = r.ReadDouble();
         }
-
-        SumWindow();
     }
 
     private static int Slot(long step, int period)

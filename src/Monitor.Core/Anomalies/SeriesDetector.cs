@@ -121,11 +121,11 @@ public sealed class SeriesDetector
         var slot = Slot(step, _s.Period);
         var y = Math.Asinh(value / _c);
         var season = _season[slot];
-        // Within a day, an hour is also compared with its neighbours' usual: a job that runs an hour later (a clock
-        // change, a slow queue) is not a spike.
-        var neighbours = _s.StepsPerDay >= 24 ? Math.Max(_season[Slot(step - 1, _s.Period)], _season[Slot(step + 1, _s.Period)]) : season;
-        var high = Math.Max(_fast, _slow) + Math.Max(season, neighbours);
-        var low = Math.Min(_fast, _slow) + season;
+        // Within a day, a step is also compared with its neighbours' usual: a job that runs an hour later (a clock
+        // change, a slow queue) is neither a spike where it now runs nor a drop where it used to.
+        var (before, after) = _s.StepsPerDay >= 24 ? (_season[Slot(step - 1, _s.Period)], _season[Slot(step + 1, _s.Period)]) : (season, season);
+        var high = Math.Max(_fast, _slow) + Math.Max(season, Math.Max(before, after));
+        var low = Math.Min(_fast, _slow) + Math.Min(season, Math.Min(before, after));
         var zUp = (y - high) / _sigma;
         var zDown = (low - y) / _sigma;
 

@@ -142,6 +142,36 @@ public sealed class SeriesDetectorTests
             Assert.Equal(whole.Next(h, Value(h)), resumed.Next(h, Value(h)));
     }
 
+    [Fact]
+    public void Next_NightlyJobWithOrdinaryNoise_NoAnomalyOnAnyNight()
+    {
+        // Five busy hours a night, silent otherwise: the silent hours must not shrink the scale until 15% noise reads as spikes.
+        var random = new Random(3);
+        var detector = new SeriesDetector(Hourly);
+        for (var h = 0; h < 8 * 7 * 24; h++)
+        {
+            var point = detector.Next(h, Nightly(h % 24) * (0.85 + 0.3 * random.NextDouble()));
+            Assert.True(!point.Warm || point.Score < 0.5, $"hour {h}: score {point.Score}");
+        }
+    }
+
+    [Fact]
+    public void Next_NightlyJobAnHourLaterAfterAClockChange_NoSpike()
+    {
+        var detector = new SeriesDetector(Hourly);
+        for (var h = 0; h < 6 * 7 * 24; h++)
+            detector.Next(h, Nightly(h % 24));
+
+        for (var h = 6 * 7 * 24; h < 7 * 7 * 24; h++)
+        {
+            var point = detector.Next(h, Nightly((h - 1) % 24));
+            Assert.True(point.Score < 0.5, $"hour {h}: score {point.Score}");
+        }
+    }
+
+    // A nightly batch: 01:00 to 06:00, nothing by day.
+    private static double Nightly(int hourOfDay) => hourOfDay is >= 1 and < 6 ? 10 - hourOfDay : 0;
+
     private static double Seasonal(int hour)
     {
         var day = hour / 24 % 7;

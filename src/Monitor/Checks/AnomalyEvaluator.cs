@@ -29,7 +29,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
 {
     private const string Columns =
         """
-        SELECT account, workspace, key_id, model, bucket_start, bucket_width, provider, currency, cost_micros,
+        SELECT account, workspace, key_id, model, bucket_start, bucket_width = '1d', provider, currency, cost_micros,
                input_tokens + cached_input_tokens + cache_write_tokens + output_tokens, requests, ingested_at
         FROM usage_records
         """;
@@ -211,7 +211,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
                 var account = reader.GetString(0);
                 if (skip is not null && skip.Contains(account))
                     continue;
-                var daily = reader.GetString(5) == "1d";
+                var daily = reader.GetInt64(5) != 0; // compared in SQL: a string per row less to decode
                 if (!daily)
                     _hourlyAccounts.Add(account);
                 var workspace = reader.GetString(1);

@@ -18,7 +18,9 @@ namespace Monitor.Core.Anomalies;
 /// them for a few steps (the incident ended, it was no launch) they are restored, so a second incident still stands
 /// out against the old normal instead of against the incident's level.</item>
 /// <item>The scale only learns from points that are not far off in either direction: a silent day after a busy
-/// one (a key that stopped) does not widen it until nothing stands out any more.</item>
+/// one (a key that stopped) does not widen it until nothing stands out any more. Nor from silent steps expected
+/// silent: a nightly job's empty days would shrink it until its ordinary noise read as spikes.</item>
+/// <item>Within a day a step is also held against its neighbouring slots, so a job an hour late is no spike.</item>
 /// </list>
 /// The score is the largest of three logistic curves (spike z, CUSUM, ramp ratio), so 0.5 sits on each threshold.
 /// </summary>
@@ -62,7 +64,8 @@ public sealed class SeriesDetector
     private double _preMid;
     private int _sinceAccept;
     private int _returnRun;
-    // The ramp window: observed values and the slow level's seasonal offsets (its expectation) of the last steps.
+    // The ramp window: the last steps' values and the cosh and sinh of their seasonal offsets (the slow level's
+    // expectation for them, in any level), with running sums.
     private readonly double[] _windowObserved;
     private readonly double[] _windowCosh;
     private readonly double[] _windowSinh;

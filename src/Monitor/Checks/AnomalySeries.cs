@@ -11,6 +11,7 @@ namespace Monitor.Checks;
 internal sealed class AnomalySeries
 {
     private const int ChartSteps = 7 * 24;
+
     /// <summary>The saved state's layout: bump it whenever a detector's saved fields change (states are then rebuilt).</summary>
     public const int Format = 3;
 

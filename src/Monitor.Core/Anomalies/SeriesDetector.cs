@@ -132,7 +132,8 @@ public sealed class SeriesDetector
         var zUp = (y - high) / _sigma;
         var zDown = (low - y) / _sigma;
 
-        _cusumUp = Math.Max(0, _cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance);
+        // Capped at twice the decision level: a burst is forgotten within a few steps of its end, not scored for hours.
+        _cusumUp = Math.Clamp(_cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance, 0, 2 * _s.CusumLevel);
         var spike = Logistic(zUp - _s.SpikeZ);
         var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
         // Muted planned activity and spikes enter the window as expected: the ramp is growth below the spike threshold,
@@ -150,7 +151,7 @@ public sealed class SeriesDetector
         var farBelow = Logistic(zDown - _s.SpikeZ);
         if (_s.BothDirections)
         {
-            _cusumDown = Math.Max(0, _cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance);
+            _cusumDown = Math.Clamp(_cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance, 0, 2 * _s.CusumLevel);
             down = Math.Max(Logistic(zDown - _s.SpikeZ), Logistic((_cusumDown - _s.CusumLevel) * 4 / _s.CusumLevel));
             if (growth < 0)
                 down = Math.Max(down, Logistic((-growth - _rampLog) * 4 / _rampLog));
@@ -205,9 +206,14 @@ public sealed class SeriesDetector
             }
 
             _sinceAccept = _returnRun = 0;
-            // A shift smaller than a ramp's threshold may be a ramp's first days: the ramp keeps its reference.
-            if (_runLevel - _slow >= _rampLog)
+            // A shift smaller than a ramp's threshold may be a ramp's first days: the ramp keeps its reference (and
+            // its window). A larger one is a new level for the ramp too; the window then holds the old level: refill it.
+            if (Math.Abs(_runLevel - _slow) >= _rampLog)
+            {
                 _slow = _runLevel;
+                ClearWindow();
+            }
+
             _fast = _runLevel;
             _cusumUp = _cusumDown = 0;
             _runUp = _runDown = 0;
@@ -251,6 +257,12 @@ public sealed class SeriesDetector
             return 0;
         var expected = ExpectedTotal(_slow);
         return expected > 0 ? _windowSum / expected : 0;
+    }
+
+    private void ClearWindow()
+    {
+        _windowCount = 0;
+        SumWindow();
     }
 
     private double ExpectedTotal(double level) => _c * (Math.Sinh(level) * _windowCoshSum + Math.Cosh(level) * _windowSinhSum);
@@ -300,8 +312,7 @@ public sealed class SeriesDetector
             _cusumUp = _cusumDown = 0;
             _runUp = _runDown = 0;
             _preFast = double.NaN;
-            _windowCount = 0; // the window holds the incident that just ended, no ramp: refill it
-            SumWindow();
+            ClearWindow(); // the window holds the incident that just ended, no ramp
             return true;
         }
 

@@ -169,6 +169,35 @@ public sealed class SeriesDetectorTests
         }
     }
 
+    [Fact]
+    public void Next_LevelDropsForGood_FlaggedAtOnceThenAcceptedAsTheNewLevel()
+    {
+        // Generic series (monitor detect) score drops too; a lasting drop is a new normal after a day.
+        var settings = DetectorSettings.ForStep(TimeSpan.FromHours(1), bothDirections: true);
+        var detector = new SeriesDetector(settings);
+        const int drop = 28 * 24;
+        var scores = new List<double>();
+        for (var h = 0; h < drop + 14 * 24; h++)
+            scores.Add(detector.Next(h, (h < drop ? 100 : 30) * (1 + 0.02 * Math.Sin(h * 1.3))).Score);
+
+        Assert.True(scores[drop] > 0.9);
+        Assert.All(scores.Skip(drop + 3 * 24), score => Assert.True(score < 0.5, $"score {score}"));
+    }
+
+    [Fact]
+    public void Next_BurstOnFiveMinuteSteps_ScoresFallWithinSteps()
+    {
+        // The CUSUM is capped: a burst of 30 steps is not scored for hours after it ended (monitor detect, NAB-like series).
+        var detector = new SeriesDetector(DetectorSettings.ForStep(TimeSpan.FromMinutes(5), bothDirections: true));
+        const int burst = 5 * 288;
+        var scores = new List<double>();
+        for (var i = 0; i < burst + 288; i++)
+            scores.Add(detector.Next(i, 10 * (1 + 0.02 * Math.Sin(i * 1.3)) * (i is >= burst and < burst + 30 ? 20 : 1)).Score);
+
+        Assert.All(scores.Skip(burst).Take(30), score => Assert.True(score > 0.9));
+        Assert.All(scores.Skip(burst + 30 + 20), score => Assert.True(score < 0.5, $"score {score}"));
+    }
+
     // A nightly batch: 01:00 to 06:00, nothing by day.
     private static double Nightly(int hourOfDay) => hourOfDay is >= 1 and < 6 ? 10 - hourOfDay : 0;
 

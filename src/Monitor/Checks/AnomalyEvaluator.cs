@@ -64,10 +64,11 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         else
         {
             // Settled buckets of every other account come from the saved states; a rebuilt account is read whole. The
-            // recent buckets come in time order through the time index (each series only needs its own in order).
+            // recent buckets come through the time index, sorted by account: each series needs its own in time order,
+            // and one account's series at a time stay in the processor's caches.
             run.Restore(states, rebuild, out var unreadable);
             rebuild.UnionWith(unreadable);
-            await run.ReadAsync(c, Columns + " WHERE bucket_start >= @from AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY bucket_start",
+            await run.ReadAsync(c, Columns + " WHERE bucket_start >= @from AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start",
                 new { from = saved!.At, asOf }, rebuild, catalog, ct);
             foreach (var account in rebuild.Order(StringComparer.Ordinal))
             {

@@ -54,8 +54,11 @@ public sealed class LifecycleRepository(Database database)
             ON CONFLICT (account, key_id, changed_at) DO NOTHING
             """, new { account, at = now.ToUnixTimeSeconds() }, tx);
 
-    /// <summary>Keys declared in the configuration (providers without a key listing), kept in api_keys with source 'config'.</summary>
-    /// A declared key exists from its creation on: first and last seen are its created date, so a replay sees it too.
+    /// <summary>
+    /// Keys declared in the configuration (providers without a key listing), kept in api_keys with source 'config'. A
+    /// declared key exists from its creation on: first and last seen are its created date, so a replay sees it too.
+    /// Unchanged rows are left alone: the dashboard reads keys through here, and a read must not write.
+    /// </summary>
     public async Task SaveDeclaredKeysAsync(IReadOnlyList<(string Account, ApiKeyInfo Key)> keys, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
@@ -71,6 +74,8 @@ public sealed class LifecycleRepository(Database database)
                     name = excluded.name, owner = excluded.owner, created_at = excluded.created_at,
                     expires_at = excluded.expires_at, first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at
                 WHERE api_keys.source = 'config'
+                  AND (api_keys.name IS DISTINCT FROM excluded.name OR api_keys.owner IS DISTINCT FROM excluded.owner
+                       OR api_keys.created_at IS DISTINCT FROM excluded.created_at OR api_keys.expires_at IS DISTINCT FROM excluded.expires_at)
                 """,
                 new { account, k.KeyId, k.Name, k.Owner, created = k.CreatedAt!.Value.ToUnixTimeSeconds(), expires = k.ExpiresAt?.ToUnixTimeSeconds() },
                 tx);

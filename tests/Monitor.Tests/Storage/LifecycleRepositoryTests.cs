@@ -97,6 +97,30 @@ public sealed class LifecycleRepositoryTests
     /// from 11-15 05:00 to 11-22 14:00 and once after as-of; an unkeyed month bucket on 11-01; key-never is listed only.
     /// Every bucket: 3 requests, m-big 2 and m-small 1 currency unit.
     /// </summary>
+    [Fact]
+    public async Task SaveDeclaredKeysAsync_SameKeysAgain_UpdatesNoRow_ChangedKey_IsUpdated()
+    {
+        // The dashboard reads keys through here: a read must not rewrite rows (PostgreSQL would keep a new version of
+        // each). A trigger counts the updates that actually run.
+        using var ledger = new TempLedger(AsOf);
+        var repository = new LifecycleRepository(ledger.Database);
+        var key = new Monitor.Core.Keys.ApiKeyInfo { KeyId = "ci", Name = "ci", Owner = "ops@example.com", CreatedAt = AsOf.AddDays(-30) };
+        await repository.SaveDeclaredKeysAsync([("kilo", key)], CancellationToken.None);
+        await ledger.ScalarAsync<long?>(
+            """
+            CREATE TABLE key_updates (n INTEGER NOT NULL);
+            CREATE TRIGGER count_key_updates AFTER UPDATE ON api_keys BEGIN INSERT INTO key_updates VALUES (1); END;
+            """);
+
+        await repository.SaveDeclaredKeysAsync([("kilo", key)], CancellationToken.None);
+        var afterSame = await ledger.QueryAsync<long>("SELECT COUNT(*) FROM key_updates");
+        await repository.SaveDeclaredKeysAsync([("kilo", key with { Owner = "platform@example.com" })], CancellationToken.None);
+
+        Assert.Equal([0L], afterSame);
+        Assert.Equal([1L], await ledger.QueryAsync<long>("SELECT COUNT(*) FROM key_updates"));
+        Assert.Equal(["platform@example.com"], await ledger.QueryAsync<string>("SELECT owner FROM api_keys WHERE key_id = 'ci'"));
+    }
+
     private static async Task<TempLedger> SeedAsync()
     {
         var ledger = new TempLedger(AsOf);

@@ -155,6 +155,9 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
         message.Headers.Add("X-Monitor-Kind", kind);
         message.Headers.Add("X-Monitor-Severity", severity);
         message.Body = body.ToMessageBody();
+        // Stored as sent: 7-bit clean with lines under 998 characters (quoted-printable where needed), so a pickup
+        // directory or a server without 8BITMIME gets valid MIME, and a retry sends the very same bytes.
+        message.Prepare(EncodingConstraint.SevenBit);
         using var stream = new MemoryStream();
         message.WriteTo(stream);
         return new ComposedMail(message.MessageId, [.. recipients], cleanSubject, stream.ToArray());

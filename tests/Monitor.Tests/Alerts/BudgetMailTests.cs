@@ -67,6 +67,24 @@ public sealed class BudgetMailTests
     }
 
     [Fact]
+    public async Task Check_NoSmtpHost_PickupFileIsSevenBitWithShortLinesAndDecodesToTheText()
+    {
+        // Valid MIME for any pickup reader or relay: no 8-bit bytes, no line over 998 characters (RFC 5322).
+        await using var h = CheckHarness.Start(Now, Budget(100));
+        await SpendAsync(h);
+
+        await h.Checks.RunAsync(null, send: true, CancellationToken.None);
+
+        var file = Assert.Single(Directory.GetFiles(h.Pickup, "*.eml"));
+        var bytes = await File.ReadAllBytesAsync(file);
+        Assert.All(bytes, b => Assert.True(b < 0x80, $"8-bit byte 0x{b:x2}"));
+        Assert.All(System.Text.Encoding.ASCII.GetString(bytes).Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 998, $"line of {line.Length}"));
+        var mail = await MimeMessage.LoadAsync(new MemoryStream(bytes));
+        Assert.Contains("budget_threshold \u00b7 critical", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("acme-monthly: EUR 104.00 of EUR 100.00", mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_RunTwiceInARow_SendsNothingNew()
     {
         await using var smtp = await SmtpServer.StartAsync();

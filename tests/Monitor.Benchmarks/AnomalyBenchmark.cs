@@ -74,7 +74,7 @@ public static class AnomalyBenchmark
                     continue;
                 var delay = hits.Min(i => i.ReportableAt!.Value - AnomalyScenarios.FirstHour) - o.Trace.IncidentStart;
                 delays.Add(delay);
-                if (o.Trace.Cost.AsSpan(o.Trace.IncidentStart - 7 * 24, 7 * 24).ToArray().Sum() / 7 >= SmallKey)
+                if (o.Trace.Cost.Skip(o.Trace.IncidentStart - 7 * 24).Take(7 * 24).Sum() / 7 >= SmallKey)
                     largerKeys = Math.Max(largerKeys, delay);
             }
 

@@ -15,8 +15,7 @@ public static class AnomalyAlert
         IReadOnlyList<(string Model, decimal Cost)> topModels)
     {
         var start = At(incident.Start, step);
-        var steps = incident.End - incident.Start + 1;
-        var perDay = incident.Extra / (steps * step.TotalHours) * 24;
+        var perDay = incident.ExtraPerDay(TimeSpan.FromDays(1) / step);
         var who = scope.Who;
         var unit = step >= TimeSpan.FromDays(1) ? "day" : "hour";
         var signals = Describe(incident.Signals);

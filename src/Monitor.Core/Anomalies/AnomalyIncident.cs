@@ -18,4 +18,7 @@ public sealed record AnomalyIncident
     public double PeakObserved { get; init; }
 
     public double PeakBaseline { get; init; }
+
+    /// <summary>The extra spend per day if the incident continues at its pace so far (24 steps a day when hourly).</summary>
+    public double ExtraPerDay(double stepsPerDay) => Extra / (End - Start + 1) * stepsPerDay;
 }

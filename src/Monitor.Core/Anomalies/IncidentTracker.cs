@@ -31,23 +31,22 @@ public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
         var extra = (_open?.Extra ?? 0) + hour.Extra;
         var signals = (_open?.Signals ?? AnomalySignals.None) | hour.Signals;
         var peak = _open is null || hour.Observed > _open.PeakObserved;
-        var start = _open?.Start ?? hour.Step;
-        var flaggedSteps = (_open?.FlaggedSteps ?? 0) + 1;
-        var perDay = extra / (hour.Step - start + 1) * stepsPerDay;
-        var reportable = _open?.ReportableAt
-            ?? (extra >= _minExtra || (flaggedSteps >= 2 && perDay >= _minPerDay) || (signals & Unconditional) != 0 ? hour.Step : null);
-        _open = new AnomalyIncident
+        var next = new AnomalyIncident
         {
-            Start = start,
+            Start = _open?.Start ?? hour.Step,
             End = hour.Step,
             Extra = extra,
             PeakScore = Math.Max(_open?.PeakScore ?? 0, hour.Score),
             Signals = signals,
-            FlaggedSteps = flaggedSteps,
-            ReportableAt = reportable,
+            FlaggedSteps = (_open?.FlaggedSteps ?? 0) + 1,
+            ReportableAt = _open?.ReportableAt,
             PeakObserved = peak ? hour.Observed : _open!.PeakObserved,
             PeakBaseline = peak ? hour.Baseline : _open!.PeakBaseline,
         };
+        if (next.ReportableAt is null && (extra >= _minExtra || (next.FlaggedSteps >= 2 && next.ExtraPerDay(stepsPerDay) >= _minPerDay)
+            || (signals & Unconditional) != 0))
+            next = next with { ReportableAt = hour.Step };
+        _open = next;
     }
 
     /// <summary>Every reportable incident, closed and open.</summary>

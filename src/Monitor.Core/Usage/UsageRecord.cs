@@ -15,10 +15,23 @@ public sealed record UsageRecord
     public string KeyId { get; init; } = "";
     public string? KeyFingerprint { get; init; }
     public required string Model { get; init; }
+
+    /// <summary>
+    /// What kind of usage of <see cref="Model"/> this is, where one model is billed on several lines: "" for plain
+    /// token usage at the standard tier; otherwise a short name such as <c>priority</c>, <c>long_context</c>,
+    /// <c>ocr</c>, <c>images</c> or <c>web_search_calls</c>. Part of the record's identity.
+    /// </summary>
+    public string Category { get; init; } = "";
     public required DateTimeOffset BucketStart { get; init; }
     public required BucketWidth BucketWidth { get; init; }
     public TokenCounts Tokens { get; init; }
     public long Requests { get; init; }
+
+    /// <summary>Billed units that are not tokens (OCR pages, audio seconds, images, tool calls), in <see cref="Unit"/>; 0 when none.</summary>
+    public long Units { get; init; }
+
+    /// <summary>The unit of <see cref="Units"/> (<c>pages</c>, <c>seconds</c>, <c>characters</c>, <c>images</c>, <c>calls</c>, ...), or "".</summary>
+    public string Unit { get; init; } = "";
     public decimal? Cost { get; init; }
     public required Currency Currency { get; init; }
     public required CostSource CostSource { get; init; }
@@ -29,5 +42,5 @@ public sealed record UsageRecord
     /// <summary>Provider payload fragments the mapping did not understand, kept verbatim (JSON), or null.</summary>
     public string? Raw { get; init; }
 
-    public UsageKey Key => new(Account, Workspace, KeyId, Model, BucketStart, BucketWidth);
+    public UsageKey Key => new(Account, Workspace, KeyId, Model, BucketStart, BucketWidth, Category);
 }

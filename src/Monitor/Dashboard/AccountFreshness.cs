@@ -13,4 +13,9 @@ public sealed record AccountFreshness
     /// (a month-to-date bucket is complete up to its pull, not to the month's end).
     /// </summary>
     public long? LastBucketAt { get; init; }
+
+    /// <summary>The newest format drift a pull of the account reported (<c>endpoint path: problem</c>), and when it was last seen.</summary>
+    public string? LastDrift { get; init; }
+
+    public long? LastDriftAt { get; init; }
 }

@@ -270,7 +270,15 @@ public static partial class DashboardHtml
                 .Append(E(Ago(account.LastFailedAt, view.Now)));
             if (account.LastFailedAt is not null && !string.IsNullOrEmpty(account.LastError))
                 html.Append("<span class=\"error\">").Append(E(account.LastError)).Append("</span>");
-            html.Append("</td><td>").Append(E(Ago(account.LastBucketAt, view.Now))).Append("</td></tr>\n");
+            html.Append("</td><td>").Append(E(Ago(account.LastBucketAt, view.Now)));
+            // Format drift of the last week: the provider sent something the connector did not expect.
+            if (account.LastDriftAt is { } driftAt && view.Now - DateTimeOffset.FromUnixTimeSeconds(driftAt) < TimeSpan.FromDays(7))
+            {
+                html.Append("<span class=\"error drift\">format drift, ").Append(E(Ago(driftAt, view.Now))).Append(": ")
+                    .Append(E(account.LastDrift)).Append("</span>");
+            }
+
+            html.Append("</td></tr>\n");
         }
 
         html.Append("</tbody>\n</table>\n</section>\n");

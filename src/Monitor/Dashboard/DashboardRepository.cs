@@ -295,7 +295,10 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
                     FROM (SELECT CASE u.bucket_width WHEN '1m' THEN u.bucket_start + 60 WHEN '1h' THEN u.bucket_start + 3600
                                       WHEN '1d' THEN u.bucket_start + 86400 ELSE u.ingested_at END AS bucket_end, u.ingested_at
                           FROM usage_records u WHERE u.account = a.account
-                          ORDER BY u.bucket_start DESC, u.ingested_at DESC LIMIT 1) e) AS LastBucketAt
+                          ORDER BY u.bucket_start DESC, u.ingested_at DESC LIMIT 1) e) AS LastBucketAt,
+                   (SELECT d.endpoint || ' ' || d.path || ': ' || d.problem FROM provider_drift d WHERE d.account = a.account
+                    ORDER BY d.last_seen_at DESC LIMIT 1) AS LastDrift,
+                   (SELECT MAX(d.last_seen_at) FROM provider_drift d WHERE d.account = a.account) AS LastDriftAt
             FROM (SELECT account FROM pull_runs UNION SELECT account FROM ledger_accounts WHERE account IS NOT NULL) a
             ORDER BY a.account
             """, cancellationToken: ct));

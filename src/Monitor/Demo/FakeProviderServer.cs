@@ -54,6 +54,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <summary>Faults to answer the next matching requests with, and the request log.</summary>
     public FakeFaults Faults { get; } = new();
 
+    /// <summary>Recorded provider payloads served instead of the scenario (contract tests).</summary>
+    public FakeFixtures Fixtures { get; } = new();
+
     /// <summary>The base URL of one mounted provider (<c>mistral</c>, <c>openai</c>, ...).</summary>
     public Uri BaseUrlOf(string prefix) => _baseUrls.TryGetValue(prefix, out var url)
         ? url
@@ -87,6 +90,12 @@ public sealed class FakeProviderServer : IAsyncDisposable
                 if (fault.RetryAfterSeconds is { } seconds)
                     context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.Response.WriteAsync(fault.Body);
+            }
+            else if (server.Fixtures.TryMatch(context.Request, out var fixture))
+            {
+                context.Response.StatusCode = fixture.Status;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(fixture.Body);
             }
             else
                 await next(context);

@@ -54,6 +54,12 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             else if (!EnvName().IsMatch(p.ApiKeyEnv))
                 yield return $"{at}:ApiKeyEnv: '{Shorten(p.ApiKeyEnv)}' is not an environment variable name (put the key in the environment, never in the file)";
 
+            if (!string.IsNullOrEmpty(p.ModelsApiKeyEnv) && !EnvName().IsMatch(p.ModelsApiKeyEnv))
+                yield return $"{at}:ModelsApiKeyEnv: '{Shorten(p.ModelsApiKeyEnv)}' is not an environment variable name (put the key in the environment, never in the file)";
+
+            if (!string.IsNullOrEmpty(p.AdminAuth) && !Enum.TryParse<AdminAuth>(p.AdminAuth, ignoreCase: true, out _))
+                yield return $"{at}:AdminAuth: '{p.AdminAuth}' is not one of XApiKey, Bearer";
+
             if (!IsCron(p.Schedule))
                 yield return $"{at}:Schedule: '{p.Schedule}' is not a valid Quartz cron expression (e.g. '0 */15 * * * ?')";
 

@@ -19,6 +19,18 @@ public sealed class ProviderOptions
     /// <summary>The name of the environment variable that holds the key; never the key itself.</summary>
     public string ApiKeyEnv { get; set; } = "";
 
+    /// <summary>
+    /// The name of the environment variable holding an ordinary (workspace, project or inference) key, for the endpoints
+    /// an admin key may not call: Mistral's and OpenAI's model list. Optional; without it the model list is skipped.
+    /// </summary>
+    public string ModelsApiKeyEnv { get; set; } = "";
+
+    /// <summary>
+    /// How the admin key is sent where the provider's own sources disagree (Mistral: its admin docs say
+    /// <c>x-api-key</c>, its OpenAPI file says bearer): <c>XApiKey</c> or <c>Bearer</c>; empty is the kind's default.
+    /// </summary>
+    public string AdminAuth { get; set; } = "";
+
     /// <summary>Quartz cron expression for scheduled pulls.</summary>
     public string Schedule { get; set; } = "0 */15 * * * ?";
 

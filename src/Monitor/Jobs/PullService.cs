@@ -41,7 +41,7 @@ public sealed partial class PullService(
         }
         catch (ProviderException e)
         {
-            await FailAsync(account.Name, e.Endpoint, null, null, clock.GetUtcNow(), Stopwatch.StartNew(), e, ct);
+            await FailAsync(account.Name, e.Endpoint, null, null, clock.GetUtcNow(), Stopwatch.StartNew(), e, [], ct);
             return new AccountPullResult(account.Name, 0, e.Message);
         }
 
@@ -87,15 +87,16 @@ public sealed partial class PullService(
                 await tx.ReplaceWindowAsync(account.Name, pull.From, pull.To);
                 // The watermark is how far usage is complete: never past now, never past what this chunk covered.
                 await PullRunRepository.AdvanceWatermarkAsync(tx.Connection, tx.Transaction, account.Name, UsageStream, pull.To < now ? pull.To : now, started);
+                var drift = await RecordDriftAsync(tx, account.Name, connector.Drift, started);
                 await PullRunRepository.RecordAsync(tx.Connection, tx.Transaction,
-                    new PullRun(account.Name, pull.Endpoint, pull.From, pull.To, tx.RecordsWritten, started, watch.ElapsedMilliseconds, "ok", null));
+                    new PullRun(account.Name, pull.Endpoint, pull.From, pull.To, tx.RecordsWritten, started, watch.ElapsedMilliseconds, "ok", null, drift));
                 await tx.CommitAsync(ct);
                 records += tx.RecordsWritten;
                 LogChunk(log, account.Name, pull.From, pull.To, tx.RecordsWritten, watch.ElapsedMilliseconds);
             }
             catch (ProviderException e)
             {
-                await FailAsync(account.Name, e.Endpoint, chunkFrom, chunkTo, started, watch, e, ct);
+                await FailAsync(account.Name, e.Endpoint, chunkFrom, chunkTo, started, watch, e, connector.Drift.Drain(), ct);
                 return new AccountPullResult(account.Name, records, e.Message);
             }
         }
@@ -129,21 +130,34 @@ public sealed partial class PullService(
                 await InventoryRepository.SaveSpendLimitAsync(tx.Connection, tx.Transaction, account.Name, limit, started);
             if (inventory.Balance is { } balance)
                 await InventoryRepository.SaveBalanceAsync(tx.Connection, tx.Transaction, account.Name, balance, started);
+            var drift = await RecordDriftAsync(tx, account.Name, connector.Drift, started);
             await PullRunRepository.RecordAsync(tx.Connection, tx.Transaction,
-                new PullRun(account.Name, "inventory", null, null, items, started, watch.ElapsedMilliseconds, "ok", null));
+                new PullRun(account.Name, "inventory", null, null, items, started, watch.ElapsedMilliseconds, "ok", null, drift));
             await tx.CommitAsync(ct);
         }
         catch (ProviderException e)
         {
-            await FailAsync(account.Name, e.Endpoint, null, null, started, watch, e, ct);
+            await FailAsync(account.Name, e.Endpoint, null, null, started, watch, e, connector.Drift.Drain(), ct);
             throw;
         }
     }
 
-    private async Task FailAsync(string account, string endpoint, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset started, Stopwatch watch, ProviderException e, CancellationToken ct)
+    /// <summary>Stores the drift seen since the last step in the step's transaction; logs what is new today.</summary>
+    private async Task<string?> RecordDriftAsync(LedgerTransaction tx, string account, DriftLog seen, DateTimeOffset now)
+    {
+        var drift = seen.Drain();
+        foreach (var item in await ProviderDriftRepository.RecordAsync(tx.Connection, tx.Transaction, account, drift, now))
+            LogDrift(log, account, item.Endpoint, item.Path, item.Problem);
+        return ProviderDriftRepository.Describe(drift);
+    }
+
+    private async Task FailAsync(
+        string account, string endpoint, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset started, Stopwatch watch, ProviderException e,
+        IReadOnlyList<DriftItem> drift, CancellationToken ct)
     {
         LogFailure(log, account, endpoint, e.Message);
-        await runs.RecordFailureAsync(new PullRun(account, endpoint, from, to, 0, started, watch.ElapsedMilliseconds, "failed", e.Message), ct);
+        foreach (var item in await runs.RecordFailureAsync(new PullRun(account, endpoint, from, to, 0, started, watch.ElapsedMilliseconds, "failed", e.Message), drift, ct))
+            LogDrift(log, account, item.Endpoint, item.Path, item.Problem);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pulled {Account} {From:u} .. {To:u}: {Records} records in {Milliseconds} ms")]
@@ -151,4 +165,7 @@ public sealed partial class PullService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pull of {Account} failed at {Endpoint}: {Error}")]
     private static partial void LogFailure(ILogger logger, string account, string endpoint, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Format drift at {Account} {Endpoint} {Path}: {Problem} (reported once a day)")]
+    private static partial void LogDrift(ILogger logger, string account, string endpoint, string path, string problem);
 }

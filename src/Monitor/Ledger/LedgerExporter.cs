@@ -63,15 +63,15 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             """
             SELECT bucket_start, bucket_width, provider, account, workspace, key_id, key_fingerprint, model,
                    input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
-                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at
+                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, category, units, unit
             FROM usage_records
             WHERE bucket_start >= @from AND bucket_start < @to
-            ORDER BY bucket_start, account, bucket_width, workspace, key_id, model
+            ORDER BY bucket_start, account, bucket_width, workspace, key_id, model, category
             """,
             Window(from, to));
         while (await reader.ReadAsync(ct))
         {
-            var row = new object?[20];
+            var row = new object?[23];
             row[0] = Time(reader.GetInt64(0));
             for (var i = 1; i < 8; i++)
                 row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -83,6 +83,9 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             row[17] = Money(reader, 17);
             row[18] = reader.GetString(18);
             row[19] = Time(reader.GetInt64(19));
+            row[20] = reader.GetString(20);
+            row[21] = reader.GetInt64(21);
+            row[22] = reader.GetString(22);
             yield return row;
         }
     }

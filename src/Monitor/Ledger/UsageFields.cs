@@ -23,12 +23,16 @@ public static class UsageFields
     public const string EstimatedCost = "estimated_cost";
     public const string Source = "source";
     public const string IngestedAt = "ingested_at";
+    public const string Category = "category";
+    public const string Units = "units";
+    public const string Unit = "unit";
 
     public static IReadOnlyList<string> All { get; } =
     [
         BucketStart, BucketWidth, Provider, Account, Workspace, KeyId, KeyFingerprint, Model,
         InputTokens, CachedInputTokens, CacheWriteTokens, OutputTokens, ReasoningTokens, Requests,
         Cost, Currency, CostSource, EstimatedCost, Source, IngestedAt,
+        Category, Units, Unit, // added later: appended, so older files keep their column positions
     ];
 
     public static IReadOnlyList<string> Required { get; } = [BucketStart, BucketWidth, Provider, Account, Model, Currency];

@@ -86,6 +86,11 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         if (recordSourceText is not null && !SnakeCase.TryParse(recordSourceText, out recordSource))
             throw Bad(where, UsageFields.Source, $"'{recordSourceText}' is not one of api, import, demo");
 
+        var units = Count64(v, 21, where);
+        var unit = Optional(v, 22) ?? "";
+        if (units != 0 && unit.Length == 0)
+            throw Bad(where, UsageFields.Unit, "is required when units is not zero (pages, seconds, images, calls, ...)");
+
         return new UsageRecord
         {
             Account = Required(v, 3, where),
@@ -98,6 +103,9 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
             BucketWidth = width,
             Tokens = tokens,
             Requests = Count64(v, 13, where),
+            Category = Optional(v, 20) ?? "",
+            Units = units,
+            Unit = unit,
             Cost = cost,
             Currency = currency,
             CostSource = costSource,

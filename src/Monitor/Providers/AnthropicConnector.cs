@@ -30,6 +30,8 @@ public sealed class AnthropicConnector(ProviderHttp http, PriceCatalog catalog, 
 
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     /// <summary>Anthropic's auth: the admin key in <c>x-api-key</c> and the API version header (no Bearer).</summary>
     public static void Authorize(HttpRequestHeaders headers, string key)
     {

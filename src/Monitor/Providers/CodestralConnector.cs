@@ -12,6 +12,8 @@ public sealed class CodestralConnector(ProviderHttp http) : IProviderConnector
 {
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk) => [];
 
     public Task<UsagePull> PullUsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>

@@ -10,6 +10,9 @@ public interface IProviderConnector
 {
     ProviderOptions Account { get; }
 
+    /// <summary>Format drift this connector saw (unexpected field types, unknown usage categories), drained by the pull service.</summary>
+    DriftLog Drift { get; }
+
     /// <summary>
     /// Splits [from, to) into the windows this provider is pulled and committed in (whole days, whole months),
     /// at most about <paramref name="chunk"/> long.

@@ -26,6 +26,8 @@ public sealed class KiloConnector(ProviderHttp http, PriceCatalog catalog, TimeP
 
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     /// <summary>Bearer token, plus the organisation header when the account names one.</summary>
     public static Action<HttpRequestHeaders, string> Authorize(ProviderOptions account) => (headers, key) =>
     {

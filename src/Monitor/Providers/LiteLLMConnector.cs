@@ -24,6 +24,8 @@ public sealed class LiteLLMConnector(ProviderHttp http, PriceCatalog catalog, Ti
 
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk) =>
         Windows.Days(from, to, chunk);
 

@@ -35,6 +35,8 @@ public sealed class MistralConnector(ProviderHttp http, PriceCatalog catalog, Ti
 
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     private string Admin => Account.AdminPathPrefix.TrimEnd('/');
 
     public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk) =>

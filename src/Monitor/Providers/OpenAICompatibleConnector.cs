@@ -7,11 +7,13 @@ namespace Monitor.Providers;
 /// <summary>
 /// Any server that speaks OpenAI's format (Mistral's OpenAI-compatible endpoint, vLLM, a gateway): <c>GET /v1/models</c>
 /// checks the key and lists the models, with <c>shutdown_date</c> where the server gives one. Such servers publish no
-/// usage or billing API, so no usage windows are pulled here. The base URL may end in <c>/v1</c> or not.
+/// usage or billing API, so no usage windows are pulled here. The base URL may end in <c>/v1</c> or not (<see cref="BaseUrls"/>).
 /// </summary>
 public sealed class OpenAICompatibleConnector(ProviderHttp http) : IProviderConnector
 {
     public ProviderOptions Account => http.Account;
+
+    public DriftLog Drift => http.Drift;
 
     public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk) => [];
 
@@ -20,8 +22,8 @@ public sealed class OpenAICompatibleConnector(ProviderHttp http) : IProviderConn
 
     public async Task<InventoryPull> PullInventoryAsync(CancellationToken ct)
     {
-        var path = Account.BaseUrl.TrimEnd('/').EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? "/models" : "/v1/models";
-        var endpoint = "GET " + path;
+        const string path = "/v1/models";
+        const string endpoint = "GET " + path;
         using var document = await http.GetJsonAsync(path, ct);
         var root = document.RootElement;
         var data = root.ValueKind == JsonValueKind.Array ? root

@@ -28,6 +28,8 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
 
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk) =>
         Windows.Days(from, to, chunk); // costs come in whole UTC days
 

@@ -32,6 +32,8 @@ public sealed class OpenRouterConnector(ProviderHttp http, PriceCatalog catalog,
 
     public ProviderOptions Account => http.Account;
 
+    public DriftLog Drift => http.Drift;
+
     public IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Chunk(DateTimeOffset from, DateTimeOffset to, TimeSpan chunk)
     {
         var (first, end) = Servable(from, to);

@@ -19,20 +19,56 @@ public sealed class ProviderHttp
     private readonly Uri _base;
     private readonly Action<HttpRequestHeaders, string> _authorize;
 
-    public ProviderHttp(HttpClient client, ProviderOptions account, Action<HttpRequestHeaders, string>? authorize = null)
+    public ProviderHttp(HttpClient client, ProviderOptions account, Action<HttpRequestHeaders, string>? authorize = null, DriftLog? drift = null)
+        : this(client, account, authorize ?? Bearer, drift ?? new DriftLog(), account.ApiKeyEnv, "ApiKeyEnv")
+    {
+    }
+
+    private ProviderHttp(HttpClient client, ProviderOptions account, Action<HttpRequestHeaders, string> authorize, DriftLog drift, string keyEnv, string setting)
     {
         _client = client;
         Account = account;
-        _base = new Uri(account.BaseUrl.TrimEnd('/') + "/");
-        _authorize = authorize ?? ((headers, key) => headers.Authorization = new AuthenticationHeaderValue("Bearer", key));
-        var key = Environment.GetEnvironmentVariable(account.ApiKeyEnv);
+        Drift = drift;
+        _base = new Uri(BaseUrls.Normalise(account.ParsedKind, account.BaseUrl) + "/");
+        _authorize = authorize;
+        var key = Environment.GetEnvironmentVariable(keyEnv);
         _key = string.IsNullOrWhiteSpace(key)
             ? throw new ProviderException(account.Name, account.Kind, "configuration", null,
-                $"the environment variable {account.ApiKeyEnv} (Monitor:Providers:{account.Name}:ApiKeyEnv) is not set")
+                $"the environment variable {keyEnv} (Monitor:Providers:{account.Name}:{setting}) is not set")
             : key.Trim();
     }
 
     public ProviderOptions Account { get; }
+
+    /// <summary>Format drift seen by this account's pull (shared with <see cref="WithKey"/> clients).</summary>
+    public DriftLog Drift { get; }
+
+    /// <summary><c>Authorization: Bearer {key}</c>, the default of most providers.</summary>
+    public static void Bearer(HttpRequestHeaders headers, string key)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+    }
+
+    /// <summary>
+    /// The same account and base URL with another key, from the variable named by <paramref name="setting"/> (an
+    /// admin key cannot list models: <c>ModelsApiKeyEnv</c> names an ordinary key for that).
+    /// </summary>
+    public ProviderHttp WithKey(string keyEnv, string setting, Action<HttpRequestHeaders, string>? authorize = null) =>
+        new(_client, Account, authorize ?? Bearer, Drift, keyEnv, setting);
+
+    /// <summary>Reads a body into <typeparamref name="T"/> (source-generated); malformed JSON fails naming the endpoint and path.</summary>
+    public T Deserialize<T>(string endpoint, byte[] body, JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, type) ?? throw Fail(endpoint, null, "malformed JSON in the response: the body is null");
+        }
+        catch (JsonException e)
+        {
+            throw Fail(endpoint, null, $"malformed JSON in the response at {e.Path} (line {e.LineNumber + 1}): {e.Message}", e);
+        }
+    }
 
     /// <summary>GETs <paramref name="pathAndQuery"/> (relative to the base URL) and parses the JSON body.</summary>
     public async Task<JsonDocument> GetJsonAsync(string pathAndQuery, CancellationToken ct)
@@ -60,14 +96,7 @@ public sealed class ProviderHttp
     public async Task<T> GetAsync<T>(string pathAndQuery, JsonTypeInfo<T> type, CancellationToken ct)
     {
         var (endpoint, body) = await GetBytesAsync(pathAndQuery, ct);
-        try
-        {
-            return JsonSerializer.Deserialize(body, type) ?? throw Fail(endpoint, null, "malformed JSON in the response: the body is null");
-        }
-        catch (JsonException e)
-        {
-            throw Fail(endpoint, null, $"malformed JSON in the response at {e.Path} (line {e.LineNumber + 1}): {e.Message}", e);
-        }
+        return Deserialize(endpoint, body, type);
     }
 
     /// <summary>GETs <paramref name="pathAndQuery"/> and returns the raw body, for a reader of its own.</summary>

@@ -16,21 +16,23 @@ namespace Monitor.Storage;
 public sealed class LedgerTransaction : IAsyncDisposable
 {
     private const string UpsertSql = """
-        INSERT INTO usage_records (account, provider, workspace, key_id, key_fingerprint, model, bucket_start, bucket_width,
-            input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
+        INSERT INTO usage_records (account, provider, workspace, key_id, key_fingerprint, model, category, bucket_start, bucket_width,
+            input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests, units, unit,
             cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, batch_id, raw)
-        VALUES ($account, $provider, $workspace, $key_id, $key_fingerprint, $model, $bucket_start, $bucket_width,
-            $input_tokens, $cached_input_tokens, $cache_write_tokens, $output_tokens, $reasoning_tokens, $requests,
+        VALUES ($account, $provider, $workspace, $key_id, $key_fingerprint, $model, $category, $bucket_start, $bucket_width,
+            $input_tokens, $cached_input_tokens, $cache_write_tokens, $output_tokens, $reasoning_tokens, $requests, $units, $unit,
             $cost_micros, $currency, $cost_source, $estimated_cost_micros, $source, $ingested_at, $batch_id, $raw)
-        ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model) DO UPDATE SET
+        ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model, category) DO UPDATE SET
             provider = excluded.provider, key_fingerprint = excluded.key_fingerprint,
             input_tokens = excluded.input_tokens, cached_input_tokens = excluded.cached_input_tokens,
             cache_write_tokens = excluded.cache_write_tokens, output_tokens = excluded.output_tokens,
             reasoning_tokens = excluded.reasoning_tokens, requests = excluded.requests,
+            units = excluded.units, unit = excluded.unit,
             cost_micros = excluded.cost_micros, currency = excluded.currency, cost_source = excluded.cost_source,
             estimated_cost_micros = excluded.estimated_cost_micros, source = excluded.source,
             ingested_at = excluded.ingested_at, batch_id = excluded.batch_id, raw = excluded.raw
         """;
+
 
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -89,23 +91,26 @@ public sealed class LedgerTransaction : IAsyncDisposable
         p[3].Value = r.KeyId;
         p[4].Value = (object?)r.KeyFingerprint ?? DBNull.Value;
         p[5].Value = r.Model;
+        p[6].Value = r.Category;
         var bucketStart = r.BucketStart.ToUnixTimeSeconds();
-        p[6].Value = bucketStart;
-        p[7].Value = r.BucketWidth.ToWire();
-        p[8].Value = r.Tokens.Input;
-        p[9].Value = r.Tokens.CachedInput;
-        p[10].Value = r.Tokens.CacheWrite;
-        p[11].Value = r.Tokens.Output;
-        p[12].Value = r.Tokens.Reasoning;
-        p[13].Value = r.Requests;
-        p[14].Value = r.Cost is { } cost ? MoneyUnits.ToMicros(cost) : DBNull.Value;
-        p[15].Value = CurrencyText(r.Currency);
-        p[16].Value = CostSourceText(r.CostSource);
-        p[17].Value = r.EstimatedCost is { } estimate ? MoneyUnits.ToMicros(estimate) : DBNull.Value;
-        p[18].Value = SourceText(r.Source);
-        p[19].Value = _ingestedAt;
-        p[20].Value = BatchId;
-        p[21].Value = (object?)r.Raw ?? DBNull.Value;
+        p[7].Value = bucketStart;
+        p[8].Value = r.BucketWidth.ToWire();
+        p[9].Value = r.Tokens.Input;
+        p[10].Value = r.Tokens.CachedInput;
+        p[11].Value = r.Tokens.CacheWrite;
+        p[12].Value = r.Tokens.Output;
+        p[13].Value = r.Tokens.Reasoning;
+        p[14].Value = r.Requests;
+        p[15].Value = r.Units;
+        p[16].Value = r.Unit;
+        p[17].Value = r.Cost is { } cost ? MoneyUnits.ToMicros(cost) : DBNull.Value;
+        p[18].Value = CurrencyText(r.Currency);
+        p[19].Value = CostSourceText(r.CostSource);
+        p[20].Value = r.EstimatedCost is { } estimate ? MoneyUnits.ToMicros(estimate) : DBNull.Value;
+        p[21].Value = SourceText(r.Source);
+        p[22].Value = _ingestedAt;
+        p[23].Value = BatchId;
+        p[24].Value = (object?)r.Raw ?? DBNull.Value;
         _upsert!.ExecuteNonQuery();
         _touched.Add(r.Account, bucketStart);
         RecordsWritten++;
@@ -154,8 +159,8 @@ public sealed class LedgerTransaction : IAsyncDisposable
         _upsert.CommandText = UpsertSql;
         string[] names =
         [
-            "account", "provider", "workspace", "key_id", "key_fingerprint", "model", "bucket_start", "bucket_width",
-            "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "requests",
+            "account", "provider", "workspace", "key_id", "key_fingerprint", "model", "category", "bucket_start", "bucket_width",
+            "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "requests", "units", "unit",
             "cost_micros", "currency", "cost_source", "estimated_cost_micros", "source", "ingested_at", "batch_id", "raw",
         ];
         _p = new SqliteParameter[names.Length];

@@ -20,19 +20,19 @@ public static class MonthToDateLedger
         {
             var history = (await tx.Connection.QueryAsync<SnapshotRow>(
                 """
-                SELECT workspace AS Workspace, model AS Model, taken_at AS TakenAt, input_tokens AS Input, cached_input_tokens AS Cached,
+                SELECT workspace AS Workspace, model AS Model, category AS Category, taken_at AS TakenAt, input_tokens AS Input, cached_input_tokens AS Cached,
                        cache_write_tokens AS CacheWrite, output_tokens AS Output, reasoning_tokens AS Reasoning, requests AS Requests,
                        cost_micros AS Cost, estimated_cost_micros AS Estimate, currency AS Currency, raw AS Raw
                 FROM usage_snapshots WHERE account = @account AND month_start = @month
                 ORDER BY taken_at
                 """, new { account, month = month.ToUnixTimeSeconds() }, tx.Transaction))
-                .GroupBy(r => (r.Workspace, r.Model))
+                .GroupBy(r => (r.Workspace, r.Model, r.Category))
                 .ToDictionary(g => g.Key, g => g.ToList());
 
             foreach (var current in pull.Records.Where(r => r.BucketStart == month))
             {
                 var row = SnapshotRow.Of(current, takenAt);
-                var key = (current.Workspace, current.Model);
+                var key = (current.Workspace, current.Model, current.Category);
                 if (!history.TryGetValue(key, out var polls))
                     history[key] = polls = [];
                 if (polls.Count > 0 && polls[^1].ToSnapshot(month).SameCounts(row.ToSnapshot(month)))
@@ -40,21 +40,21 @@ public static class MonthToDateLedger
                 polls.Add(row);
                 await tx.Connection.ExecuteAsync(
                     """
-                    INSERT INTO usage_snapshots (account, month_start, workspace, model, taken_at, input_tokens, cached_input_tokens,
+                    INSERT INTO usage_snapshots (account, month_start, workspace, model, category, taken_at, input_tokens, cached_input_tokens,
                         cache_write_tokens, output_tokens, reasoning_tokens, requests, cost_micros, estimated_cost_micros, currency, raw)
-                    VALUES (@account, @month, @Workspace, @Model, @TakenAt, @Input, @Cached, @CacheWrite, @Output, @Reasoning, @Requests,
+                    VALUES (@account, @month, @Workspace, @Model, @Category, @TakenAt, @Input, @Cached, @CacheWrite, @Output, @Reasoning, @Requests,
                         @Cost, @Estimate, @Currency, @Raw)
-                    ON CONFLICT (account, month_start, workspace, model, taken_at) DO NOTHING
+                    ON CONFLICT (account, month_start, workspace, model, category, taken_at) DO NOTHING
                     """,
                     new
                     {
-                        account, month = month.ToUnixTimeSeconds(), row.Workspace, row.Model, row.TakenAt, row.Input, row.Cached,
+                        account, month = month.ToUnixTimeSeconds(), row.Workspace, row.Model, row.Category, row.TakenAt, row.Input, row.Cached,
                         row.CacheWrite, row.Output, row.Reasoning, row.Requests, row.Cost, row.Estimate, row.Currency, row.Raw,
                     },
                     tx.Transaction);
             }
 
-            foreach (var ((workspace, model), polls) in history)
+            foreach (var ((workspace, model, category), polls) in history)
             {
                 var latest = polls[^1];
                 _ = Currencies.TryParse(latest.Currency, out var currency);
@@ -68,6 +68,7 @@ public static class MonthToDateLedger
                         Provider = provider,
                         Workspace = workspace,
                         Model = model,
+                        Category = category,
                         BucketStart = increment.BucketStart,
                         BucketWidth = increment.Width,
                         Tokens = increment.Tokens,
@@ -90,6 +91,7 @@ public static class MonthToDateLedger
     {
         public string Workspace { get; init; } = "";
         public string Model { get; init; } = "";
+        public string Category { get; init; } = "";
         public long TakenAt { get; init; }
         public long Input { get; init; }
         public long Cached { get; init; }
@@ -106,6 +108,7 @@ public static class MonthToDateLedger
         {
             Workspace = r.Workspace,
             Model = r.Model,
+            Category = r.Category,
             TakenAt = takenAt.ToUnixTimeSeconds(),
             Input = r.Tokens.Input,
             Cached = r.Tokens.CachedInput,

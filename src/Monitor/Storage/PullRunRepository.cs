@@ -28,21 +28,28 @@ public sealed class PullRunRepository(Database database)
     public static Task RecordAsync(DbConnection c, DbTransaction? tx, PullRun run) =>
         c.ExecuteAsync(
             """
-            INSERT INTO pull_runs (account, endpoint, window_start, window_end, records, started_at, duration_ms, outcome, error)
-            VALUES (@Account, @Endpoint, @windowStart, @windowEnd, @Records, @startedAt, @DurationMs, @Outcome, @Error)
+            INSERT INTO pull_runs (account, endpoint, window_start, window_end, records, started_at, duration_ms, outcome, error, drift)
+            VALUES (@Account, @Endpoint, @windowStart, @windowEnd, @Records, @startedAt, @DurationMs, @Outcome, @Error, @Drift)
             """,
             new
             {
                 run.Account, run.Endpoint, windowStart = run.WindowStart?.ToUnixTimeSeconds(), windowEnd = run.WindowEnd?.ToUnixTimeSeconds(),
-                run.Records, startedAt = run.StartedAt.ToUnixTimeSeconds(), run.DurationMs, run.Outcome, run.Error,
+                run.Records, startedAt = run.StartedAt.ToUnixTimeSeconds(), run.DurationMs, run.Outcome, run.Error, run.Drift,
             },
             tx);
 
-    /// <summary>Records a failed run on its own connection: the failed pull's transaction has been rolled back.</summary>
-    public async Task RecordFailureAsync(PullRun run, CancellationToken ct)
+    /// <summary>
+    /// Records a failed run, and the drift it saw, on its own connection: the failed pull's transaction has been rolled
+    /// back. Returns the drift not yet seen today.
+    /// </summary>
+    public async Task<IReadOnlyList<Providers.DriftItem>> RecordFailureAsync(PullRun run, IReadOnlyList<Providers.DriftItem> drift, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
-        await RecordAsync(c, null, run);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var fresh = await ProviderDriftRepository.RecordAsync(c, tx, run.Account, drift, run.StartedAt);
+        await RecordAsync(c, tx, run with { Drift = ProviderDriftRepository.Describe(drift) });
+        await tx.CommitAsync(ct);
+        return fresh;
     }
 
     /// <summary>First attempt, last success and last failure (with its error) of each named account.</summary>

@@ -70,7 +70,7 @@ public sealed class CheckHarness : IAsyncDisposable
                     cost_source, source, ingested_at, batch_id)
                 VALUES (@account, 'openai', @workspace, @key, @model, @start, '1h', 1000, 0, 0, 500, 0, 3, @micros, @currency,
                     'estimated', 'import', @start, 0)
-                ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model) DO UPDATE SET cost_micros = excluded.cost_micros
+                ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model, category) DO UPDATE SET cost_micros = excluded.cost_micros
                 """,
                 new
                 {

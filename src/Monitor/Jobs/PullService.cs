@@ -48,7 +48,8 @@ public sealed partial class PullService(
         string? inventoryError = null;
         try
         {
-            await PullInventoryAsync(connector, ct);
+            var failures = await PullInventoryAsync(connector, ct);
+            inventoryError = failures.Count > 0 ? string.Join("; ", failures.Select(f => f.Message)) : null;
         }
         catch (ProviderException e)
         {
@@ -104,15 +105,38 @@ public sealed partial class PullService(
         return new AccountPullResult(account.Name, records, inventoryError);
     }
 
-    private async Task PullInventoryAsync(IProviderConnector connector, CancellationToken ct)
+    /// <summary>
+    /// Pulls and saves the inventory. Each listing fails on its own: what was listed is saved, each failed listing is
+    /// recorded as a failed run and returned. Only when nothing could be listed is the failure thrown, so that a
+    /// rejected key stops the account.
+    /// </summary>
+    private async Task<IReadOnlyList<ProviderException>> PullInventoryAsync(IProviderConnector connector, CancellationToken ct)
     {
         var account = connector.Account;
         var started = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
+        InventoryPull inventory;
         try
         {
-            var inventory = await connector.PullInventoryAsync(ct);
-            await using var tx = await LedgerTransaction.BeginAsync(database, "pull", account.Name, "inventory", started, ct);
+            inventory = await connector.PullInventoryAsync(ct);
+        }
+        catch (ProviderException e)
+        {
+            await FailAsync(account.Name, e.Endpoint, null, null, started, watch, e, connector.Drift.Drain(), ct);
+            throw;
+        }
+
+        var listed = inventory.Keys is not null || inventory.Models is not null || inventory.SpendLimit is not null || inventory.Balance is not null;
+        if (!listed && inventory.Failures.Count > 0)
+        {
+            await FailAsync(account.Name, inventory.Failures[0].Endpoint, null, null, started, watch, inventory.Failures[0], connector.Drift.Drain(), ct);
+            foreach (var failure in inventory.Failures.Skip(1))
+                await FailAsync(account.Name, failure.Endpoint, null, null, started, watch, failure, [], ct);
+            throw inventory.Failures.FirstOrDefault(f => f.IsAuthFailure) ?? inventory.Failures[0];
+        }
+
+        await using (var tx = await LedgerTransaction.BeginAsync(database, "pull", account.Name, "inventory", started, ct))
+        {
             long items = 0;
             if (inventory.Keys is { } keys)
             {
@@ -135,11 +159,10 @@ public sealed partial class PullService(
                 new PullRun(account.Name, "inventory", null, null, items, started, watch.ElapsedMilliseconds, "ok", null, drift));
             await tx.CommitAsync(ct);
         }
-        catch (ProviderException e)
-        {
-            await FailAsync(account.Name, e.Endpoint, null, null, started, watch, e, connector.Drift.Drain(), ct);
-            throw;
-        }
+
+        foreach (var failure in inventory.Failures)
+            await FailAsync(account.Name, failure.Endpoint, null, null, started, watch, failure, [], ct);
+        return inventory.Failures;
     }
 
     /// <summary>Stores the drift seen since the last step in the step's transaction; logs what is new today.</summary>

@@ -57,6 +57,9 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             if (!string.IsNullOrEmpty(p.ModelsApiKeyEnv) && !EnvName().IsMatch(p.ModelsApiKeyEnv))
                 yield return $"{at}:ModelsApiKeyEnv: '{Shorten(p.ModelsApiKeyEnv)}' is not an environment variable name (put the key in the environment, never in the file)";
 
+            if (!string.IsNullOrEmpty(p.UsageFrom) && !Enum.TryParse<UsageFrom>(p.UsageFrom, ignoreCase: true, out _))
+                yield return $"{at}:UsageFrom: '{p.UsageFrom}' is not one of Api, Proxy";
+
             if (!string.IsNullOrEmpty(p.AdminAuth) && !Enum.TryParse<AdminAuth>(p.AdminAuth, ignoreCase: true, out _))
                 yield return $"{at}:AdminAuth: '{p.AdminAuth}' is not one of XApiKey, Bearer";
 

@@ -42,6 +42,24 @@ public sealed class ProviderOptions
     /// <summary>The billing currency when the provider does not say (USD or EUR); estimates use it.</summary>
     public string Currency { get; set; } = "";
 
+    /// <summary>The metering proxy for this account (<c>/proxy/{Name}/...</c>).</summary>
+    public ProxyOptions Proxy { get; set; } = new();
+
+    /// <summary>
+    /// <c>Api</c> or <c>Proxy</c>: the usage source this account counts; empty picks <see cref="CountedSource"/>'s default.
+    /// </summary>
+    public string UsageFrom { get; set; } = "";
+
+    /// <summary>
+    /// The usage source counted for this account: the configured <see cref="UsageFrom"/>, else the provider's usage API
+    /// where the kind has one and a key is configured to pull it (it is the bill), else the proxy (Codestral and
+    /// OpenAI-compatible endpoints have no usage API; an account without an admin key is seen only through the proxy).
+    /// </summary>
+    public UsageFrom CountedSource =>
+        Enum.TryParse<UsageFrom>(UsageFrom, ignoreCase: true, out var configured) ? configured
+        : ParsedKind is ProviderKind.Codestral or ProviderKind.OpenAICompatible || string.IsNullOrWhiteSpace(ApiKeyEnv) ? Hosting.UsageFrom.Proxy
+        : Hosting.UsageFrom.Api;
+
     /// <summary>Set by <c>monitor demo</c> for its fake accounts: their records are labelled source=demo.</summary>
     public bool Demo { get; set; }
 

@@ -84,7 +84,7 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         var recordSourceText = Optional(v, 18);
         var recordSource = RecordSource.Import;
         if (recordSourceText is not null && !SnakeCase.TryParse(recordSourceText, out recordSource))
-            throw Bad(where, UsageFields.Source, $"'{recordSourceText}' is not one of api, import, demo");
+            throw Bad(where, UsageFields.Source, $"'{recordSourceText}' is not one of api, import, demo, proxy");
 
         var units = Count64(v, 21, where);
         var unit = Optional(v, 22) ?? "";

@@ -118,7 +118,8 @@ public sealed class LedgerTransaction : IAsyncDisposable
 
     /// <summary>
     /// Removes the account's records in [<paramref name="from"/>, <paramref name="to"/>) that this batch did not write:
-    /// buckets the provider no longer reports, or rows of an earlier import of the same window.
+    /// buckets the provider no longer reports, or rows of an earlier import of the same window. Metered proxy rows are
+    /// another source of the same account and are never replaced by a pull or import.
     /// </summary>
     public Task<int> ReplaceWindowAsync(string account, DateTimeOffset from, DateTimeOffset to)
     {
@@ -127,7 +128,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
         return _connection.ExecuteAsync(
             """
             DELETE FROM usage_records
-            WHERE account = @account AND bucket_start >= @from AND bucket_start < @to AND batch_id <> @batch
+            WHERE account = @account AND bucket_start >= @from AND bucket_start < @to AND batch_id <> @batch AND source <> 'proxy'
             """,
             window,
             _transaction);

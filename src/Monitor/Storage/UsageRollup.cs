@@ -7,7 +7,8 @@ namespace Monitor.Storage;
 /// Keeps <c>usage_daily</c>, the dashboard's daily rollup of <c>usage_records</c> (migration 0008), exact: the days a
 /// ledger write touched are recomputed from the records inside the same transaction (<see cref="LedgerTransaction"/>
 /// calls <see cref="RefreshAsync"/> at commit); migration 0009 recomputes everything once. A day's rollup rows are always
-/// a plain GROUP BY of that day's records, so no write through the ledger can leave them out of step.
+/// a plain GROUP BY of that day's counted records (the account's counted usage source, migration 0015), so no write
+/// through the ledger can leave them out of step.
 /// </summary>
 public static class UsageRollup
 {
@@ -26,7 +27,7 @@ public static class UsageRollup
                COALESCE(SUM(CASE WHEN cost_source = 'reported' AND estimated_cost_micros IS NOT NULL THEN cost_micros END), 0),
                COALESCE(SUM(CASE WHEN cost_source = 'reported' AND cost_micros IS NOT NULL THEN estimated_cost_micros END), 0)
         FROM usage_records
-        WHERE account = @account AND bucket_start >= @from AND bucket_start < @to
+        WHERE account = @account AND bucket_start >= @from AND bucket_start < @to AND counted = 1
         GROUP BY bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
                  CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END
         """;

@@ -6,8 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the tests use. Fonts: the dashboard's ScottPlot charts draw text. python3-aiosmtpd: the real
 # SMTP server (StartTls, authentication) the email tests send to, run with Debian's /usr/bin/python3. Chromium: the
-# dashboard's browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
-packages=(fonts-dejavu-core fontconfig python3 python3-aiosmtpd chromium)
+# dashboard's browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser). postgresql: the
+# clustered-mode tests start a throwaway server of their own (initdb + pg_ctl in a temp folder, as the postgres user).
+packages=(fonts-dejavu-core fontconfig python3 python3-aiosmtpd chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,9 +24,14 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     {
         const string root = MonitorOptions.Section;
 
-        if (!string.Equals(o.Storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
-            yield return $"{root}:Storage:Provider: '{o.Storage.Provider}' is not supported yet (use Sqlite; PostgreSQL arrives with clustered mode)";
-        if (string.IsNullOrWhiteSpace(o.Storage.Sqlite.Path))
+        var postgres = o.Storage.ParsedProvider == Storage.SqlDialect.Postgres;
+        if (!postgres && !string.Equals(o.Storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+            yield return $"{root}:Storage:Provider: '{o.Storage.Provider}' is not one of Sqlite, Postgres";
+        if (postgres && !EnvName().IsMatch(o.Storage.Postgres.ConnectionStringEnv))
+            yield return $"{root}:Storage:Postgres:ConnectionStringEnv: '{Shorten(o.Storage.Postgres.ConnectionStringEnv)}' is not an environment variable name (put the connection string in the environment, never in the file)";
+        else if (postgres && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(o.Storage.Postgres.ConnectionStringEnv)))
+            yield return $"{root}:Storage:Postgres:ConnectionStringEnv: the environment variable {o.Storage.Postgres.ConnectionStringEnv} is not set (it holds the PostgreSQL connection string)";
+        if (!postgres && string.IsNullOrWhiteSpace(o.Storage.Sqlite.Path))
             yield return $"{root}:Storage:Sqlite:Path: must name the database file";
         if (o.Storage.Sqlite.BusyTimeout <= TimeSpan.Zero)
             yield return $"{root}:Storage:Sqlite:BusyTimeout: must be positive";

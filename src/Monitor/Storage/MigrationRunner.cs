@@ -6,46 +6,60 @@ using Dapper;
 namespace Monitor.Storage;
 
 /// <summary>
-/// Applies the numbered migration files (<c>NNNN_name.sqlite.sql</c>, embedded) that the database has not seen,
-/// each in its own transaction, and records them in <c>schema_version</c>.
+/// Applies the numbered migration files the database has not seen, each in its own transaction, and records them in
+/// <c>schema_version</c>. Files are embedded and named <c>NNNN_name.sql</c> (both dialects), <c>NNNN_name.sqlite.sql</c> or
+/// <c>NNNN_name.postgres.sql</c> (one dialect). Safe when several processes start at once: on PostgreSQL an advisory
+/// lock holds the whole run; on SQLite each step takes the write lock before it reads what is applied.
 /// </summary>
 public sealed partial class MigrationRunner(Database database, TimeProvider clock)
 {
-    private const string Dialect = "sqlite";
+    // Any fixed number: the advisory lock every node of one database takes while it migrates.
+    private const long PostgresLock = 7_318_014_262_026;
 
-    public static IReadOnlyList<(int Version, string Name, string Resource)> Available { get; } = Discover();
+    /// <summary>The migrations of <paramref name="dialect"/>, in order.</summary>
+    public static IReadOnlyList<(int Version, string Name, string Resource)> For(SqlDialect dialect) =>
+        Discover().Where(m => m.Dialect is null || m.Dialect == dialect).Select(m => (m.Version, m.Name, m.Resource)).ToList();
 
     /// <summary>Applies what is missing; returns the versions applied now.</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        // WAL lets the dashboard read while a pull writes; it is a property of the file, set once.
-        await connection.ExecuteAsync("PRAGMA journal_mode=WAL;");
-        await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-        var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_version")).ToHashSet();
-
-        var done = new List<int>();
-        foreach (var (version, name, resource) in Available)
+        var postgres = database.Dialect == SqlDialect.Postgres;
+        if (postgres)
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = PostgresLock }, cancellationToken: ct));
+        else
+            await connection.ExecuteAsync("PRAGMA journal_mode=WAL;"); // WAL lets the dashboard read while a pull writes; set once per file
+        try
         {
-            if (applied.Contains(version))
-                continue;
-            await ApplyAsync(connection, version, name, resource, ct);
-            done.Add(version);
-        }
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+            var done = new List<int>();
+            foreach (var (version, name, resource) in For(database.Dialect))
+            {
+                if (await ApplyAsync(connection, version, name, resource, ct))
+                    done.Add(version);
+            }
 
-        return done;
+            return done;
+        }
+        finally
+        {
+            if (postgres)
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = PostgresLock });
+        }
     }
 
     public async Task<int> CurrentVersionAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var exists = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
-        return exists == 0 ? 0 : await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        var exists = database.Dialect == SqlDialect.Postgres
+            ? await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('schema_version') IS NOT NULL")
+            : await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") > 0;
+        return exists ? await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_version") : 0;
     }
 
-    private async Task ApplyAsync(DbConnection connection, int version, string name, string resource, CancellationToken ct)
+    /// <summary>Applies one migration unless it is recorded already (checked inside its transaction, under the lock).</summary>
+    private async Task<bool> ApplyAsync(DbConnection connection, int version, string name, string resource, CancellationToken ct)
     {
         string sql;
         await using (var stream = typeof(MigrationRunner).Assembly.GetManifestResourceStream(resource)
@@ -55,29 +69,39 @@ public sealed partial class MigrationRunner(Database database, TimeProvider cloc
             sql = await reader.ReadToEndAsync(ct);
         }
 
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        // SQLite: BEGIN IMMEDIATE takes the write lock before the check, so two processes never apply the same step.
+        await using var tx = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(ct);
         try
         {
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version WHERE version = @version", new { version }, tx) > 0)
+                return false;
             await connection.ExecuteAsync(sql, transaction: tx);
             await connection.ExecuteAsync(
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (@version, @name, @at)",
                 new { version, name, at = clock.GetUtcNow().ToUnixTimeSeconds() }, tx);
             await tx.CommitAsync(ct);
+            return true;
         }
         catch (DbException e)
         {
-            throw new InvalidOperationException($"Migration {version:D4}_{name} failed: {e.Message}", e);
+            throw new InvalidOperationException($"Migration {version:D4}_{name} failed on {database.Dialect}: {e.Message}", e);
         }
     }
 
-    private static List<(int, string, string)> Discover() =>
+    private static List<(int Version, string Name, SqlDialect? Dialect, string Resource)> Discover() =>
         Assembly.GetExecutingAssembly().GetManifestResourceNames()
             .Select(r => (Resource: r, Match: MigrationName().Match(r)))
-            .Where(x => x.Match.Success && x.Match.Groups["dialect"].Value == Dialect)
-            .Select(x => (int.Parse(x.Match.Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture), x.Match.Groups["name"].Value, x.Resource))
+            .Where(x => x.Match.Success)
+            .Select(x => (
+                int.Parse(x.Match.Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                x.Match.Groups["name"].Value,
+                x.Match.Groups["dialect"].Success ? (SqlDialect?)Enum.Parse<SqlDialect>(x.Match.Groups["dialect"].Value, ignoreCase: true) : null,
+                x.Resource))
             .OrderBy(x => x.Item1)
             .ToList();
 
-    [GeneratedRegex(@"^Monitor\.Migrations\.(?<version>\d{4})_(?<name>[a-z0-9_]+)\.(?<dialect>[a-z]+)\.sql$")]
+    [GeneratedRegex(@"^Monitor\.Migrations\.(?<version>\d{4})_(?<name>[a-z0-9_]+?)(\.(?<dialect>sqlite|postgres))?\.sql$")]
     private static partial Regex MigrationName();
 }

@@ -17,8 +17,14 @@ public sealed partial class MigrationRunner(Database database, TimeProvider cloc
     private const long PostgresLock = 7_318_014_262_026;
 
     /// <summary>The migrations of <paramref name="dialect"/>, in order.</summary>
-    public static IReadOnlyList<(int Version, string Name, string Resource)> For(SqlDialect dialect) =>
-        Discover().Where(m => m.Dialect is null || m.Dialect == dialect).Select(m => (m.Version, m.Name, m.Resource)).ToList();
+    public static IReadOnlyList<(int Version, string Name, string Resource)> For(SqlDialect dialect)
+    {
+        var list = Discover().Where(m => m.Dialect is null || m.Dialect == dialect).Select(m => (m.Version, m.Name, m.Resource)).ToList();
+        // Two files of one version would leave the second unapplied forever: refuse the build's migrations outright.
+        if (list.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InvalidOperationException($"Migrations {string.Join(" and ", twice.Select(m => m.Resource))} share version {twice.Key:D4}");
+        return list;
+    }
 
     /// <summary>Applies what is missing; returns the versions applied now.</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken ct)

@@ -75,3 +75,16 @@ public sealed class PostgresMigrationTests
         Assert.Equal(MigrationRunner.For(SqlDialect.Postgres).Select(m => m.Version).Order(), results.SelectMany(r => r).Order());
     }
 }
+
+public sealed class MigrationListTests
+{
+    [Theory]
+    [InlineData(SqlDialect.Sqlite)]
+    [InlineData(SqlDialect.Postgres)]
+    public void For_EachDialect_HasEveryVersionOnce(SqlDialect dialect)
+    {
+        var versions = MigrationRunner.For(dialect).Select(m => m.Version).ToList();
+
+        Assert.Equal(versions.Distinct().Order(), versions);
+    }
+}

@@ -50,11 +50,7 @@ public sealed class KiloConnectorTests
         var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        var log = h.Server.Faults.Log.ToList();
-        var limited = log.FindIndex(l => l.Status == 429);
-        var retry = log.FindIndex(limited + 1, l => l.PathAndQuery == log[limited].PathAndQuery);
-        Assert.Equal(200, log[retry].Status);
-        Assert.True(log[retry].At - log[limited].At >= TimeSpan.FromSeconds(0.9), $"retried after {(log[retry].At - log[limited].At).TotalMilliseconds} ms");
+        RetryAssertions.AssertRetriedAfter(h.Server);
         AssertSame(Truth(h.Scenario, DateTimeOffset.MinValue, DateTimeOffset.MaxValue), await LedgerAsync(h));
     }
 

@@ -141,10 +141,7 @@ public sealed class LiteLLMContractTests
         var result = await PullAsync(h);
 
         Assert.True(result.Ok, result.Error);
-        var log = h.Server.Faults.Log.ToList();
-        var limited = log.FindIndex(l => l.Status == 429);
-        var retry = log.FindIndex(limited + 1, l => l.PathAndQuery == log[limited].PathAndQuery);
-        Assert.True(log[retry].At - log[limited].At >= TimeSpan.FromSeconds(0.9), $"retried after {(log[retry].At - log[limited].At).TotalMilliseconds} ms");
+        RetryAssertions.AssertRetriedAfter(h.Server);
         Assert.Equal(Expected.OrderBy(e => e.Key), (await RecordsAsync(h)).OrderBy(e => e.Key));
     }
 

@@ -122,10 +122,7 @@ public sealed class OpenRouterContractTests
         var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        var log = h.Server.Faults.Log.ToList();
-        var limited = log.FindIndex(l => l.Status == 429);
-        var retry = log.FindIndex(limited + 1, l => l.PathAndQuery == log[limited].PathAndQuery);
-        Assert.True(log[retry].At - log[limited].At >= TimeSpan.FromSeconds(0.9), $"retried after {(log[retry].At - log[limited].At).TotalMilliseconds} ms");
+        RetryAssertions.AssertRetriedAfter(h.Server);
         Assert.Equal(Expected.OrderBy(e => e.Key), (await LedgerAsync(h)).OrderBy(e => e.Key));
     }
 

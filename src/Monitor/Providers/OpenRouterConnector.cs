@@ -142,8 +142,9 @@ public sealed partial class OpenRouterConnector(ProviderHttp http, PriceCatalog 
     /// <summary>The unfiltered total less the listed keys' sum for one day, workspace and model; never below zero.</summary>
     private Amounts? Rest(Cell cell, Amounts? total, Amounts? keyed)
     {
-        if (total is null || total.Unreadable)
+        if (total?.Unreadable == true)
             return null; // without a readable total there is nothing to compare with (the drift is reported)
+        total ??= new Amounts(); // keys' activity the unfiltered total does not have at all: below zero, so drift
         keyed ??= new Amounts();
         var rest = new Amounts
         {

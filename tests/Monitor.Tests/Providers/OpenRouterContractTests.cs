@@ -81,6 +81,23 @@ public sealed class OpenRouterContractTests
     }
 
     [Fact]
+    public async Task PullAllAsync_KeysAboveTheUnfilteredTotal_ReportsDriftAndBooksNothingBelowZero()
+    {
+        // The unfiltered 2026-11-21 claude row of the default workspace says 9 requests and $0.1: less than the key's 10 and $0.12.
+        await using var h = await StartAsync(Fixture.Load("openrouter/activity.json").Body
+            .Replace("\"requests\":11,\"usage\":0.126", "\"requests\":9,\"usage\":0.1", StringComparison.Ordinal));
+
+        var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
+
+        Assert.True(result.Ok, result.Error);
+        Assert.Contains(("GET /v1/activity", "data[]"), await DriftAsync(h));
+        var ledger = await LedgerAsync(h);
+        Assert.Equal(new Totals(1000, 200, 0, 0, 0), ledger[(Default, Rest, Claude, "", Day2)]); // tokens 21000 - 20000 and 4200 - 4000 only
+        Assert.Equal(Expected[(Default, Production, Claude, "", Day2)], ledger[(Default, Production, Claude, "", Day2)]);
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records WHERE cost_micros < 0 OR requests < 0 OR input_tokens < 0"));
+    }
+
+    [Fact]
     public async Task PullAllAsync_SecondPull_ChangesNothing()
     {
         await using var h = await StartAsync();
@@ -175,9 +192,11 @@ public sealed class OpenRouterContractTests
             "SELECT currency, remaining_micros, total_micros, kind FROM credit_balances WHERE account = @Account", new { Account })));
     }
 
-    private static async Task<PullHarness> StartAsync()
+    /// <param name="activity">A body for the unfiltered activity instead of activity.json.</param>
+    private static async Task<PullHarness> StartAsync(string? activity = null)
     {
         var h = await PullHarness.StartAsync(accounts: Accounts);
+
         Serve(h, "key.json", "/v1/key");
         Serve(h, "workspaces.json", "/v1/workspaces");
         Serve(h, "keys-default.json", "/v1/keys", ("workspace_id", Default), ("offset", "0"));
@@ -186,7 +205,10 @@ public sealed class OpenRouterContractTests
         Serve(h, "activity-key-default.json", "/v1/activity", ("api_key_hash", Production), ("group_by", "workspace"));
         Serve(h, "activity-key-disabled.json", "/v1/activity", ("api_key_hash", Disabled), ("group_by", "workspace"));
         Serve(h, "activity-key-research.json", "/v1/activity", ("api_key_hash", Eval), ("group_by", "workspace"));
-        Serve(h, "activity.json", "/v1/activity", ("group_by", "workspace"));
+        if (activity is null)
+            Serve(h, "activity.json", "/v1/activity", ("group_by", "workspace"));
+        else
+            h.Server.Fixtures.Serve("/openrouter/v1/activity", activity, new Dictionary<string, string> { ["group_by"] = "workspace" });
         Serve(h, "credits.json", "/v1/credits");
         Serve(h, "models.json", "/v1/models", ("output_modalities", "all"));
         return h;

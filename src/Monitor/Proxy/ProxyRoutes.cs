@@ -10,14 +10,20 @@ namespace Monitor.Proxy;
 
 /// <summary>
 /// The accounts with <c>Proxy:Enabled</c>, resolved once at start: the only upstreams the proxy can reach. An account's
-/// upstream is its <c>Proxy:UpstreamUrl</c>, else its <c>BaseUrl</c>, without a trailing version segment (<c>/v1</c>;
-/// Mistral's <c>/v1/admin</c>), so that a client's base URL <c>http://monitor:5080/proxy/{account}/v1</c> works
-/// however the account's URL was pasted.
+/// upstream is its <c>Proxy:UpstreamUrl</c>, else its <c>BaseUrl</c> (Kilo: its gateway below it), without a trailing
+/// version segment (<c>/v1</c>; Mistral's <c>/v1/admin</c>), so that a client's base URL
+/// <c>http://monitor:5080/proxy/{account}/v1</c> works however the account's URL was pasted.
 /// </summary>
 public sealed class ProxyRoutes
 {
     /// <summary>The header carrying the optional client token.</summary>
     public const string ClientTokenHeader = "X-Monitor-Token";
+
+    /// <summary>
+    /// Kilo's inference gateway below its API base (Kilo-Org/cloud <c>src/app/api/gateway/[...path]/route.ts</c>, an alias
+    /// of <c>/api/openrouter</c>, which serves <c>/chat/completions</c> with no version segment).
+    /// </summary>
+    public const string KiloGateway = "/api/gateway";
 
     private readonly Dictionary<string, ProxyRoute> _routes;
 
@@ -36,7 +42,9 @@ public sealed class ProxyRoutes
             if (!account.Enabled || !account.Proxy.Enabled)
                 continue;
             var kind = account.ParsedKind;
-            var upstream = BaseUrls.Normalise(kind, string.IsNullOrWhiteSpace(account.Proxy.UpstreamUrl) ? account.BaseUrl : account.Proxy.UpstreamUrl);
+            var upstream = string.IsNullOrWhiteSpace(account.Proxy.UpstreamUrl)
+                ? BaseUrls.Normalise(kind, account.BaseUrl) + (kind == ProviderKind.Kilo ? KiloGateway : "")
+                : BaseUrls.Normalise(kind, account.Proxy.UpstreamUrl);
             var tokenEnv = string.IsNullOrWhiteSpace(account.Proxy.ClientTokenEnv) ? options.Proxy.ClientTokenEnv : account.Proxy.ClientTokenEnv;
             var tokenKey = string.IsNullOrWhiteSpace(account.Proxy.ClientTokenEnv)
                 ? $"{MonitorOptions.Section}:Proxy:ClientTokenEnv"

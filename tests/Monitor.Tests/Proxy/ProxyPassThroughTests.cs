@@ -112,10 +112,10 @@ public sealed class ProxyPassThroughTests
     {
         await using var h = await ProxyHarness.StartAsync();
         var good = h.NewKey();
-        h.Server.Faults.Add("/openai/v1/chat/completions", FakeFault.TooManyRequests(7));
 
         var badDirect = await ReadAsync(h.Direct, Chat(h.DirectUrl("openai-p", "/v1/chat/completions"), "sk-wrong", "gpt-4o-mini", "hi"));
         var bad = await ReadAsync(h.Proxy, Chat(Url(h, "openai-p", "/v1/chat/completions"), "sk-wrong", "gpt-4o-mini", "hi"));
+        h.Server.Faults.Add("/openai/v1/chat/completions", FakeFault.TooManyRequests(7));
         var limited = await ReadAsync(h.Proxy, Chat(Url(h, "openai-p", "/v1/chat/completions"), good, "gpt-4o-mini", "hi"));
         var anthropicBad = await ReadAsync(h.Proxy, Messages(Url(h, "anthropic-p", "/v1/messages"), "sk-ant-wrong", "claude-sonnet-4-5", "hi"));
         await h.FlushAsync();

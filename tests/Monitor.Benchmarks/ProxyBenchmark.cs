@@ -20,7 +20,7 @@ namespace Monitor.Benchmarks;
 /// <item>added latency at 64 concurrent clients: each client alternates a direct call and a proxied one, so both see
 /// the same load; p50 and p99 of each, paced (64 clients sharing <see cref="PacedRate"/> calls/s) and saturated
 /// (every client calls as fast as it can);</item>
-/// <item>streaming time to first byte, direct and proxied (one stream at a time; the fake spaces chunks by 20 ms);</item>
+/// <item>streaming time to first byte, direct and proxied (one stream at a time; the fake spaces chunks by 5 ms);</item>
 /// <item>small calls per second through the proxy, saturated, 64 clients;</item>
 /// <item>memory over 200,000 proxied calls: working set and managed heap (after a full GC) at 20,000 and at 200,000.</item>
 /// </list>
@@ -67,7 +67,7 @@ public static class ProxyBenchmark
         var direct = new Uri(server.MistralBaseUrl + "/v1/chat/completions");
         var proxied = new Uri(app.Urls.First() + $"/proxy/{Account}/v1/chat/completions");
 
-        Console.WriteLine(Invariant($"proxy: warming up ..."));
+        Console.WriteLine(Invariant($"proxy: load average before the run {LoadAverage()} (the machine is shared); warming up ..."));
         await LoadAsync(client, keys, [direct, proxied], TimeSpan.FromSeconds(3), null, ct);
 
         foreach (var (name, rate) in new[] { ("paced", (int?)PacedRate), ("saturated", null) })
@@ -81,8 +81,8 @@ public static class ProxyBenchmark
             Console.WriteLine(Invariant($"    added    p50 {p.P50 - d.P50,7:F3} ms   p99 {p.P99 - d.P99,7:F3} ms   (targets: p50 < 0.5 ms, p99 < 2 ms)"));
         }
 
-        var (directFirstByte, proxiedFirstByte) = await FirstByteAsync(client, keys[0], direct, proxied, 200, ct);
-        Console.WriteLine(Invariant($"  streaming time to first byte (median of 200): direct {directFirstByte:F3} ms, proxied {proxiedFirstByte:F3} ms, added {proxiedFirstByte - directFirstByte:F3} ms (target < 1 ms)"));
+        var (directFirstByte, proxiedFirstByte) = await FirstByteAsync(client, keys[0], direct, proxied, 100, ct);
+        Console.WriteLine(Invariant($"  streaming time to first byte (median of 100): direct {directFirstByte:F3} ms, proxied {proxiedFirstByte:F3} ms, added {proxiedFirstByte - directFirstByte:F3} ms (target < 1 ms)"));
 
         foreach (var (name, url) in new[] { ("direct", direct), ("proxied", proxied) })
         {
@@ -90,12 +90,12 @@ public static class ProxyBenchmark
             Console.WriteLine(Invariant($"  small calls per second, {name}, {Clients} clients: {rate:N0}{(name == "proxied" ? " (target >= 5,000)" : "")}"));
         }
 
-        var (early, late) = await MemoryAsync(client, keys, proxied, memoryCalls, ct);
+        var (early, late) = await MemoryAsync(client, server, keys, proxied, memoryCalls, ct);
         Console.WriteLine(Invariant($"  memory over {memoryCalls:N0} proxied calls: working set {Mb(early.WorkingSet)} -> {Mb(late.WorkingSet)} MB ({Change(early.WorkingSet, late.WorkingSet)}), managed heap after GC {Mb(early.Managed)} -> {Mb(late.Managed)} MB ({Change(early.Managed, late.Managed)}) (target: within 10 %)"));
         await app.StopAsync(ct);
         var committed = await ledger.Database.OpenAsync(ct) is var c ? await Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT SUM(requests) FROM usage_records WHERE source = 'proxy'") : 0;
         await c.DisposeAsync();
-        Console.WriteLine(Invariant($"  metered calls committed to the ledger: {committed:N0}"));
+        Console.WriteLine(Invariant($"  metered calls committed to the ledger: {committed:N0}; load average after the run {LoadAverage()}"));
     }
 
     /// <summary>Each client alternates between the URLs; returns the latencies (ms) per URL.</summary>
@@ -150,7 +150,7 @@ public static class ProxyBenchmark
         {
             var u = i % 2;
             using var request = Request(u == 0 ? direct : proxied, key, StreamBody);
-            request.Headers.Add(FakeInferenceEndpoints.DelayHeader, "20");
+            request.Headers.Add(FakeInferenceEndpoints.DelayHeader, "5");
             var started = Stopwatch.GetTimestamp();
             using var response = await client.SendAsync(request, ct);
             await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -166,7 +166,7 @@ public static class ProxyBenchmark
     }
 
     private static async Task<((long WorkingSet, long Managed) Early, (long WorkingSet, long Managed) Late)> MemoryAsync(
-        HttpMessageInvoker client, string[] keys, Uri url, int calls, CancellationToken ct)
+        HttpMessageInvoker client, FakeProviderServer server, string[] keys, Uri url, int calls, CancellationToken ct)
     {
         var early = (0L, 0L);
         var done = 0;
@@ -179,12 +179,16 @@ public static class ProxyBenchmark
                 if (n > calls)
                     return;
                 if (n == mark)
+                {
+                    server.Faults.Log.Clear(); // the fake's own request log is not the proxy's memory
                     early = Measure();
+                }
                 await CallAsync(client, url, keys[i], Body, ct);
             }
         });
         await Task.WhenAll(tasks);
         await Task.Delay(ProxyLedgerWriter.Interval * 2, ct); // the meter's flush of the last second
+        server.Faults.Log.Clear();
         return (early, Measure());
     }
 
@@ -216,6 +220,8 @@ public static class ProxyBenchmark
         var sorted = samples.Order().ToArray();
         return sorted.Length == 0 ? (0, 0) : (sorted[(int)(sorted.Length * 0.50)], sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]);
     }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Mb(long bytes) => (bytes / 1048576.0).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
 

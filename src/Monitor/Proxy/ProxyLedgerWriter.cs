@@ -31,18 +31,15 @@ public sealed partial class ProxyLedgerWriter(UsageMeter meter, ProxyUsageReposi
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        try
+    // A thread of its own: SQLite works synchronously under its async API, and a flush must not hold a thread-pool
+    // thread that the proxied calls need (on two cores that showed as latency spikes every second).
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(
+        () =>
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-                await FlushAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+            while (!stoppingToken.WaitHandle.WaitOne(Interval))
+                FlushAsync(stoppingToken).GetAwaiter().GetResult();
+        },
+        stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>The last flush, after every hosted service stopped: the web server takes no more calls by then.</summary>
     public async Task StoppedAsync(CancellationToken cancellationToken) => await FlushAsync(CancellationToken.None);

@@ -273,13 +273,7 @@ internal static class FakeInferenceEndpoints
 
     private static void Chunk(Utf8JsonWriter w, Call call, bool role, string? content, string? finish, bool usageNull, bool usage = false)
     {
-        w.WriteStartObject();
-        w.WriteString("id", "chatcmpl-" + call.Id);
-        w.WriteString("object", "chat.completion.chunk");
-        w.WriteNumber("created", call.Created);
-        w.WriteString("model", call.Model);
-        if (call.Dialect == Dialect.OpenAI)
-            w.WriteString("system_fingerprint", "fp_fake0001");
+        ChunkHead(w, call);
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -306,6 +300,16 @@ internal static class FakeInferenceEndpoints
 
     private static void UsageChunk(Utf8JsonWriter w, Call call)
     {
+        ChunkHead(w, call);
+        w.WriteStartArray("choices");
+        w.WriteEndArray();
+        ChatUsage(w, call);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Opens a stream chunk: its id, object, created time, model (and OpenAI's system fingerprint).</summary>
+    private static void ChunkHead(Utf8JsonWriter w, Call call)
+    {
         w.WriteStartObject();
         w.WriteString("id", "chatcmpl-" + call.Id);
         w.WriteString("object", "chat.completion.chunk");
@@ -313,10 +317,6 @@ internal static class FakeInferenceEndpoints
         w.WriteString("model", call.Model);
         if (call.Dialect == Dialect.OpenAI)
             w.WriteString("system_fingerprint", "fp_fake0001");
-        w.WriteStartArray("choices");
-        w.WriteEndArray();
-        ChatUsage(w, call);
-        w.WriteEndObject();
     }
 
     private static void Response(Utf8JsonWriter w, Call call)

@@ -18,4 +18,10 @@ public sealed class ProxyOptions
     /// <c>X-Monitor-Token</c> besides their provider key; empty falls back to <c>Monitor:Proxy:ClientTokenEnv</c>.
     /// </summary>
     public string ClientTokenEnv { get; set; } = "";
+
+    /// <summary>
+    /// Ask streams for usage with <c>stream_options.include_usage</c> (removed again from what the caller gets). Empty:
+    /// by kind, on for OpenAI, OpenAI-compatible and LiteLLM. Turn it off for a server that rejects the option.
+    /// </summary>
+    public bool? AskStreamUsage { get; set; }
 }

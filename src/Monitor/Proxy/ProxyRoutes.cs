@@ -56,7 +56,7 @@ public sealed class ProxyRoutes
                 Upstream = new Uri(upstream, UriKind.Absolute),
                 Currency = Currencies.TryParse(account.Currency, out var currency) ? currency : Currency.USD,
                 Counted = account.CountedSource == UsageFrom.Proxy,
-                AsksStreamUsage = kind is ProviderKind.OpenAI or ProviderKind.OpenAICompatible or ProviderKind.LiteLLM,
+                AsksStreamUsage = account.Proxy.AskStreamUsage ?? kind is ProviderKind.OpenAI or ProviderKind.OpenAICompatible or ProviderKind.LiteLLM,
                 ClientTokenDigest = ClientToken(tokenEnv, tokenKey, environment),
             };
         }

@@ -54,6 +54,20 @@ public sealed class ProxyOptionsTests
     }
 
     [Fact]
+    public void Routes_AskStreamUsageConfigured_WinsOverTheKindsDefault()
+    {
+        var compatible = Account("a", "OpenAICompatible", proxy: true);
+        compatible.Proxy.AskStreamUsage = false;
+        var mistral = Account("b", "Mistral", proxy: true);
+        mistral.Proxy.AskStreamUsage = true;
+
+        var routes = new ProxyRoutes(new MonitorOptions { Providers = [compatible, mistral] }, _ => null);
+
+        Assert.False(routes.Find("a")!.AsksStreamUsage);
+        Assert.True(routes.Find("b")!.AsksStreamUsage);
+    }
+
+    [Fact]
     public void Routes_ClientTokenVariableUnset_StopsStartNamingTheKey()
     {
         var options = new MonitorOptions { Providers = [Account("a", "Mistral", proxy: true)] };

@@ -10,19 +10,7 @@ public static class MonitorProcess
     /// <summary>Starts the executable and leaves it running (a server); the caller stops or kills it.</summary>
     public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "monitor.dll"));
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
-            start.Environment[k] = v;
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -31,6 +19,17 @@ public static class MonitorProcess
     }
 
     public static async Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    {
+        var start = StartInfo(workingDirectory, environment, args);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(string workingDirectory, IDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -44,11 +43,6 @@ public static class MonitorProcess
             start.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 }

@@ -3,7 +3,7 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy]
 //       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
 // The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own. The year figure
 // runs last, after those records are gone; alone (--only year) it first measures the raw baseline it is compared to.
@@ -19,7 +19,7 @@ for (var i = 0; i < args.Length; i++)
             rows = n;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy":
             only = args[i + 1];
             i++;
             break;
@@ -36,7 +36,7 @@ for (var i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard] [--keys 200] [--models 1..12] [--days 365]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy] [--keys 200] [--models 1..12] [--days 365]");
             return 2;
     }
 }
@@ -94,6 +94,7 @@ if (Runs("year"))
 }
 
 if (only == "dashboard") return await DashboardFigure.RunAsync(days, ct); // 365 days of hourly records: 4,993,200
+if (only == "proxy") { await ProxyBenchmark.RunAsync(200_000, ct); return 0; } // the metering proxy against the local fake: only on request
 
 Console.WriteLine();
 Console.WriteLine("summary");

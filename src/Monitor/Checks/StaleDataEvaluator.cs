@@ -15,7 +15,7 @@ public sealed class StaleDataEvaluator(PullRunRepository runs, IOptions<MonitorO
 
     public async Task<IReadOnlyList<AlertDecision>> EvaluateAsync(CheckContext context, CancellationToken ct)
     {
-        var states = await runs.StatesAsync(options.Value.Providers.Where(p => p.Enabled).Select(p => p.Name), ct);
+        var states = await runs.StatesAsync(options.Value.Providers.Where(p => p.Pulled).Select(p => p.Name), ct);
         return [.. StaleData.Evaluate(states, context.AsOf, options.Value.Pull.StaleAfter)];
     }
 }

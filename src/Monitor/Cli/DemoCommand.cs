@@ -87,6 +87,9 @@ public static class DemoCommand
                 {
                     Name = a.Name, Kind = a.Kind, BaseUrl = server.BaseUrlOf(a.Mount).ToString(), ApiKeyEnv = KeyVariable, ModelsApiKeyEnv = KeyVariable,
                     Schedule = "0 */15 * * * ?", Demo = true,
+                    // The fake Mistral is also reached through the metering proxy (its usage stays counted from the API).
+                    Proxy = new ProxyOptions { Enabled = a.Mount == DemoScenario.Mistral },
+                    Currency = a.Mount == DemoScenario.Mistral ? "EUR" : "",
                 }),
             ];
         }
@@ -101,6 +104,8 @@ public static class DemoCommand
                 await Console.Error.WriteLineAsync(r.Ok ? $"demo: {r.Account}: {r.Records} records" : $"demo: {r.Account}: FAILED: {r.Error}");
             if (!results.All(r => r.Ok))
                 return MonitorCli.Failure;
+            var proxied = await DemoProxyTraffic.SendAsync(configuration, Adjust, server, AccountOf(DemoScenario.Mistral), ct);
+            await Console.Error.WriteLineAsync($"demo: {proxied} calls of three developers through the metering proxy to {AccountOf(DemoScenario.Mistral)}");
 
             // One check, so the dashboard opens on open alerts (the incident, budgets, deprecations, keys) with their mail.
             var check = await context.Get<CheckService>().RunAsync(null, send: true, ct);
@@ -122,7 +127,10 @@ public static class DemoCommand
         }
 
         var app = MonitorWebHost.Build(configuration, options, Adjust);
-        await Console.Error.WriteLineAsync($"demo: open {options.Dashboard.Urls.Split(';')[0]} (Ctrl+C to stop)");
+        var url = options.Dashboard.Urls.Split(';')[0];
+        await Console.Error.WriteLineAsync($"demo: open {url} (Ctrl+C to stop)");
+        await Console.Error.WriteLineAsync(
+            $"demo: the proxy: curl {url}/proxy/{AccountOf(DemoScenario.Mistral)}/v1/chat/completions -H 'Authorization: Bearer {DemoProxyTraffic.TryKey}' -d '{{\"model\":\"mistral-small-2603\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}'");
         await MonitorWebHost.RunAsync(app, ct);
         return MonitorCli.Ok;
     }

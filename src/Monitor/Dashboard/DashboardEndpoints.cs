@@ -27,7 +27,8 @@ public static class DashboardEndpoints
         var auth = app.Services.GetRequiredService<DashboardAuth>();
         app.Use(async (http, next) =>
         {
-            if (http.Request.Path == "/healthz" || auth.Allows(http.Request))
+            // Proxy calls authenticate at the provider with the caller's own key (and the proxy's client token, if set).
+            if (http.Request.Path == "/healthz" || http.Request.Path.StartsWithSegments(Proxy.ProxyPath.Root) || auth.Allows(http.Request))
             {
                 await next(http);
                 return;

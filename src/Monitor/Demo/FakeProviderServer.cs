@@ -54,6 +54,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <summary>Faults to answer the next matching requests with, and the request log.</summary>
     public FakeFaults Faults { get; } = new();
 
+    /// <summary>The inference endpoints' keys, clock and what they billed (metering proxy tests and the demo's proxy traffic).</summary>
+    public FakeInference Inference { get; } = new();
+
     /// <summary>Recorded provider payloads served instead of the scenario (contract tests).</summary>
     public FakeFixtures Fixtures { get; } = new();
 
@@ -81,7 +84,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
             Interlocked.Increment(ref server._requestCount);
             var path = context.Request.Path.Value ?? "";
             var mount = Mounts.FirstOrDefault(m => context.Request.Path.StartsWithSegments("/" + m.Prefix, StringComparison.Ordinal));
-            if (mount is not null && !mount.IsAuthorized(context.Request, apiKey))
+            if (mount is not null && !mount.IsAuthorized(context.Request, apiKey) && !FakeInferenceEndpoints.Handles(context.Request.Path))
                 await mount.Unauthorized().ExecuteAsync(context);
             else if (server.Faults.TryTake(path, out var fault))
             {
@@ -104,6 +107,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
         foreach (var mount in Mounts)
             mount.Map(app.MapGroup("/" + mount.Prefix), scenario);
+        FakeInferenceEndpoints.Map(app, server.Inference, apiKey, prefix => Mounts.Single(m => m.Prefix == prefix).Unauthorized);
 
         await app.StartAsync(ct);
         var address = new Uri(app.Urls.Single());

@@ -16,4 +16,5 @@ public sealed class MonitorOptions
     public DemoOptions Demo { get; set; } = new();
     public DeprecationsOptions Deprecations { get; set; } = new();
     public KeysOptions Keys { get; set; } = new();
+    public ProxyHostOptions Proxy { get; set; } = new();
 }

@@ -55,7 +55,13 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
                 yield return $"{at}:BaseUrl: '{p.BaseUrl}' is not an absolute http(s) URL";
 
             if (string.IsNullOrWhiteSpace(p.ApiKeyEnv))
-                yield return $"{at}:ApiKeyEnv: is required (the name of the environment variable holding the key)";
+            {
+                // An account used only through the metering proxy needs no admin key: its callers bring their own.
+                if (!p.Proxy.Enabled)
+                    yield return $"{at}:ApiKeyEnv: is required (the name of the environment variable holding the key), unless Proxy:Enabled is true";
+                else if (string.Equals(p.UsageFrom, nameof(UsageFrom.Api), StringComparison.OrdinalIgnoreCase))
+                    yield return $"{at}:UsageFrom: 'Api' needs ApiKeyEnv (without a key nothing is pulled; use Proxy)";
+            }
             else if (!EnvName().IsMatch(p.ApiKeyEnv))
                 yield return $"{at}:ApiKeyEnv: '{Shorten(p.ApiKeyEnv)}' is not an environment variable name (put the key in the environment, never in the file)";
 
@@ -76,7 +82,21 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
 
             if (!p.AdminPathPrefix.StartsWith('/'))
                 yield return $"{at}:AdminPathPrefix: '{p.AdminPathPrefix}' must start with '/'";
+
+            if (!string.IsNullOrEmpty(p.Proxy.UpstreamUrl)
+                && (!Uri.TryCreate(p.Proxy.UpstreamUrl, UriKind.Absolute, out var upstream) || (upstream.Scheme != Uri.UriSchemeHttp && upstream.Scheme != Uri.UriSchemeHttps)
+                    || !string.IsNullOrEmpty(upstream.Query) || !string.IsNullOrEmpty(upstream.Fragment) || !string.IsNullOrEmpty(upstream.UserInfo)))
+                yield return $"{at}:Proxy:UpstreamUrl: '{p.Proxy.UpstreamUrl}' is not an absolute http(s) URL without query, fragment or user";
+            if (!string.IsNullOrEmpty(p.Proxy.ClientTokenEnv) && !EnvName().IsMatch(p.Proxy.ClientTokenEnv))
+                yield return $"{at}:Proxy:ClientTokenEnv: '{Shorten(p.Proxy.ClientTokenEnv)}' is not an environment variable name (put the token in the environment, never in the file)";
         }
+
+        if (o.Proxy.MaxRequestBodySize <= 0)
+            yield return $"{root}:Proxy:MaxRequestBodySize: must be positive (bytes)";
+        if (o.Proxy.ActivityTimeout <= TimeSpan.Zero)
+            yield return $"{root}:Proxy:ActivityTimeout: must be positive";
+        if (!string.IsNullOrEmpty(o.Proxy.ClientTokenEnv) && !EnvName().IsMatch(o.Proxy.ClientTokenEnv))
+            yield return $"{root}:Proxy:ClientTokenEnv: '{Shorten(o.Proxy.ClientTokenEnv)}' is not an environment variable name (put the token in the environment, never in the file)";
 
         if (o.Pull.LookBack < TimeSpan.Zero)
             yield return $"{root}:Pull:LookBack: must not be negative";

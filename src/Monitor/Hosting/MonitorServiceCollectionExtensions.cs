@@ -40,7 +40,7 @@ public static class MonitorServiceCollectionExtensions
     {
         services.AddQuartz(q =>
         {
-            foreach (var account in options.Providers.Where(p => p.Enabled))
+            foreach (var account in options.Providers.Where(p => p.Pulled))
             {
                 q.ScheduleJob<PullJob>(
                     t => t.WithIdentity($"pull:{account.Name}:cron").WithCronSchedule(account.Schedule),

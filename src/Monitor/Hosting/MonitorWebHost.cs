@@ -1,10 +1,11 @@
 using Monitor.Core.Pricing;
 using Monitor.Dashboard;
+using Monitor.Proxy;
 using Monitor.Storage;
 
 namespace Monitor.Hosting;
 
-/// <summary>The serving host: scheduler and dashboard on the configured URLs, over the same core services as the CLI.</summary>
+/// <summary>The serving host: scheduler, dashboard and metering proxy on the configured URLs, over the same core services as the CLI.</summary>
 public static class MonitorWebHost
 {
     public static WebApplication Build(IConfigurationRoot configuration, MonitorOptions options, Action<MonitorOptions>? adjust = null)
@@ -19,8 +20,12 @@ public static class MonitorWebHost
         builder.Services
             .AddMonitorCore(configuration, adjust)
             .AddMonitorScheduler(options)
-            .AddMonitorDashboard();
+            .AddMonitorDashboard()
+            .AddMonitorProxy();
         var app = builder.Build();
+        // A client token named but missing from the environment stops start-up, like the dashboard's secrets.
+        _ = app.Services.GetRequiredService<ProxyRoutes>();
+        app.MapMonitorProxy();
         app.MapDashboard();
         return app;
     }

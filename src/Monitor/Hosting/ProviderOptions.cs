@@ -36,6 +36,12 @@ public sealed class ProviderOptions
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// True when the account's usage API is pulled: enabled, with a key to pull it. An account used only through the
+    /// metering proxy has no <see cref="ApiKeyEnv"/> and is never pulled (no failed run every schedule).
+    /// </summary>
+    public bool Pulled => Enabled && !string.IsNullOrWhiteSpace(ApiKeyEnv);
+
     /// <summary>An organisation to act for, where the provider takes one (Kilo: X-KiloCode-OrganizationId).</summary>
     public string Organization { get; set; } = "";
 

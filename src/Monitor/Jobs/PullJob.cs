@@ -14,7 +14,7 @@ public sealed class PullJob(PullService pulls, IOptions<MonitorOptions> options)
     {
         var name = context.MergedJobDataMap.GetString(AccountKey);
         var account = options.Value.Providers.FirstOrDefault(p => p.Name == name);
-        if (account is null || !account.Enabled)
+        if (account is null || !account.Pulled)
             return;
         // Failures are recorded in pull_runs by the service; the job itself does not throw them at Quartz.
         await pulls.PullAsync(account, null, null, null, cancellationToken);

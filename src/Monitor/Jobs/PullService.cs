@@ -25,6 +25,9 @@ public sealed partial class PullService(
         var accounts = options.Value.Providers.Where(p => p.Enabled && (only is null || string.Equals(p.Name, only, StringComparison.OrdinalIgnoreCase))).ToList();
         if (only is not null && accounts.Count == 0)
             throw new BadInputException($"--provider: no enabled provider account is named '{only}' (Monitor:Providers:*:Name)");
+        if (only is not null && !accounts[0].Pulled)
+            throw new BadInputException($"--provider: '{accounts[0].Name}' has no ApiKeyEnv: it is seen only through the metering proxy and has nothing to pull");
+        accounts.RemoveAll(p => !p.Pulled); // proxy-only accounts: nothing to pull
         var results = new List<AccountPullResult>();
         foreach (var account in accounts)
             results.Add(await PullAsync(account, from, to, progress, ct));

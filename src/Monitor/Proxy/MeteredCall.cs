@@ -21,4 +21,13 @@ public sealed record MeteredCall
     public decimal? Cost { get; init; }
 
     public Currency Currency { get; init; }
+
+    /// <summary>"" for tokens; <c>ocr</c> for Mistral OCR pages (<see cref="Units"/> in <see cref="Unit"/>).</summary>
+    public string Category { get; init; } = "";
+
+    /// <summary>Billed units that are not tokens (OCR pages), 0 when none.</summary>
+    public long Units { get; init; }
+
+    /// <summary>The unit of <see cref="Units"/> (<c>pages</c>), or "".</summary>
+    public string Unit { get; init; } = "";
 }

@@ -32,6 +32,11 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains(subjects, s => s.StartsWith("Subject: [Anomaly] demo-openai key support assistant", StringComparison.Ordinal));
         Assert.All(mails, m => Assert.Contains(File.ReadLines(m), l => l.StartsWith("To: ", StringComparison.Ordinal) && l.Contains("finops@example.com", StringComparison.Ordinal)));
         Assert.False(Directory.Exists(Path.Combine(_dir.Folder, "data", "outbox"))); // the real outbox is never touched
+        // Three developers called the fake Mistral through the metering proxy: metered per key, kept beside the API's usage.
+        var proxied = (await c.QueryAsync<(string Fingerprint, long Counted, long Requests)>(
+            "SELECT key_fingerprint, MAX(counted), SUM(requests) FROM usage_records WHERE account = 'demo-mistral' AND source = 'proxy' GROUP BY 1")).ToList();
+        Assert.Equal([(0L, 3L), (0L, 5L), (0L, 9L)], proxied.Select(p => (p.Counted, p.Requests)).Order());
+        Assert.Contains("demo: 17 calls of three developers through the metering proxy to demo-mistral", r.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,29 @@ public static class MonitorProcess
 {
     public sealed record Result(int ExitCode, string Out, string Err);
 
+    /// <summary>Starts the executable and leaves it running (a server); the caller stops or kills it.</summary>
+    public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    {
+        var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     public static async Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    {
+        var start = StartInfo(workingDirectory, environment, args);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(string workingDirectory, IDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -21,11 +43,6 @@ public static class MonitorProcess
             start.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 }

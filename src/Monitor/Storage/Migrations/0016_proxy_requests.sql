@@ -7,7 +7,7 @@ CREATE TABLE proxy_requests (
     key_fingerprint  TEXT    NOT NULL,   -- '' when the call carried no key
     model            TEXT    NOT NULL,   -- as answered, else as asked, else ''
     minute           BIGINT  NOT NULL,   -- Unix seconds of the UTC minute
-    status           INTEGER NOT NULL,
+    status           BIGINT  NOT NULL,
     requests         BIGINT  NOT NULL,
     metered          BIGINT  NOT NULL,
     PRIMARY KEY (account, minute, key_fingerprint, model, status)

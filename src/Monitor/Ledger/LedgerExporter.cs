@@ -63,7 +63,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             """
             SELECT bucket_start, bucket_width, provider, account, workspace, key_id, key_fingerprint, model,
                    input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
-                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, category, units, unit
+                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, category, units, unit, counted
             FROM usage_records
             WHERE bucket_start >= @from AND bucket_start < @to
             ORDER BY bucket_start, account, bucket_width, workspace, key_id, model, category
@@ -71,7 +71,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             Window(from, to));
         while (await reader.ReadAsync(ct))
         {
-            var row = new object?[23];
+            var row = new object?[24];
             row[0] = Time(reader.GetInt64(0));
             for (var i = 1; i < 8; i++)
                 row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -86,6 +86,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             row[20] = reader.GetString(20);
             row[21] = reader.GetInt64(21);
             row[22] = reader.GetString(22);
+            row[23] = reader.GetInt64(23);
             yield return row;
         }
     }
@@ -100,13 +101,13 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
                    u.records AS usage_records, u.last_used AS last_used_at, u.currency
             FROM models m
             LEFT JOIN (SELECT account, model, currency, COUNT(*) AS records, MAX(bucket_start) AS last_used
-                       FROM usage_records GROUP BY account, model, currency) u
+                       FROM usage_records WHERE counted = 1 GROUP BY account, model, currency) u
                    ON u.account = m.account AND u.model = m.model
             UNION ALL
             SELECT u.account, u.provider, u.model, '' AS aliases, NULL AS shutdown_at, NULL AS replacement,
                    COUNT(*) AS usage_records, MAX(u.bucket_start) AS last_used_at, u.currency
             FROM usage_records u
-            WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.account = u.account AND m.model = u.model)
+            WHERE u.counted = 1 AND NOT EXISTS (SELECT 1 FROM models m WHERE m.account = u.account AND m.model = u.model)
             GROUP BY u.account, u.provider, u.model, u.currency
             ORDER BY 1, 3
             """);
@@ -145,7 +146,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
                    COUNT(*),
                    SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
             FROM usage_records
-            WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to
+            WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to AND counted = 1
             GROUP BY bucket_start - (bucket_start % 86400), account, provider, model, currency
             ORDER BY 1, 2, 4, 5
             """,

@@ -9,7 +9,7 @@ namespace Monitor.Storage;
 /// <summary>
 /// Reads the spend every budget needs in one pass over the ledger window (the longest period plus four weeks of
 /// history for the forecast), instead of one query per budget. Whole days come from the daily rollup, the last week
-/// and the days a period starts inside of from the hourly ledger. Each series is matched to budgets once (through a
+/// and the days a period starts inside of from the hourly ledger; both hold only each account's counted usage source. Each series is matched to budgets once (through a
 /// dictionary per scope shape: which of account, workspace, key and model the budgets name), so 1,000 budgets cost
 /// little more than one.
 /// </summary>
@@ -86,7 +86,7 @@ public sealed class BudgetSpendReader(Database database)
                 """
                 SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
                 FROM usage_records
-                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL
+                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL AND counted = 1
                 """,
                 new { a, b = Math.Min(b, asOf.ToUnixTimeSeconds()) });
         }

@@ -1,4 +1,5 @@
 using Dapper;
+using Monitor.Core.Usage;
 using Monitor.Storage;
 
 namespace Monitor.Dashboard;
@@ -14,6 +15,9 @@ namespace Monitor.Dashboard;
 /// </summary>
 public sealed class DashboardRepository(Database database, LedgerReadCache? cache = null)
 {
+    // The reads of both usage sources live with the rest of that concern; no clock is involved in them.
+    private readonly UsageSourceRepository _sources = new(database, TimeProvider.System);
+
     /// <summary>The token categories in billing order; reasoning is part of output and never added.</summary>
     public static IReadOnlyList<string> TokenCategoryLabels { get; } =
         ["input (uncached)", "cached input", "cache write", "output (incl. reasoning)"];
@@ -339,6 +343,17 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
             """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
         return [.. rows];
     }
+
+    /// <summary>Per account with two usage sources: the counted one and the other over [from, to), read apart and never added.</summary>
+    public Task<IReadOnlyList<SourceTotals>> UsageSourcesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        CachedAsync((nameof(UsageSourcesAsync), from, to), () => _sources.TotalsAsync(from, to, ct), ct);
+
+    /// <summary>The completed days of accounts with both sources in [from, to), compared (see <see cref="UnmeteredUsage"/>).</summary>
+    public Task<IReadOnlyList<UnmeteredDay>> UnmeteredAsync(
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, TimeSpan settle, UnmeteredRules rules, CancellationToken ct) =>
+        // Only the last completed day depends on now: the cache keeps one entry per such day.
+        CachedAsync((nameof(UnmeteredAsync), from, to, UsageRollup.DayOf((now - settle).ToUnixTimeSeconds()), settle, rules),
+            () => _sources.UnmeteredDaysAsync(from, to, now, settle, rules, ct), ct);
 
     private Task<T> CachedAsync<T>(object key, Func<Task<T>> read, CancellationToken ct)
         where T : class =>

@@ -1,5 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Monitor.Core.Keys;
+using Monitor.Core.Usage;
 using Monitor.Hosting;
 
 namespace Monitor.Storage;
@@ -9,7 +11,8 @@ namespace Monitor.Storage;
 /// choice (<see cref="ProviderOptions.CountedSource"/>) is compared with the recorded one; where it changed, the
 /// account's rows are re-marked (<c>counted</c> by source), its daily rollup rebuilt and its anomaly series queued for
 /// a rebuild, all in one transaction with the new choice: a switch of <c>UsageFrom</c> moves the totals from one source
-/// to the other and never adds them.
+/// to the other and never adds them. It also reads what only this concern reads: the uncounted source beside the
+/// counted one, and both sources side by side per UTC day (unmetered usage).
 /// </summary>
 public sealed class UsageSourceRepository(Database database, TimeProvider clock)
 {
@@ -91,4 +94,126 @@ public sealed class UsageSourceRepository(Database database, TimeProvider clock)
                 "SELECT account, usage_from FROM account_usage_sources", cancellationToken: ct)))
             .ToDictionary(a => a.Account, a => a.UsageFrom, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Per account that has rows of both sources or an uncounted one in [from, to): which source it counts, and each
+    /// source's cost per currency, tokens and requests (the dashboard shows the other beside the counted one).
+    /// </summary>
+    public async Task<IReadOnlyList<SourceTotals>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var range = new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() };
+        // Per recorded account through the primary key (account, bucket_start): only that account's rows of the window.
+        var rows = await c.QueryAsync<SourceTotalsRow>(new CommandDefinition(
+            $"""
+            SELECT s.account AS Account, s.usage_from AS UsageFrom, u.source = 'proxy' AS Metered, u.counted AS Counted, u.currency AS Currency,
+                   CAST(COALESCE(SUM(u.cost_micros), 0) AS BIGINT) AS CostMicros, CAST(SUM(CASE WHEN u.cost_micros IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS UnpricedRows,
+                   CAST(SUM({Tokens}) AS BIGINT) AS Tokens, CAST(SUM(u.requests) AS BIGINT) AS Requests
+            FROM account_usage_sources s
+            JOIN usage_records u ON u.account = s.account AND u.bucket_start >= @from AND u.bucket_start < @to
+            GROUP BY s.account, s.usage_from, u.source = 'proxy', u.counted, u.currency
+            ORDER BY s.account, Metered, u.currency
+            """, range, cancellationToken: ct));
+        return
+        [
+            .. rows.GroupBy(r => r.Account, StringComparer.Ordinal)
+                .Where(g => g.Any(r => !r.Counted))
+                .Select(g => new SourceTotals
+                {
+                    Account = g.Key,
+                    Counted = g.First().UsageFrom,
+                    CountedUsage = [.. g.Where(r => r.Counted).Select(r => r.ToUsage())],
+                    Other = [.. g.Where(r => !r.Counted).Select(r => r.ToUsage())],
+                }),
+        ];
+    }
+
+    /// <summary>
+    /// The completed UTC days in [from, to) of every account with both sources, compared (see <see cref="UnmeteredUsage"/>).
+    /// A day is complete once <paramref name="settle"/> has passed since it ended, both by <paramref name="asOf"/> and by
+    /// the account's provider data (its last successful pull or newest provider row): the provider's day may close late.
+    /// Days are compared from the first day of the window the proxy metered anything for the account.
+    /// </summary>
+    public async Task<IReadOnlyList<UnmeteredDay>> UnmeteredDaysAsync(
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset asOf, TimeSpan settle, UnmeteredRules rules, CancellationToken ct)
+    {
+        var first = UsageRollup.DayOf(from.ToUnixTimeSeconds() + UsageRollup.Day - 1);
+        var end = Math.Min(UsageRollup.DayOf(to.ToUnixTimeSeconds()), UsageRollup.DayOf((asOf - settle).ToUnixTimeSeconds()));
+        if (end <= first)
+            return [];
+        await using var c = await database.OpenAsync(ct);
+        var rows = (await c.QueryAsync<ComparisonRow>(new CommandDefinition(
+            $"""
+            SELECT account AS Account, bucket_start - (bucket_start % 86400) AS Day, model AS Model, key_id AS KeyId,
+                   source = 'proxy' AS Metered, currency AS Currency,
+                   CAST(COALESCE(SUM(cost_micros), 0) AS BIGINT) AS CostMicros, CAST(SUM(CASE WHEN cost_micros IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS UnpricedRows,
+                   CAST(SUM({Tokens}) AS BIGINT) AS Tokens, CAST(SUM(requests) AS BIGINT) AS Requests, MAX(ingested_at) AS IngestedAt
+            FROM usage_records
+            WHERE bucket_start >= @first AND bucket_start < @end AND bucket_width <> 'month'
+            GROUP BY account, bucket_start - (bucket_start % 86400), model, key_id, source = 'proxy', currency
+            """, new { first, end }, cancellationToken: ct))).ToList();
+        var accounts = rows.GroupBy(r => r.Account, StringComparer.Ordinal)
+            .Where(g => g.Any(r => r.Metered) && g.Any(r => !r.Metered)).ToList();
+        if (accounts.Count == 0)
+            return [];
+
+        var pulled = (await c.QueryAsync<(string Account, long At)>(new CommandDefinition(
+                "SELECT account, MAX(started_at) FROM pull_runs WHERE outcome = 'ok' GROUP BY account", cancellationToken: ct)))
+            .ToDictionary(p => p.Account, p => p.At, StringComparer.Ordinal);
+        var keys = (await c.QueryAsync<KeyRow>(new CommandDefinition(
+                "SELECT account AS Account, key_id AS KeyId, name AS Name, workspace AS Workspace, fingerprint AS Fingerprint, last_four AS LastFour FROM api_keys",
+                cancellationToken: ct)))
+            .ToLookup(k => k.Account, k => new ApiKeyInfo { KeyId = k.KeyId, Name = k.Name, Workspace = k.Workspace, Fingerprint = k.Fingerprint, LastFour = k.LastFour }, StringComparer.Ordinal);
+        var settled = (long)settle.TotalSeconds;
+        var days = new List<UnmeteredDay>();
+        foreach (var account in accounts)
+        {
+            // The provider's data reaches as far as its last good pull, or its newest row for an imported account.
+            var horizon = Math.Max(pulled.GetValueOrDefault(account.Key), account.Where(r => !r.Metered).Max(r => r.IngestedAt));
+            var since = account.Where(r => r.Metered).Min(r => r.Day);
+            foreach (var day in account.Where(r => r.Day >= since && r.Day + UsageRollup.Day + settled <= horizon).GroupBy(r => r.Day).OrderBy(d => d.Key))
+            {
+                days.Add(UnmeteredUsage.Compare(
+                    account.Key, DateTimeOffset.FromUnixTimeSeconds(day.Key), [.. day.Select(r => r.ToUsage())], [.. keys[account.Key]], rules));
+            }
+        }
+
+        return days;
+    }
+
+    private const string Tokens = "input_tokens + cached_input_tokens + cache_write_tokens + output_tokens";
+
+    private sealed record SourceTotalsRow
+    {
+        public string Account { get; init; } = "";
+        public string UsageFrom { get; init; } = "";
+        public bool Metered { get; init; }
+        public bool Counted { get; init; }
+        public string Currency { get; init; } = "";
+        public long CostMicros { get; init; }
+        public long UnpricedRows { get; init; }
+        public long Tokens { get; init; }
+        public long Requests { get; init; }
+
+        public SourceUsage ToUsage() => new("", "", Metered, Currency, CostMicros, UnpricedRows, Tokens, Requests);
+    }
+
+    private sealed record ComparisonRow
+    {
+        public string Account { get; init; } = "";
+        public long Day { get; init; }
+        public string Model { get; init; } = "";
+        public string KeyId { get; init; } = "";
+        public bool Metered { get; init; }
+        public string Currency { get; init; } = "";
+        public long CostMicros { get; init; }
+        public long UnpricedRows { get; init; }
+        public long Tokens { get; init; }
+        public long Requests { get; init; }
+        public long IngestedAt { get; init; }
+
+        public SourceUsage ToUsage() => new(Model, KeyId, Metered, Currency, CostMicros, UnpricedRows, Tokens, Requests);
+    }
+
+    private sealed record KeyRow(string Account, string KeyId, string? Name, string Workspace, string? Fingerprint, string? LastFour);
 }

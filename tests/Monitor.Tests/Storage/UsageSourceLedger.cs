@@ -24,7 +24,10 @@ internal static class UsageSourceLedger
     };
 
     public static Task<IReadOnlyList<UsageSourceChange>> SyncAsync(TempLedger ledger, string? usageFrom = null) =>
-        new UsageSourceRepository(ledger.Database, ledger.Clock).SyncAsync([Options(usageFrom)], CancellationToken.None);
+        SyncAsync(ledger.Database, ledger.Clock, usageFrom);
+
+    public static Task<IReadOnlyList<UsageSourceChange>> SyncAsync(Database database, TimeProvider clock, string? usageFrom = null) =>
+        new UsageSourceRepository(database, clock).SyncAsync([Options(usageFrom)], CancellationToken.None);
 
     /// <summary>API rows: EUR 2 an hour of mistral-large over <paramref name="hours"/> hours from <paramref name="from"/>.</summary>
     public static IEnumerable<UsageRecord> Api(DateTimeOffset from, int hours, decimal perHour = 2m) =>
@@ -44,9 +47,12 @@ internal static class UsageSourceLedger
             Requests = 10, Cost = perHour, EstimatedCost = perHour, Currency = Currency.EUR, CostSource = CostSource.Estimated, Source = RecordSource.Proxy,
         });
 
-    public static async Task WriteAsync(TempLedger ledger, IEnumerable<UsageRecord> records, string kind = "pull")
+    public static Task WriteAsync(TempLedger ledger, IEnumerable<UsageRecord> records, string kind = "pull") =>
+        WriteAsync(ledger.Database, ledger.Clock, records, kind);
+
+    public static async Task WriteAsync(Database database, TimeProvider clock, IEnumerable<UsageRecord> records, string kind = "pull")
     {
-        await using var tx = await LedgerTransaction.BeginAsync(ledger.Database, kind, null, "test", ledger.Clock.GetUtcNow(), CancellationToken.None);
+        await using var tx = await LedgerTransaction.BeginAsync(database, kind, null, "test", clock.GetUtcNow(), CancellationToken.None);
         foreach (var r in records)
             tx.Upsert(r);
         await tx.CommitAsync(CancellationToken.None);

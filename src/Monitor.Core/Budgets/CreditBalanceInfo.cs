@@ -2,7 +2,7 @@ using Monitor.Core.Pricing;
 
 namespace Monitor.Core.Budgets;
 
-/// <summary>A prepaid credit balance as the provider reports it now (OpenRouter credits, Kilo balance).</summary>
+/// <summary>A credit balance as the provider reports it now (OpenRouter credits, Kilo balance or member allowance).</summary>
 public sealed record CreditBalanceInfo
 {
     public required Currency Currency { get; init; }
@@ -15,4 +15,7 @@ public sealed record CreditBalanceInfo
 
     /// <summary>The provider's own flag that the balance is used up, where it has one.</summary>
     public bool Depleted { get; init; }
+
+    /// <summary>Prepaid credits (forecast to run out) or an allowance someone else sets (no run-out forecast).</summary>
+    public BalanceKind Kind { get; init; } = BalanceKind.Prepaid;
 }

@@ -64,6 +64,10 @@ public static class ProviderGuardRails
     {
         foreach (var (account, balance, burn) in balances)
         {
+            // An allowance (a Kilo member's daily limit) resets on the provider's schedule and is not bought credit:
+            // a run-out forecast from the burn rate, and "top up the credits", would both be wrong.
+            if (balance.Kind == BalanceKind.Allowance)
+                continue;
             var remaining = MoneyUnits.Display(balance.Remaining, balance.Currency);
             var daysLeft = burn > 0 ? balance.Remaining / burn : (decimal?)null;
             var depleted = balance.Depleted || balance.Remaining <= 0;

@@ -13,7 +13,7 @@ namespace Monitor.Core.Usage;
 /// </summary>
 public static class MonthToDateIncrements
 {
-    private const int Metrics = 8; // input, cached, write, output, reasoning, requests, cost, estimate
+    private const int Metrics = 9; // input, cached, write, output, reasoning, requests, cost, estimate, units
 
     /// <param name="snapshots">One counter's polls, any order; all of the same month.</param>
     public static IReadOnlyList<UsageIncrement> Derive(IReadOnlyList<MonthToDateSnapshot> snapshots)
@@ -98,12 +98,12 @@ public static class MonthToDateIncrements
     }
 
     private static UsageIncrement Increment(DateTimeOffset start, BucketWidth width, long[] v, bool hasCost, bool hasEstimate) =>
-        new(start, width, new TokenCounts(v[0], v[1], v[2], v[3], v[4]), v[5], hasCost ? v[6] : null, hasEstimate ? v[7] : null);
+        new(start, width, new TokenCounts(v[0], v[1], v[2], v[3], v[4]), v[5], hasCost ? v[6] : null, hasEstimate ? v[7] : null) { Units = v[8] };
 
     private static long[] Vector(MonthToDateSnapshot s) =>
     [
         s.Tokens.Input, s.Tokens.CachedInput, s.Tokens.CacheWrite, s.Tokens.Output, s.Tokens.Reasoning,
-        s.Requests, s.CostMicros ?? 0, s.EstimatedMicros ?? 0,
+        s.Requests, s.CostMicros ?? 0, s.EstimatedMicros ?? 0, s.Units,
     ];
 
     private static long[] Subtract(long[] a, long[] b)

@@ -1,7 +1,7 @@
 namespace Monitor.Core.Usage;
 
 /// <summary>
-/// One poll of a month-to-date counter (Mistral's usage endpoint): the totals of one workspace and model since the
+/// One poll of a month-to-date counter (Mistral's usage rows that carry no date): the totals of one workspace and model since the
 /// month began, as the provider reported them at <see cref="TakenAt"/>. Money is in micro-units.
 /// </summary>
 public sealed record MonthToDateSnapshot
@@ -13,6 +13,9 @@ public sealed record MonthToDateSnapshot
     public TokenCounts Tokens { get; init; }
     public long Requests { get; init; }
 
+    /// <summary>Month-to-date billed units that are not tokens (pages, seconds, ...), 0 when none.</summary>
+    public long Units { get; init; }
+
     /// <summary>Reported month-to-date cost, or null when the provider gave none.</summary>
     public long? CostMicros { get; init; }
 
@@ -21,5 +24,5 @@ public sealed record MonthToDateSnapshot
 
     /// <summary>True when nothing differs from <paramref name="other"/> but the time.</summary>
     public bool SameCounts(MonthToDateSnapshot other) =>
-        Tokens == other.Tokens && Requests == other.Requests && CostMicros == other.CostMicros && EstimatedMicros == other.EstimatedMicros;
+        Tokens == other.Tokens && Requests == other.Requests && Units == other.Units && CostMicros == other.CostMicros && EstimatedMicros == other.EstimatedMicros;
 }

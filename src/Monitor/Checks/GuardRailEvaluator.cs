@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
 using Monitor.Core.Budgets;
 using Monitor.Core.Pricing;
+using Monitor.Core;
 using Monitor.Hosting;
+using Monitor.Providers;
 using Monitor.Storage;
 
 namespace Monitor.Checks;
@@ -29,18 +31,20 @@ public sealed class GuardRailEvaluator(Database database, BudgetEvaluator budget
             .ToList();
 
         var balances = new List<(string, CreditBalanceInfo, decimal)>();
-        foreach (var b in await c.QueryAsync<(string Account, string Currency, long Remaining, long? Total, bool Depleted)>(
-                     "SELECT account, currency, remaining_micros, total_micros, depleted FROM credit_balances WHERE fetched_at <= @at ORDER BY account", new { at }))
+        foreach (var b in await c.QueryAsync<(string Account, string Currency, long Remaining, long? Total, bool Depleted, string Kind)>(
+                     "SELECT account, currency, remaining_micros, total_micros, depleted, kind FROM credit_balances WHERE fetched_at <= @at ORDER BY account", new { at }))
         {
+            // BYOK upstream cost is billed by the upstream provider: it never draws on the OpenRouter credits.
             var burned = await c.ExecuteScalarAsync<long?>(
                 """
                 SELECT SUM(cost_micros) FROM usage_records
-                WHERE account = @Account AND currency = @Currency AND bucket_start >= @from AND bucket_start < @at AND counted = 1
+                WHERE account = @Account AND currency = @Currency AND bucket_start >= @from AND bucket_start < @at AND category <> @byok AND counted = 1
                 """,
-                new { b.Account, b.Currency, from = (context.AsOf - BurnWindow).ToUnixTimeSeconds(), at }) ?? 0;
+                new { b.Account, b.Currency, from = (context.AsOf - BurnWindow).ToUnixTimeSeconds(), at, byok = OpenRouterConnector.ByokCategory }) ?? 0;
             var info = new CreditBalanceInfo
             {
                 Currency = Enum.Parse<Currency>(b.Currency), Remaining = MoneyUnits.FromMicros(b.Remaining), Total = Money(b.Total), Depleted = b.Depleted,
+                Kind = b.Kind == SnakeCase.Of(BalanceKind.Allowance) ? BalanceKind.Allowance : BalanceKind.Prepaid,
             };
             balances.Add((b.Account, info, MoneyUnits.FromMicros(burned) / (decimal)BurnWindow.TotalDays));
         }

@@ -85,7 +85,7 @@ public static class DemoCommand
             [
                 .. Accounts.Select(a => new ProviderOptions
                 {
-                    Name = a.Name, Kind = a.Kind, BaseUrl = server.BaseUrlOf(a.Mount).ToString(), ApiKeyEnv = KeyVariable,
+                    Name = a.Name, Kind = a.Kind, BaseUrl = server.BaseUrlOf(a.Mount).ToString(), ApiKeyEnv = KeyVariable, ModelsApiKeyEnv = KeyVariable,
                     Schedule = "0 */15 * * * ?", Demo = true,
                 }),
             ];

@@ -116,6 +116,7 @@ public sealed class DemoScenario
         var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
 
         var openRouterWorkspace = StableUuid("openrouter workspace default");
+        var openRouterResearch = StableUuid("openrouter workspace research"); // keys outside the default workspace
         var productTeam = StableUuid("mistral workspace Product Team");
         var dataScience = StableUuid("mistral workspace Data Science");
         var supportBot = StableUuid("mistral workspace Support Bot");
@@ -130,6 +131,7 @@ public sealed class DemoScenario
             new(Anthropic, "wrkspc_01Research", "research"),
             new(Anthropic, "wrkspc_01Agents", "agents"),
             new(OpenRouter, openRouterWorkspace, "Default"),
+            new(OpenRouter, openRouterResearch, "Research"),
             new(LiteLLM, "team-search", "search"),
             new(LiteLLM, "team-chat", "chat"),
         ];
@@ -154,7 +156,7 @@ public sealed class DemoScenario
             OtherKey(Anthropic, "apikey_01ResearchBot", "research-bot", "wrkspc_01Research", now.AddDays(-40), null, "gina.rossi@example.com", "sk-ant-api03-R2D...igAA"),
             OtherKey(Anthropic, "apikey_01AgentRunner", "agent-runner", "wrkspc_01Agents", now.AddDays(-120), now.AddDays(10), "hugo.weber@example.com", "sk-ant-api03-Xy7...Lm2Q"),
             OtherKey(OpenRouter, StableHex("openrouter key production app"), "Production App", openRouterWorkspace, now.AddDays(-60), null, "ivy.park@example.com", "sk-or-v1-a3f...9c1"),
-            OtherKey(OpenRouter, StableHex("openrouter key eval scripts"), "Eval scripts", openRouterWorkspace, now.AddDays(-100), now.AddDays(45), "jon.ortiz@example.com", "sk-or-v1-7be...42d"),
+            OtherKey(OpenRouter, StableHex("openrouter key eval scripts"), "Eval scripts", openRouterResearch, now.AddDays(-100), now.AddDays(45), "jon.ortiz@example.com", "sk-or-v1-7be...42d"),
             OtherKey(LiteLLM, StableHex("litellm key search"), "search-service", "team-search", now.AddDays(-95), null, "kim.nguyen@example.com", "sk-...Fh3k"),
             OtherKey(LiteLLM, StableHex("litellm key chat"), "chat-frontend", "team-chat", now.AddDays(-35), now.AddDays(60), "leo.moreau@example.com", "sk-...Tz8w"),
         ];
@@ -196,7 +198,7 @@ public sealed class DemoScenario
             new(Anthropic, "wrkspc_01Research", "apikey_01ResearchBot", "claude-sonnet-4-5-20250929", 3_000_000, 0.30, 3500, false, paris, OfficeProfile, CacheWriteShare: 0.05),
             new(Anthropic, "wrkspc_01Agents", "apikey_01AgentRunner", "claude-haiku-4-5-20251001", 12_000_000, 0.20, 2500, false, newYork, OfficeProfile, CacheWriteShare: 0.08),
             new(OpenRouter, openRouterWorkspace, keys[^4].KeyId, "anthropic/claude-sonnet-4.5", 2_000_000, 0.25, 2800, false, newYork, OfficeProfile, ReasoningShare: 0.2),
-            new(OpenRouter, openRouterWorkspace, keys[^3].KeyId, "openai/gpt-4.1-mini", 5_000_000, 0.15, 1500, false, newYork, OfficeProfile),
+            new(OpenRouter, openRouterResearch, keys[^3].KeyId, "openai/gpt-4.1-mini", 5_000_000, 0.15, 1500, false, newYork, OfficeProfile),
             new(Kilo, "", "", "anthropic/claude-sonnet-4", 1_500_000, 0.20, 6000, false, paris, OfficeProfile, ReasoningShare: 0.1),
             new(LiteLLM, "team-search", keys[^2].KeyId, "gpt-4o-mini", 3_000_000, 0.10, 1000, false, newYork, OfficeProfile),
             new(LiteLLM, "team-chat", keys[^1].KeyId, "claude-3-5-haiku-20241022", 6_000_000, 0.30, 1400, false, newYork, OfficeProfile),

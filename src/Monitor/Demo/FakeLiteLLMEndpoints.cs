@@ -8,18 +8,25 @@ using Microsoft.AspNetCore.Routing;
 namespace Monitor.Demo;
 
 /// <summary>
-/// The LiteLLM proxy side of <see cref="FakeProviderServer"/>: the paged spend log (<c>/spend/logs/v2</c>) and the
-/// virtual keys (<c>/key/list</c>, <c>/key/info</c>). Each scenario hour becomes <see cref="RowCount"/> request rows
-/// whose tokens and spend add up exactly to the hour; cached prompt tokens ride in
-/// <c>metadata.usage_object.prompt_tokens_details.cached_tokens</c>, spend is a Python-style float.
+/// The LiteLLM proxy side of <see cref="FakeProviderServer"/>, in the shapes of BerriAI/litellm (tests/Fixtures/litellm):
+/// the paged spend log (<c>/spend/logs/v2</c>: <c>sort_by=startTime</c> and <c>sort_order</c> honoured, newest first by
+/// default), the daily rollup (<c>/user/daily/activity</c>: paged over its raw daily rows, each page aggregated on its
+/// own, as the proxy does) and the virtual keys (<c>/key/list</c>, <c>/key/info</c>). Each scenario hour becomes
+/// <see cref="RowCount"/> request rows whose tokens and spend add up exactly to the hour; cached prompt tokens ride in
+/// <c>metadata.usage_object.prompt_tokens_details.cached_tokens</c>, spend is a Python-style float. Retention: log rows
+/// older than <see cref="RetentionDays"/> days before the scenario's end are gone, as
+/// <c>maximum_spend_logs_retention_period</c> deletes them; the daily rollup still holds every day.
 /// </summary>
 internal static class FakeLiteLLMEndpoints
 {
     /// <summary>Requests per scenario hour the log shows at most (the real proxy logs every call).</summary>
     public const int MaxRowsPerHour = 4;
 
-    /// <summary>The proxy's page size limit on the spend log (FastAPI validation).</summary>
-    public const int MaxPageSize = 100;
+    /// <summary>The proxy's page size limit on the spend log and the daily rollup (FastAPI validation, LiteLLM 1.95).</summary>
+    public const int MaxPageSize = 1000;
+
+    /// <summary>How many days of spend logs the proxy keeps (maximum_spend_logs_retention_period).</summary>
+    public const int RetentionDays = 30;
 
     private const int DefaultPageSize = 50;
 
@@ -28,17 +35,21 @@ internal static class FakeLiteLLMEndpoints
 
     public static int RowCount(DemoUsageHour hour) => (int)Math.Clamp(hour.Requests, 1, MaxRowsPerHour);
 
+    /// <summary>The oldest instant whose log rows are still kept.</summary>
+    public static DateTimeOffset RetainedFrom(DemoScenario s) => s.End.AddDays(-RetentionDays);
+
     public static void Map(RouteGroupBuilder group, DemoScenario scenario)
     {
         var rows = Rows(scenario);
-        group.MapGet("/spend/logs/v2", (HttpRequest request) => SpendLogs(request, rows));
+        group.MapGet("/spend/logs/v2", (HttpRequest request) => SpendLogs(request, scenario, rows));
+        group.MapGet("/user/daily/activity", (HttpRequest request) => DailyActivity(request, scenario, rows));
         group.MapGet("/key/list", (HttpRequest request) => KeyList(request, scenario));
         group.MapGet("/key/info", (HttpRequest request) => KeyInfo(request, scenario));
     }
 
-    private static List<(DateTimeOffset Start, Dictionary<string, object?> Row)> Rows(DemoScenario s)
+    private static List<Request> Rows(DemoScenario s)
     {
-        var rows = new List<(DateTimeOffset, Dictionary<string, object?>)>();
+        var rows = new List<Request>();
         foreach (var hour in s.Hours.Where(h => h.Provider == DemoScenario.LiteLLM))
         {
             var price = s.PriceOf(DemoScenario.LiteLLM, hour.Model);
@@ -52,7 +63,7 @@ internal static class FakeLiteLLMEndpoints
                 var start = hour.HourStart.AddSeconds((i * 3600 + 1234) / n).AddTicks((i * 1_234_567 + 89) % 10_000_000);
                 var end = start.AddMilliseconds(800 + (output % 5000));
                 var anthropic = hour.Model.StartsWith("claude", StringComparison.Ordinal);
-                rows.Add((start, new Dictionary<string, object?>
+                rows.Add(new Request(start, key, hour.Model, anthropic ? "anthropic" : "openai", spend, uncached + cached, output, cached, new Dictionary<string, object?>
                 {
                     ["request_id"] = $"chatcmpl-{hour.KeyId[..8]}-{hour.HourStart:yyyyMMddHH}-{i}",
                     ["call_type"] = "acompletion",
@@ -63,10 +74,10 @@ internal static class FakeLiteLLMEndpoints
                     ["completion_tokens"] = output,
                     ["startTime"] = Iso(start),
                     ["endTime"] = Iso(end),
-                    ["request_duration_ms"] = (long)(end - start).TotalMilliseconds,
                     ["completionStartTime"] = Iso(start.AddMilliseconds(300)),
+                    ["request_duration_ms"] = (long)(end - start).TotalMilliseconds,
                     ["model"] = hour.Model,
-                    ["model_id"] = anthropic ? "deploy-claude-haiku" : "deploy-gpt-4o-mini",
+                    ["model_id"] = anthropic ? "claude-haiku-deployment" : "gpt-4o-mini-deployment",
                     ["model_group"] = anthropic ? "claude-haiku" : "gpt-4o-mini",
                     ["custom_llm_provider"] = anthropic ? "anthropic" : "openai",
                     ["api_base"] = anthropic ? "https://api.anthropic.com/v1/messages" : "https://api.openai.com/v1",
@@ -78,11 +89,11 @@ internal static class FakeLiteLLMEndpoints
                         ["status"] = "success",
                         ["usage_object"] = new Dictionary<string, object?>
                         {
-                            ["prompt_tokens"] = uncached + cached,
                             ["completion_tokens"] = output,
+                            ["prompt_tokens"] = uncached + cached,
                             ["total_tokens"] = uncached + cached + output,
-                            ["prompt_tokens_details"] = new Dictionary<string, object?> { ["cached_tokens"] = cached, ["audio_tokens"] = null },
                             ["completion_tokens_details"] = new Dictionary<string, object?> { ["reasoning_tokens"] = 0 },
+                            ["prompt_tokens_details"] = new Dictionary<string, object?> { ["audio_tokens"] = 0, ["cached_tokens"] = cached },
                         },
                     },
                     ["cache_hit"] = "False",
@@ -101,19 +112,33 @@ internal static class FakeLiteLLMEndpoints
             }
         }
 
-        rows.Sort((a, b) => b.Item1.CompareTo(a.Item1)); // newest first, as the proxy sorts
+        rows.Sort((a, b) => a.Start.CompareTo(b.Start));
         return rows;
     }
 
-    private static IResult SpendLogs(HttpRequest request, List<(DateTimeOffset Start, Dictionary<string, object?> Row)> rows)
+    private static IResult SpendLogs(HttpRequest request, DemoScenario s, List<Request> rows)
     {
-        if (!TryDate(request, "start_date", out var from) || !TryDate(request, "end_date", out var to))
+        if (!TryDate(request, "start_date", "yyyy-MM-dd HH:mm:ss", out var from) || !TryDate(request, "end_date", "yyyy-MM-dd HH:mm:ss", out var to))
             return Error(StatusCodes.Status400BadRequest, "Start date and end date are required", "bad_request", "None");
         if (!TryInt(request, "page", 1, 1, int.MaxValue, out var page, out var error)
             || !TryInt(request, "page_size", DefaultPageSize, 1, MaxPageSize, out var pageSize, out error))
             return error!;
+        var sortBy = request.Query["sort_by"].ToString();
+        if (sortBy.Length > 0 && sortBy != "startTime")
+            return Error(StatusCodes.Status400BadRequest, $"Invalid sort_by: this fake sorts by startTime only, not {sortBy}", "bad_request", "sort_by");
+        var ascending = request.Query["sort_order"].ToString() switch
+        {
+            "asc" => true,
+            "" or "desc" => false,
+            _ => (bool?)null,
+        };
+        if (ascending is null)
+            return Error(StatusCodes.Status400BadRequest, "Invalid sort_order: expected asc or desc", "bad_request", "sort_order");
 
-        var matching = rows.Where(r => r.Start >= from && r.Start <= to).ToList(); // both ends inclusive, like the proxy
+        var retained = RetainedFrom(s);
+        var matching = rows.Where(r => r.Start >= retained && r.Start >= from && r.Start <= to).ToList(); // both ends inclusive, like the proxy
+        if (!ascending.Value)
+            matching.Reverse();
         var data = matching.Skip((page - 1) * pageSize).Take(pageSize).Select(r => r.Row).ToArray();
         return Results.Json(new Dictionary<string, object?>
         {
@@ -124,6 +149,71 @@ internal static class FakeLiteLLMEndpoints
             ["total_pages"] = (matching.Count + pageSize - 1) / pageSize,
         }, FakeProviderServer.Json);
     }
+
+    /// <summary>
+    /// The admin's global daily rollup: one raw row per day, user, key, model and provider (every request, retained or
+    /// not), paged date desc, each page aggregated on its own into days with their model x key, key and provider breakdown.
+    /// </summary>
+    private static IResult DailyActivity(HttpRequest request, DemoScenario s, List<Request> rows)
+    {
+        if (!TryDate(request, "start_date", "yyyy-MM-dd", out var from) || !TryDate(request, "end_date", "yyyy-MM-dd", out var to))
+            return Results.Json(new { detail = new { error = "Please provide start_date and end_date" } }, FakeProviderServer.Json, statusCode: StatusCodes.Status400BadRequest);
+        if (!TryInt(request, "page", 1, 1, int.MaxValue, out var page, out var error)
+            || !TryInt(request, "page_size", DefaultPageSize, 1, MaxPageSize, out var pageSize, out error))
+            return error!;
+        var daily = rows.Where(r => r.Start >= from && r.Start < to.AddDays(1))
+            .GroupBy(r => (Date: r.Start.UtcDateTime.Date, r.Key.OwnerEmail, r.Key.KeyId, r.Model, r.Provider))
+            .Select(g => new DailyRow(g.Key.Date, g.First().Key, g.Key.Model, g.Key.Provider, Metrics.Of(g)))
+            .OrderByDescending(d => d.Date).ThenBy(d => d.Key.KeyId, StringComparer.Ordinal).ThenBy(d => d.Model, StringComparer.Ordinal)
+            .ToList();
+        var onPage = daily.Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        var results = onPage.GroupBy(d => d.Date).OrderByDescending(g => g.Key).Select(day => new Dictionary<string, object?>
+        {
+            ["date"] = day.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["metrics"] = Metrics.Sum(day.Select(d => d.Metrics)),
+            ["breakdown"] = new Dictionary<string, object?>
+            {
+                ["models"] = day.GroupBy(d => d.Model).ToDictionary(m => m.Key, m => (object?)new Dictionary<string, object?>
+                {
+                    ["metrics"] = Metrics.Sum(m.Select(d => d.Metrics)),
+                    ["metadata"] = new Dictionary<string, object?>(),
+                    ["api_key_breakdown"] = KeysOf(m),
+                }),
+                ["providers"] = day.GroupBy(d => d.Provider).ToDictionary(p => p.Key, p => (object?)new Dictionary<string, object?>
+                {
+                    ["metrics"] = Metrics.Sum(p.Select(d => d.Metrics)),
+                    ["metadata"] = new Dictionary<string, object?>(),
+                    ["api_key_breakdown"] = KeysOf(p),
+                }),
+                ["api_keys"] = KeysOf(day),
+            },
+        }).ToArray();
+        var total = daily.Count;
+        var pageTotals = Metrics.Sum(onPage.Select(d => d.Metrics));
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["results"] = results,
+            ["metadata"] = new Dictionary<string, object?>
+            {
+                ["total_spend"] = pageTotals.Spend,
+                ["total_prompt_tokens"] = pageTotals.PromptTokens,
+                ["total_completion_tokens"] = pageTotals.CompletionTokens,
+                ["total_tokens"] = pageTotals.TotalTokens,
+                ["total_api_requests"] = pageTotals.ApiRequests,
+                ["total_cache_read_input_tokens"] = pageTotals.CacheReadInputTokens,
+                ["page"] = page,
+                ["total_pages"] = (total + pageSize - 1) / pageSize,
+                ["has_more"] = page * pageSize < total,
+            },
+        }, FakeProviderServer.Json);
+    }
+
+    private static Dictionary<string, object?> KeysOf(IEnumerable<DailyRow> rows) =>
+        rows.GroupBy(d => d.Key.KeyId).ToDictionary(k => k.Key, k => (object?)new Dictionary<string, object?>
+        {
+            ["metrics"] = Metrics.Sum(k.Select(d => d.Metrics)),
+            ["metadata"] = new Dictionary<string, object?> { ["key_alias"] = k.First().Key.Name, ["team_id"] = k.First().Key.WorkspaceId },
+        });
 
     private static IResult KeyList(HttpRequest request, DemoScenario s)
     {
@@ -160,37 +250,36 @@ internal static class FakeLiteLLMEndpoints
         {
             ["key_name"] = k.RedactedValue,
             ["key_alias"] = k.Name,
-            ["spend"] = new PyFloat(hours.Sum(s.CostOf)),
-            ["max_budget"] = k.ExpiresAt is null ? null : new PyFloat(250m),
             ["soft_budget_cooldown"] = false,
-            ["budget_duration"] = k.ExpiresAt is null ? null : "30d",
-            ["budget_reset_at"] = null,
+            ["spend"] = new PyFloat(hours.Sum(s.CostOf)),
             ["expires"] = k.ExpiresAt is { } e ? Iso(e) : null,
             ["models"] = Array.Empty<string>(),
             ["aliases"] = new Dictionary<string, object?>(),
             ["config"] = new Dictionary<string, object?>(),
             ["user_id"] = k.OwnerEmail,
             ["team_id"] = k.WorkspaceId,
-            ["organization_id"] = null,
+            ["max_parallel_requests"] = null,
+            ["metadata"] = new Dictionary<string, object?>(),
             ["tpm_limit"] = null,
             ["rpm_limit"] = 600,
-            ["max_parallel_requests"] = null,
-            ["blocked"] = null,
-            ["model_spend"] = hours.GroupBy(h => h.Model).ToDictionary(g => g.Key, g => (object?)new PyFloat(g.Sum(s.CostOf))),
+            ["max_budget"] = k.ExpiresAt is null ? null : new PyFloat(250m),
+            ["budget_duration"] = k.ExpiresAt is null ? null : "30d",
+            ["budget_reset_at"] = null,
+            ["model_spend"] = new Dictionary<string, object?>(),
             ["model_max_budget"] = new Dictionary<string, object?>(),
-            ["metadata"] = new Dictionary<string, object?>(),
+            ["blocked"] = null,
+            ["litellm_budget_table"] = null,
             ["created_at"] = Iso(k.CreatedAt),
             ["created_by"] = "default_user_id",
             ["updated_at"] = Iso(k.CreatedAt),
             ["last_active"] = hours.Count > 0 ? Iso(hours.Max(h => h.HourStart).AddMinutes(59)) : null,
             ["rotation_count"] = 0,
             ["auto_rotate"] = false,
-            ["litellm_budget_table"] = null,
         };
     }
 
-    private static bool TryDate(HttpRequest request, string name, out DateTimeOffset value) =>
-        DateTimeOffset.TryParseExact(request.Query[name].ToString(), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
+    private static bool TryDate(HttpRequest request, string name, string format, out DateTimeOffset value) =>
+        DateTimeOffset.TryParseExact(request.Query[name].ToString(), format, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
 
     private static bool TryInt(HttpRequest request, string name, int fallback, int min, int max, out int value, out IResult? error)
@@ -216,9 +305,37 @@ internal static class FakeLiteLLMEndpoints
             new { error = new { message, type, param, code = status.ToString(CultureInfo.InvariantCulture) } },
             FakeProviderServer.Json, statusCode: status);
 
-    // Python's isoformat of an aware datetime, as FastAPI renders Prisma's timestamps.
+    // Prisma's DateTimes as pydantic v2 writes an aware UTC datetime.
     private static string Iso(DateTimeOffset t) =>
-        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
+        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private sealed record Request(
+        DateTimeOffset Start, DemoKey Key, string Model, string Provider, decimal Spend, long PromptTokens, long CompletionTokens,
+        long CachedTokens, Dictionary<string, object?> Row);
+
+    private sealed record DailyRow(DateTime Date, DemoKey Key, string Model, string Provider, Metrics Metrics);
+
+    /// <summary>SpendMetrics as the rollup writes them (prompt tokens include the cache reads).</summary>
+    private sealed record Metrics(
+        PyFloat Spend, long PromptTokens, long CompletionTokens, long CacheReadInputTokens, long CacheCreationInputTokens,
+        long TotalTokens, long SuccessfulRequests, long FailedRequests, long ApiRequests)
+    {
+        public static Metrics Of(IEnumerable<Request> requests)
+        {
+            var list = requests.ToList();
+            long prompt = list.Sum(r => r.PromptTokens), completion = list.Sum(r => r.CompletionTokens);
+            return new Metrics(new PyFloat(list.Sum(r => r.Spend)), prompt, completion, list.Sum(r => r.CachedTokens), 0,
+                prompt + completion, list.Count, 0, list.Count);
+        }
+
+        public static Metrics Sum(IEnumerable<Metrics> metrics)
+        {
+            var list = metrics.ToList();
+            return new Metrics(new PyFloat(list.Sum(m => m.Spend.Value)), list.Sum(m => m.PromptTokens), list.Sum(m => m.CompletionTokens),
+                list.Sum(m => m.CacheReadInputTokens), list.Sum(m => m.CacheCreationInputTokens), list.Sum(m => m.TotalTokens),
+                list.Sum(m => m.SuccessfulRequests), list.Sum(m => m.FailedRequests), list.Sum(m => m.ApiRequests));
+        }
+    }
 
     /// <summary>A USD amount written the way Python prints a float: <c>1.5e-05</c> below 1e-4, else plain digits.</summary>
     [JsonConverter(typeof(PyFloatConverter))]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -7,14 +6,24 @@ using Microsoft.AspNetCore.Routing;
 namespace Monitor.Demo;
 
 /// <summary>
-/// The Mistral side of <see cref="FakeProviderServer"/>: <c>/v1/models</c> and the beta admin API (workspaces,
-/// usage, spend limit, API keys). Usage rows follow the demo convention: per model, groups <c>input</c>,
-/// <c>cached_input</c>, <c>output</c>, <c>requests</c> of <c>{billing_metric, billing_group, value, amount}</c>.
+/// The Mistral side of <see cref="FakeProviderServer"/>: <c>/v1/models</c> (a workspace key, bearer) and the admin API
+/// (workspaces, usage, spend limit, API keys; the admin key in <c>x-api-key</c>), in the shapes of
+/// <c>tests/Fixtures/mistral</c>. Usage comes as dated rows per model, group and day with <c>value</c> and
+/// <c>value_paid</c> and no amount; money is their product with <c>prices[]</c>. Models an alias points at are keyed
+/// <c>alias::model</c>. The "Support Bot" workspace is archived: only the <c>is_archived=true</c> listing shows it, but
+/// its usage is served, and the organisation total (no <c>workspace_id</c>) counts every workspace.
 /// </summary>
 internal static class FakeMistralEndpoints
 {
     private const string Deprecated = "mistral-medium-2505";
+    private const string Archived = "Support Bot";
     private const decimal SpendLimit = 500.0m;
+
+    /// <summary>Admin routes take the admin key in <c>x-api-key</c> (Mistral's admin docs); the model list a workspace key as bearer.</summary>
+    public static bool IsAuthorized(HttpRequest request, string apiKey) =>
+        request.Path.Value?.Contains("/v1/admin/", StringComparison.Ordinal) == true
+            ? FakeProviderServer.SameSecret(request.Headers["x-api-key"].ToString(), apiKey)
+            : FakeProviderMount.Bearer(request, apiKey);
 
     public static IResult Unauthorized() =>
         Results.Json(new { detail = "Unauthorized" }, FakeProviderServer.Json, statusCode: StatusCodes.Status401Unauthorized);
@@ -66,17 +75,18 @@ internal static class FakeMistralEndpoints
         if (!TryInt(request, "page", 1, 1, int.MaxValue, out var page, out var error)
             || !TryInt(request, "page_size", 25, 1, 1000, out var pageSize, out error))
             return error!;
+        var archived = string.Equals(request.Query["is_archived"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
 
         var search = request.Query["search"].ToString();
         var all = s.Workspaces
-            .Where(w => w.Provider == DemoScenario.Mistral)
+            .Where(w => w.Provider == DemoScenario.Mistral && (w.Name == Archived) == archived)
             .Where(w => search.Length == 0 || w.Name.Contains(search, StringComparison.OrdinalIgnoreCase))
             .ToArray();
         var items = all.Skip((page - 1) * pageSize).Take(pageSize)
             .Select(w => new WorkspaceOut(w.Id, w.Name, $"{w.Name} workspace", null,
                 s.Keys.Count(k => k.WorkspaceId == w.Id) + 2, null, w.Name == "Product Team"))
             .ToArray();
-        return Results.Json(new WorkspaceList(all.Length, items, page, pageSize, "list"), FakeProviderServer.Json);
+        return Results.Json(new WorkspaceList(all.Length, items, "list", page, pageSize), FakeProviderServer.Json);
     }
 
     private static IResult Usage(HttpRequest request, DemoScenario s)
@@ -102,22 +112,31 @@ internal static class FakeMistralEndpoints
 
         var monthStart = new DateTimeOffset(year, month, 1, 0, 0, 0, TimeSpan.Zero);
         var monthEnd = monthStart.AddMonths(1);
-        var models = new SortedDictionary<string, Dictionary<string, Row[]>>(StringComparer.Ordinal);
+        var aliasOf = s.Lifecycle.AliasTargets.GroupBy(t => t.Value).ToDictionary(g => g.Key, g => g.Select(t => t.Key).Min(StringComparer.Ordinal)!);
+        var models = new SortedDictionary<string, Dictionary<string, List<Row>>>(StringComparer.Ordinal);
         foreach (var model in HoursIn(s, monthStart, monthEnd, workspace).GroupBy(h => h.Model))
         {
-            var price = s.PriceOf(DemoScenario.Mistral, model.Key);
-            long input = model.Sum(h => h.InputTokens), cached = model.Sum(h => h.CachedInputTokens);
-            long output = model.Sum(h => h.OutputTokens), requests = model.Sum(h => h.Requests);
-            var groups = new Dictionary<string, Row[]>(StringComparer.Ordinal);
-            if (input > 0)
-                groups["input"] = [new Row("input_tokens", "input", input, Amount(price.InputCost(input)))];
-            if (cached > 0)
-                groups["cached_input"] = [new Row("cached_input_tokens", "cached_input", cached, Amount(price.CachedInputCost(cached)))];
-            if (output > 0)
-                groups["output"] = [new Row("output_tokens", "output", output, Amount(price.OutputCost(output)))];
-            if (requests > 0)
-                groups["requests"] = [new Row("requests", "requests", requests, null)];
-            models[model.Key] = groups;
+            // A model an alias points at is called through it: its map key is "alias::model".
+            var alias = aliasOf.GetValueOrDefault(model.Key);
+            var groups = new Dictionary<string, List<Row>>(StringComparer.Ordinal);
+            foreach (var day in model.GroupBy(h => h.HourStart.UtcDateTime.Date).OrderBy(d => d.Key))
+            {
+                void Add(string group, long tokens)
+                {
+                    if (tokens == 0)
+                        return;
+                    if (!groups.TryGetValue(group, out var rows))
+                        groups[group] = rows = [];
+                    rows.Add(new Row("usage", "api_tokens", model.Key, alias ?? model.Key, group,
+                        day.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), tokens, tokens, "global", "standard"));
+                }
+
+                Add("input", day.Sum(h => h.InputTokens));
+                Add("cached", day.Sum(h => h.CachedInputTokens));
+                Add("output", day.Sum(h => h.OutputTokens));
+            }
+
+            models[alias is null ? model.Key : $"{alias}::{model.Key}"] = groups;
         }
 
         var previous = monthStart.AddMonths(-1);
@@ -125,17 +144,18 @@ internal static class FakeMistralEndpoints
         var hasNext = monthEnd < s.End;
         var body = new UsageOut(
             Completion: new ModelUsage(models),
-            Ocr: ModelUsage.Empty, Connectors: ModelUsage.Empty, Audio: ModelUsage.Empty,
-            AudioCharacters: ModelUsage.Empty, Chat: ModelUsage.Empty,
+            Ocr: ModelUsage.Empty, Connectors: ModelUsage.Empty,
             LibrariesApi: new LibrariesUsage(ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty),
             FineTuning: new FineTuningUsage(new Dictionary<string, object>(), new Dictionary<string, long>()),
-            VibeCode: new VibeCodeUsage(ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty),
+            Audio: ModelUsage.Empty, AudioCharacters: ModelUsage.Empty,
             VibeUsage: 0,
+            VibeCode: new VibeCodeUsage(ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty, ModelUsage.Empty),
+            Chat: ModelUsage.Empty,
             Date: Iso(monthStart),
-            StartDate: Iso(monthStart),
-            EndDate: Iso(monthEnd.AddSeconds(-1)),
             PreviousMonth: hasPrevious ? previous.ToString("yyyy-MM", CultureInfo.InvariantCulture) : null,
             NextMonth: hasNext ? monthEnd.ToString("yyyy-MM", CultureInfo.InvariantCulture) : null,
+            StartDate: Iso(monthStart),
+            EndDate: monthEnd.AddMilliseconds(-1).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             Currency: "EUR",
             CurrencySymbol: "€",
             Prices: [.. Prices(s)]);
@@ -185,16 +205,18 @@ internal static class FakeMistralEndpoints
     {
         foreach (var price in s.Prices.Where(p => p.Provider == DemoScenario.Mistral))
         {
-            yield return PriceRow("input_tokens", "input", price.InputPerMillion);
-            yield return PriceRow("cached_input_tokens", "cached_input", price.CachedInputPerMillion);
+            yield return PriceRow("api_tokens", price.Model, "input", price.InputPerMillion / 1_000_000m);
+            yield return PriceRow("api_tokens", price.Model, "cached", price.CachedInputPerMillion / 1_000_000m);
             if (price.OutputPerMillion > 0)
-                yield return PriceRow("output_tokens", "output", price.OutputPerMillion);
+                yield return PriceRow("api_tokens", price.Model, "output", price.OutputPerMillion / 1_000_000m);
         }
+
+        // The same metric and group priced again for another event type (audio input, per second): a token row must not take it.
+        yield return PriceRow("api_audio_seconds", "mistral-large-2512", "input", 0.0001m);
     }
 
-    private static PriceData PriceRow(string metric, string group, decimal perMillion) =>
-        new("api_tokens", metric, group, "global", "standard",
-            (perMillion / 1_000_000m).ToString("0.############", CultureInfo.InvariantCulture));
+    private static PriceData PriceRow(string eventType, string metric, string group, decimal perUnit) =>
+        new(eventType, metric, group, "global", "standard", perUnit.ToString("0.0000000000##", CultureInfo.InvariantCulture));
 
     private static bool TryInt(HttpRequest request, string name, int fallback, int min, int max, out int value, out IResult? error)
     {
@@ -217,9 +239,6 @@ internal static class FakeMistralEndpoints
             new { detail = new[] { new { loc = new[] { "query", parameter }, msg = message, type = "value_error" } } },
             FakeProviderServer.Json, statusCode: StatusCodes.Status422UnprocessableEntity);
 
-    private static string Amount(decimal amount) =>
-        decimal.Round(amount, 6, MidpointRounding.AwayFromZero).ToString("F6", CultureInfo.InvariantCulture);
-
     private static string Iso(DateTimeOffset t) =>
         t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
@@ -237,25 +256,26 @@ internal static class FakeMistralEndpoints
         bool Ocr, bool Classification, bool Moderation, bool Audio, bool AudioTranscription,
         bool AudioTranscriptionRealtime, bool AudioSpeech, bool UnifiedResources);
 
-    private sealed record WorkspaceList(int Total, IReadOnlyList<WorkspaceOut> Items, int Page, int PageSize, string Object);
+    private sealed record WorkspaceList(int Total, IReadOnlyList<WorkspaceOut> Items, string Object, int Page, int PageSize);
 
     private sealed record WorkspaceOut(
         string Uuid, string Name, string? Description, string? Icon, int MembersCount, object? SpendLimit, bool IsDefault);
 
     private sealed record UsageOut(
-        ModelUsage Completion, ModelUsage Ocr, ModelUsage Connectors, ModelUsage Audio, ModelUsage AudioCharacters,
-        ModelUsage Chat, LibrariesUsage LibrariesApi, FineTuningUsage FineTuning, VibeCodeUsage VibeCode,
-        decimal VibeUsage, string Date, string StartDate, string EndDate, string? PreviousMonth, string? NextMonth,
+        ModelUsage Completion, ModelUsage Ocr, ModelUsage Connectors, LibrariesUsage LibrariesApi, FineTuningUsage FineTuning,
+        ModelUsage Audio, ModelUsage AudioCharacters, decimal VibeUsage, VibeCodeUsage VibeCode, ModelUsage Chat,
+        string Date, string? PreviousMonth, string? NextMonth, string StartDate, string EndDate,
         string Currency, string CurrencySymbol, IReadOnlyList<PriceData> Prices);
 
-    private sealed record ModelUsage(IDictionary<string, Dictionary<string, Row[]>> Models)
+    private sealed record ModelUsage(IDictionary<string, Dictionary<string, List<Row>>> Models)
     {
-        public static ModelUsage Empty => new(new Dictionary<string, Dictionary<string, Row[]>>());
+        public static ModelUsage Empty => new(new Dictionary<string, Dictionary<string, List<Row>>>());
     }
 
+    /// <summary>One usage row: units used (<c>value</c>) and billable (<c>value_paid</c>) of one model, group and day.</summary>
     private sealed record Row(
-        string BillingMetric, string BillingGroup, long Value,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Amount);
+        string UsageType, string EventType, string BillingMetric, string BillingDisplayName, string BillingGroup,
+        string Timestamp, long Value, long ValuePaid, string ApiZone, string ServiceTier);
 
     private sealed record LibrariesUsage(ModelUsage Pages, ModelUsage Tokens, ModelUsage AudioSeconds);
 

@@ -32,7 +32,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <summary>Every fake provider the server mounts. A new provider adds one line here.</summary>
     private static IReadOnlyList<FakeProviderMount> Mounts { get; } =
     [
-        new("mistral", FakeProviderMount.Bearer, FakeMistralEndpoints.Unauthorized, FakeMistralEndpoints.Map),
+        new("mistral", FakeMistralEndpoints.IsAuthorized, FakeMistralEndpoints.Unauthorized, FakeMistralEndpoints.Map),
         new("openai", FakeProviderMount.Bearer, FakeOpenAIEndpoints.Unauthorized, FakeOpenAIEndpoints.Map),
         new("anthropic", FakeAnthropicEndpoints.IsAuthorized, FakeAnthropicEndpoints.Unauthorized, FakeAnthropicEndpoints.Map),
         new("openrouter", FakeProviderMount.Bearer, FakeOpenRouterEndpoints.Unauthorized, FakeOpenRouterEndpoints.Map),

@@ -85,6 +85,7 @@ public sealed partial class PullService(
                     : pull.Records;
                 foreach (var record in derived)
                     tx.Upsert(account.Demo ? record with { Source = RecordSource.Demo } : record);
+                await LifecycleRepository.RecordAliasUsesAsync(tx.Connection, tx.Transaction, pull.Aliases);
                 await tx.ReplaceWindowAsync(account.Name, pull.From, pull.To);
                 // The watermark is how far usage is complete: never past now, never past what this chunk covered.
                 await PullRunRepository.AdvanceWatermarkAsync(tx.Connection, tx.Transaction, account.Name, UsageStream, pull.To < now ? pull.To : now, started);

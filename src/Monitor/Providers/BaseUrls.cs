@@ -14,9 +14,19 @@ public static class BaseUrls
     private static readonly Dictionary<ProviderKind, string[]> Suffixes = new()
     {
         [ProviderKind.Mistral] = ["/v1/admin", "/v1"],
+        // Kilo's app routes (/api/profile/...) sit at the root of the app host; users paste the inference base the
+        // extension shows: https://api.kilo.ai/api/openrouter/ (alias /api/gateway/), older kilocode.ai the same.
+        [ProviderKind.Kilo] = ["/api/openrouter/v1", "/api/gateway/v1", "/api/openrouter", "/api/gateway", "/api", "/v1"],
     };
 
     private static readonly string[] Default = ["/v1"];
+
+    // Hosts whose API lives below a path the bare host does not show: https://openrouter.ai serves its API at /api/v1.
+    private static readonly Dictionary<(ProviderKind Kind, string Host), string> Roots = new()
+    {
+        [(ProviderKind.OpenRouter, "openrouter.ai")] = "/api",
+        [(ProviderKind.OpenRouter, "www.openrouter.ai")] = "/api",
+    };
 
     public static string Normalise(ProviderKind kind, string baseUrl)
     {
@@ -25,9 +35,15 @@ public static class BaseUrls
         foreach (var suffix in Suffixes.GetValueOrDefault(kind, Default))
         {
             if (url.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-                return url[..^suffix.Length];
+            {
+                url = url[..^suffix.Length];
+                break;
+            }
         }
 
-        return url;
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.AbsolutePath is "" or "/"
+               && Roots.TryGetValue((kind, uri.Host.ToLowerInvariant()), out var root)
+            ? url + root
+            : url;
     }
 }

@@ -4,9 +4,9 @@ using Monitor.Hosting;
 namespace Monitor.Providers;
 
 /// <summary>
-/// Mistral's Codestral domain (<c>https://codestral.mistral.ai</c>) with its own key: the model list checks the key and
-/// lists the models with their deprecations. The domain has no usage or billing endpoint (Codestral usage is billed
-/// through the Mistral organisation), so no usage windows are pulled here.
+/// Mistral's Codestral domain (<c>https://codestral.mistral.ai</c>, or <c>.../v1</c> as pasted) with its own key: the model
+/// list (the same cards as Mistral's) checks the key and lists the models with their deprecations. The domain has no
+/// usage or billing endpoint (Codestral usage is billed through the Mistral organisation), so no usage windows are pulled here.
 /// </summary>
 public sealed class CodestralConnector(ProviderHttp http) : IProviderConnector
 {

@@ -16,7 +16,7 @@ public sealed class ConnectorFactory(IHttpClientFactory httpClients, PriceCatalo
             new(httpClients.CreateClient(HttpClientName), account, authorize);
         return kind switch
         {
-            ProviderKind.Mistral => new MistralConnector(Http(), catalog, clock),
+            ProviderKind.Mistral => new MistralConnector(Http(MistralConnector.Authorize(account)), catalog, clock),
             ProviderKind.Codestral => new CodestralConnector(Http()),
             ProviderKind.OpenAI => new OpenAIConnector(Http(), catalog, clock),
             ProviderKind.Anthropic => new AnthropicConnector(Http(AnthropicConnector.Authorize), catalog, clock),

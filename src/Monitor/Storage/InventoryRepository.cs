@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Monitor.Core;
 using Monitor.Core.Budgets;
 using Monitor.Core.Deprecations;
 using Monitor.Core.Keys;
@@ -92,17 +93,17 @@ public static class InventoryRepository
     public static Task SaveBalanceAsync(DbConnection c, DbTransaction tx, string account, CreditBalanceInfo balance, DateTimeOffset now) =>
         c.ExecuteAsync(
             """
-            INSERT INTO credit_balances (account, currency, remaining_micros, total_micros, depleted, fetched_at)
-            VALUES (@account, @currency, @remaining, @total, @depleted, @at)
+            INSERT INTO credit_balances (account, currency, remaining_micros, total_micros, depleted, kind, fetched_at)
+            VALUES (@account, @currency, @remaining, @total, @depleted, @kind, @at)
             ON CONFLICT (account) DO UPDATE SET
                 currency = excluded.currency, remaining_micros = excluded.remaining_micros, total_micros = excluded.total_micros,
-                depleted = excluded.depleted, fetched_at = excluded.fetched_at
+                depleted = excluded.depleted, kind = excluded.kind, fetched_at = excluded.fetched_at
             """,
             new
             {
                 account, currency = balance.Currency.ToString(), remaining = MoneyUnits.ToMicros(balance.Remaining),
                 total = balance.Total is { } t ? MoneyUnits.ToMicros(t) : (long?)null, depleted = balance.Depleted ? 1 : 0,
-                at = now.ToUnixTimeSeconds(),
+                kind = SnakeCase.Of(balance.Kind), at = now.ToUnixTimeSeconds(),
             },
             tx);
 }

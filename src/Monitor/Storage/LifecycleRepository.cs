@@ -42,6 +42,35 @@ public sealed class LifecycleRepository(Database database)
         }
     }
 
+    /// <summary>
+    /// Records aliases the usage showed resolved (a day's <c>alias::model</c> key), where the history does not already
+    /// say so: an observation adds a row at its time when the alias then resolved to another model (or to none known),
+    /// unless the history already has a row that same day (the model list's observation is the more precise one).
+    /// Re-reading the same usage adds nothing, and an older month read again does not undo a later move.
+    /// </summary>
+    public static async Task RecordAliasUsesAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AliasObservation> seen)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        foreach (var o in seen.OrderBy(o => o.FirstSeenAt))
+        {
+            var at = o.FirstSeenAt.ToUnixTimeSeconds();
+            var dayEnd = Providers.Windows.FloorDay(o.FirstSeenAt).AddDays(1).ToUnixTimeSeconds();
+            var rows = (await c.QueryAsync<(string Model, long FirstSeen)>(
+                """
+                SELECT model, first_seen_at FROM model_alias_history
+                WHERE account = @account AND alias = @alias AND first_seen_at < @dayEnd ORDER BY first_seen_at
+                """, new { account = o.Account, alias = o.Alias, dayEnd }, tx)).ToList();
+            var inEffect = rows.LastOrDefault(r => r.FirstSeen <= at);
+            if (inEffect.Model == o.Model || rows.Any(r => r.FirstSeen >= at))
+                continue;
+            await c.ExecuteAsync(
+                """
+                INSERT INTO model_alias_history (account, alias, model, first_seen_at, last_seen_at) VALUES (@account, @alias, @model, @at, @at)
+                ON CONFLICT (account, alias, first_seen_at) DO NOTHING
+                """, new { account = o.Account, alias = o.Alias, model = o.Model, at }, tx);
+        }
+    }
+
     /// <summary>Records every key of the account whose status differs from its last recorded one (new keys included).</summary>
     public static Task RecordKeyStatusesAsync(DbConnection c, DbTransaction tx, string account, DateTimeOffset now) =>
         c.ExecuteAsync(

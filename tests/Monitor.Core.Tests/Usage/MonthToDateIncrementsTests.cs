@@ -96,11 +96,24 @@ public sealed class MonthToDateIncrementsTests
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static MonthToDateSnapshot Poll(string at, long input, long? cost = null) => new()
+    [Fact]
+    public void Derive_Units_GrowLikeTokens_AndSumToTheLatestPoll()
+    {
+        var result = MonthToDateIncrements.Derive(
+        [
+            Poll("2026-11-10T12:00:00Z", input: 0, units: 2),
+            Poll("2026-11-10T14:00:00Z", input: 0, units: 6),
+        ]);
+
+        Assert.Equal([(November, 2L), (At("2026-11-10T12:00:00Z"), 2L), (At("2026-11-10T13:00:00Z"), 2L)], result.Select(r => (r.BucketStart, r.Units)));
+    }
+
+    private static MonthToDateSnapshot Poll(string at, long input, long? cost = null, long units = 0) => new()
     {
         Month = November,
         TakenAt = At(at),
         Tokens = new TokenCounts(input, 0, 0, 0, 0),
+        Units = units,
         CostMicros = cost,
     };
 }

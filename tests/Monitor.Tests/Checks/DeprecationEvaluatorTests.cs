@@ -103,7 +103,9 @@ public sealed class DeprecationEvaluatorTests
         Assert.Equal("[Alias moved] mistral-large-latest now resolves to mistral-large-2411 (was mistral-large-2512) on mistral-test", moved.Title);
         Assert.Equal("input 0.50 -> 2.00 (+300%), output 1.50 -> 6.00 (+300%) USD per 1M tokens (USD list prices)",
             moved.Evidence.Facts.Single(f => f.Label == "Price change").Value);
-        Assert.Equal(2, await checks.Harness.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM model_alias_history WHERE alias = 'mistral-large-latest'"));
+        // The usage's mistral-large-latest::mistral-large-2512 keys, the list before the move and the list after it.
+        Assert.Equal(["mistral-large-2512", "mistral-large-2512", "mistral-large-2411"],
+            await checks.Harness.Ledger.QueryAsync<string>("SELECT model FROM model_alias_history WHERE alias = 'mistral-large-latest' ORDER BY first_seen_at"));
     }
 
     [Fact]

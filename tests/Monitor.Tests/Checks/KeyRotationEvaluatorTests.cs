@@ -46,10 +46,11 @@ public sealed class KeyRotationEvaluatorTests
     {
         await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
         await checks.PullAsync();
-        var key = checks.Harness.Scenario.Keys.Single(k => k.Name == "support-bot"); // expires 2026-12-12 00:00
+        // Mistral lists its expiry as the day 2026-12-12: the key works through that day, so it expires 2026-12-13 00:00.
+        var key = checks.Harness.Scenario.Keys.Single(k => k.Name == "support-bot");
 
         var raised = new List<string>();
-        foreach (var at in new DateTimeOffset[] { Now, new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero), new(2026, 12, 11, 0, 0, 0, TimeSpan.Zero) })
+        foreach (var at in new DateTimeOffset[] { Now, new(2026, 12, 6, 0, 0, 0, TimeSpan.Zero), new(2026, 12, 12, 0, 0, 0, TimeSpan.Zero) })
         {
             checks.SetNow(at);
             raised.AddRange((await checks.RaiseAsync<KeyRotationEvaluator>()).Where(a => a.Kind == AlertKind.KeyExpiry && a.KeyId == key.KeyId).Select(a => a.DedupKey));

@@ -194,71 +194,6 @@ public sealed class FakeProviderServerTests(FakeProviderFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task MistralUsage_EveryMonthAndWorkspace_MatchesTheScenario()
-    {
-        foreach (var workspace in Scenario.Workspaces.Where(w => w.Provider == DemoScenario.Mistral))
-        {
-            for (var month = new DateTimeOffset(Scenario.Start.Year, Scenario.Start.Month, 1, 0, 0, 0, TimeSpan.Zero); month < Scenario.End; month = month.AddMonths(1))
-            {
-                using var doc = await GetJsonAsync(fixture.Mistral(
-                    $"/v1/admin/usage?month={month.Month:00}&year={month.Year}&workspace_id={workspace.Id}"));
-
-                var models = doc.RootElement.GetProperty("completion").GetProperty("models");
-                var truth = Scenario.Hours
-                    .Where(h => h.Workspace == workspace.Id && h.HourStart >= month && h.HourStart < month.AddMonths(1))
-                    .GroupBy(h => h.Model)
-                    .ToDictionary(g => g.Key, g => g.ToArray());
-                Assert.Equal(truth.Keys.Order(), models.EnumerateObject().Select(m => m.Name).Order());
-                foreach (var (model, hours) in truth)
-                {
-                    var price = Scenario.PriceOf(DemoScenario.Mistral, model);
-                    var groups = models.GetProperty(model);
-                    AssertRow(groups, "input", hours.Sum(h => h.InputTokens), price.InputCost(hours.Sum(h => h.InputTokens)));
-                    AssertRow(groups, "cached_input", hours.Sum(h => h.CachedInputTokens), price.CachedInputCost(hours.Sum(h => h.CachedInputTokens)));
-                    AssertRow(groups, "output", hours.Sum(h => h.OutputTokens), price.OutputCost(hours.Sum(h => h.OutputTokens)));
-                    Assert.Equal(hours.Sum(h => h.Requests), groups.GetProperty("requests")[0].GetProperty("value").GetInt64());
-                }
-
-                Assert.Equal("EUR", doc.RootElement.GetProperty("currency").GetString());
-                Assert.Equal("€", doc.RootElement.GetProperty("currency_symbol").GetString());
-            }
-        }
-    }
-
-    [Fact]
-    public async Task MistralUsage_NoParameters_IsTheCurrentMonthWithEveryTopLevelKey()
-    {
-        using var doc = await GetJsonAsync(fixture.Mistral("/v1/admin/usage"));
-
-        var root = doc.RootElement;
-        string[] keys =
-        [
-            "completion", "ocr", "connectors", "audio", "audio_characters", "chat", "libraries_api", "fine_tuning",
-            "vibe_code", "vibe_usage", "date", "start_date", "end_date", "previous_month", "next_month", "currency",
-            "currency_symbol", "prices",
-        ];
-        Assert.Equal(keys.Order(), root.EnumerateObject().Select(p => p.Name).Order());
-        Assert.Equal("2026-11-01T00:00:00Z", root.GetProperty("start_date").GetString());
-        Assert.Equal("2026-11-30T23:59:59Z", root.GetProperty("end_date").GetString());
-        Assert.Equal("2026-10", root.GetProperty("previous_month").GetString());
-        Assert.Equal(JsonValueKind.Null, root.GetProperty("next_month").ValueKind);
-        Assert.False(root.GetProperty("completion").GetProperty("models").GetProperty("mistral-embed").TryGetProperty("output", out _));
-    }
-
-    [Fact]
-    public async Task MistralSpendLimit_CurrentMonth_IsTheMonthToDateCost()
-    {
-        using var doc = await GetJsonAsync(fixture.Mistral("/v1/admin/spend-limit"));
-
-        var completion = doc.RootElement.GetProperty("limits").GetProperty("completion");
-        var monthStart = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        var truth = Scenario.Hours.Where(h => h.Provider == DemoScenario.Mistral && h.HourStart >= monthStart).Sum(Scenario.CostOf);
-        Assert.Equal(decimal.Round(truth, 2), completion.GetProperty("usage").GetDecimal());
-        Assert.Equal(500m, completion.GetProperty("usage_limit").GetDecimal());
-        Assert.Equal("EUR", doc.RootElement.GetProperty("limits").GetProperty("currency").GetString());
-    }
-
-    [Fact]
     public async Task MistralModels_DeprecatedModel_CarriesDateAndReplacement()
     {
         using var doc = await GetJsonAsync(fixture.Mistral("/v1/models"));
@@ -269,34 +204,6 @@ public sealed class FakeProviderServerTests(FakeProviderFixture fixture) : IClas
         Assert.Equal("mistral-large-latest", cards["mistral-large-2512"].GetProperty("aliases")[0].GetString());
         Assert.Contains("mistral-medium-3-5", cards.Keys);
         Assert.All(cards.Values, c => Assert.Equal("base", c.GetProperty("type").GetString()));
-    }
-
-    [Fact]
-    public async Task MistralApiKeys_OffsetPaging_ListsTheThreeKeys()
-    {
-        using var first = await GetJsonAsync(fixture.Mistral("/v1/admin/api-keys?limit=2"));
-        using var second = await GetJsonAsync(fixture.Mistral("/v1/admin/api-keys?limit=2&offset=2"));
-
-        var keys = first.RootElement.GetProperty("keys").EnumerateArray().Concat(second.RootElement.GetProperty("keys").EnumerateArray()).ToArray();
-        Assert.Equal(3, keys.Length);
-        Assert.All(keys, k => Assert.Equal(JsonValueKind.Null, k.GetProperty("key").ValueKind));
-        Assert.Single(keys, k => k.GetProperty("expiration_date").ValueKind == JsonValueKind.String);
-        var lastUsed = Scenario.Hours.Where(h => h.Provider == DemoScenario.Mistral).Max(h => h.HourStart);
-        Assert.All(keys, k => Assert.Equal(lastUsed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), k.GetProperty("last_used").GetString()));
-    }
-
-    private static void AssertRow(JsonElement groups, string group, long tokens, decimal amount)
-    {
-        if (tokens == 0)
-        {
-            Assert.False(groups.TryGetProperty(group, out _));
-            return;
-        }
-
-        var row = groups.GetProperty(group)[0];
-        Assert.Equal(group, row.GetProperty("billing_group").GetString());
-        Assert.Equal(tokens, row.GetProperty("value").GetInt64());
-        Assert.Equal(decimal.Round(amount, 6, MidpointRounding.AwayFromZero).ToString("F6", CultureInfo.InvariantCulture), row.GetProperty("amount").GetString());
     }
 
     private async Task<HttpResponseMessage> SendAsync(Uri uri, string? key)

@@ -38,7 +38,7 @@ public sealed class PullServiceTests
     }
 
     [Fact]
-    public async Task PullAllAsync_Mistral_MonthlyTokensAndEurCostPerWorkspaceAndModel()
+    public async Task PullAllAsync_Mistral_DailyTokensAndEurCostPerWorkspaceAndModel()
     {
         await using var h = await PullHarness.StartAsync();
 
@@ -46,15 +46,20 @@ public sealed class PullServiceTests
 
         Assert.True(results.Single().Ok, results.Single().Error);
         var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.Mistral)
-            .GroupBy(x => (x.Workspace, x.Model, Month: new DateTimeOffset(x.HourStart.Year, x.HourStart.Month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds()))
-            .ToDictionary(g => g.Key, g => (Input: g.Sum(x => x.InputTokens), Cached: g.Sum(x => x.CachedInputTokens), Output: g.Sum(x => x.OutputTokens), Requests: g.Sum(x => x.Requests)));
-        var ledger = (await h.Ledger.QueryAsync<(string Workspace, string Model, long Month, long Input, long Cached, long Output, long Requests, string Currency, string Width)>(
-            "SELECT workspace, model, bucket_start, input_tokens, cached_input_tokens, output_tokens, requests, currency, bucket_width FROM usage_records WHERE account = 'mistral-test'"))
-            .ToDictionary(r => (r.Workspace, r.Model, r.Month));
+            .GroupBy(x => (x.Workspace, x.Model, Day: new DateTimeOffset(x.HourStart.UtcDateTime.Date, TimeSpan.Zero).ToUnixTimeSeconds()))
+            .ToDictionary(g => g.Key, g => (Input: g.Sum(x => x.InputTokens), Cached: g.Sum(x => x.CachedInputTokens), Output: g.Sum(x => x.OutputTokens),
+                Cost: (long)decimal.Round(g.Sum(h.Scenario.CostOf) * 1_000_000m, MidpointRounding.ToEven)));
+        var ledger = (await h.Ledger.QueryAsync<(string Workspace, string Model, long Day, long Input, long Cached, long Output, long Cost, string Currency, string Width)>(
+            "SELECT workspace, model, bucket_start, input_tokens, cached_input_tokens, output_tokens, cost_micros, currency, bucket_width FROM usage_records WHERE account = 'mistral-test'"))
+            .ToDictionary(r => (r.Workspace, r.Model, r.Day));
 
         Assert.Equal(truth.Count, ledger.Count);
         foreach (var (key, t) in truth)
-            Assert.Equal((t.Input, t.Cached, t.Output, t.Requests, "EUR", "month"), (ledger[key].Input, ledger[key].Cached, ledger[key].Output, ledger[key].Requests, ledger[key].Currency, ledger[key].Width));
+        {
+            var l = ledger[key];
+            Assert.Equal((t.Input, t.Cached, t.Output, "EUR", "1d"), (l.Input, l.Cached, l.Output, l.Currency, l.Width));
+            Assert.InRange(l.Cost - t.Cost, -1, 1); // one rounding to micro-units per record
+        }
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class KiloConnectorTests
 
         Assert.True(result.Ok, result.Error);
         AssertSame(Truth(h.Scenario, DateTimeOffset.MinValue, DateTimeOffset.MaxValue), await LedgerAsync(h));
+        Assert.Single(h.Server.Faults.Log, l => l.PathAndQuery == "/kilo/api/profile/usage?groupByModel=true&viewType=personal");
         var kinds = await h.Ledger.QueryAsync<(string Width, string Source, string Currency, string Workspace, string KeyId, long Reasoning)>(
             "SELECT DISTINCT bucket_width, cost_source, currency, workspace, key_id, reasoning_tokens FROM usage_records WHERE account = @Account", new { Account });
         Assert.Equal(("1d", "reported", "USD", "", "", 0L), Assert.Single(kinds));
@@ -49,11 +50,7 @@ public sealed class KiloConnectorTests
         var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        var log = h.Server.Faults.Log.ToList();
-        var limited = log.FindIndex(l => l.Status == 429);
-        var retry = log.FindIndex(limited + 1, l => l.PathAndQuery == log[limited].PathAndQuery);
-        Assert.Equal(200, log[retry].Status);
-        Assert.True(log[retry].At - log[limited].At >= TimeSpan.FromSeconds(0.9), $"retried after {(log[retry].At - log[limited].At).TotalMilliseconds} ms");
+        RetryAssertions.AssertRetriedAfter(h.Server);
         AssertSame(Truth(h.Scenario, DateTimeOffset.MinValue, DateTimeOffset.MaxValue), await LedgerAsync(h));
     }
 
@@ -106,20 +103,20 @@ public sealed class KiloConnectorTests
     }
 
     [Fact]
-    public async Task PullAllAsync_UnknownFieldsNullGroupKeysAndNumericStrings_IgnoresExtrasAndSumsFeatures()
+    public async Task PullAllAsync_NumericStringsNullModelsAndUnknownFields_ReadsNumbersAndSumsRowsOfADay()
     {
         await using var h = await PullHarness.StartAsync(accounts: Accounts);
         var today = new DateTimeOffset(h.Scenario.End.UtcDateTime.Date, TimeSpan.Zero);
         var day = today.AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         h.Server.Faults.Add("/kilo/api/profile/usage", new FakeFault(200, $$"""
             {"usage":[
-              {"date":"{{day}}","model":"anthropic/claude-sonnet-4","feature":null,"total_cost":"1500000","request_count":4,
+              {"date":"{{day}}","model":"anthropic/claude-sonnet-4","total_cost":"1500000","request_count":4,
                "total_input_tokens":1000,"total_output_tokens":200,"total_cache_write_tokens":null,"total_cache_hit_tokens":300,
                "x_new":{"a":[1,{"b":2}]},"organization_id":null},
-              {"date":"{{day}}T00:00:00.000Z","model":"anthropic/claude-sonnet-4","feature":"autocomplete","total_cost":250000,
-               "request_count":"6","total_input_tokens":"500","total_output_tokens":50,"total_cache_write_tokens":20,
+              {"date":"{{day}}T00:00:00.000Z","model":"anthropic/claude-sonnet-4","total_cost":250000,
+               "request_count":"6","total_input_tokens":"500","total_output_tokens":50,"total_cache_write_tokens":0,
                "total_cache_hit_tokens":0,"x_flag":true},
-              {"date":"{{day}}","model":null,"feature":"agent","total_cost":10,"request_count":1,"total_input_tokens":1,
+              {"date":"{{day}}","model":null,"total_cost":10,"request_count":1,"total_input_tokens":1,
                "total_output_tokens":1,"total_cache_write_tokens":0,"total_cache_hit_tokens":0}],
              "x_meta":{"generated":"now"} }
             """));
@@ -133,7 +130,8 @@ public sealed class KiloConnectorTests
             FROM usage_records WHERE account = @Account
             """, new { Account })).ToDictionary(r => r.Model);
         Assert.Equal(2, rows.Count);
-        Assert.Equal(("anthropic/claude-sonnet-4", "", "", 1500L, 300L, 20L, 250L, 10L, 1_750_000L), rows["anthropic/claude-sonnet-4"]);
+        // input 1000 + 500 with 300 of it cache hits: 1200 uncached, 300 cached.
+        Assert.Equal(("anthropic/claude-sonnet-4", "", "", 1200L, 300L, 0L, 250L, 10L, 1_750_000L), rows["anthropic/claude-sonnet-4"]);
         Assert.Equal(10L, rows["(unknown)"].Cost);
     }
 
@@ -148,30 +146,36 @@ public sealed class KiloConnectorTests
         var balance = Assert.Single(await h.Ledger.QueryAsync<(string Currency, long Remaining, long? Total, long Depleted)>(
             "SELECT currency, remaining_micros, total_micros, depleted FROM credit_balances WHERE account = @Account", new { Account }));
         Assert.Equal(("USD", MoneyUnits.ToMicros(FakeKiloEndpoints.PersonalBalance), (long?)null, 0L), balance);
+        Assert.Equal("prepaid", await h.Ledger.ScalarAsync<string>("SELECT kind FROM credit_balances WHERE account = @Account", new { Account }));
         Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM api_keys"));
         Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM models"));
     }
 
     [Fact]
-    public async Task PullAllAsync_Organization_SendsTheOrganizationHeader()
+    public async Task PullAllAsync_Organization_AsksTheOrganisationsViewAndStoresTheMemberAllowanceAsAnAllowance()
     {
         await using var h = await PullHarness.StartAsync(accounts: Accounts,
-            settings: new Dictionary<string, string?> { ["Monitor:Providers:0:Organization"] = "5b0c8a52-2f5e-4a8e-9d43-3c1f0e6a7b21" });
+            settings: new Dictionary<string, string?> { ["Monitor:Providers:0:Organization"] = FakeKiloEndpoints.OrganizationId });
 
         var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        Assert.Equal(MoneyUnits.ToMicros(FakeKiloEndpoints.OrganizationBalance),
-            await h.Ledger.ScalarAsync<long>("SELECT remaining_micros FROM credit_balances WHERE account = @Account", new { Account }));
+        Assert.Single(h.Server.Faults.Log, l => l.PathAndQuery == $"/kilo/api/profile/usage?groupByModel=true&viewType={FakeKiloEndpoints.OrganizationId}");
+        AssertSame(Truth(h.Scenario, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, FakeKiloEndpoints.OrganizationId), await LedgerAsync(h));
+        Assert.Equal((MoneyUnits.ToMicros(FakeKiloEndpoints.MemberAllowance), "allowance"),
+            Assert.Single(await h.Ledger.QueryAsync<(long, string)>("SELECT remaining_micros, kind FROM credit_balances WHERE account = @Account", new { Account })));
     }
 
-    /// <summary>The scenario's Kilo hours per model and day in [from, to); cost in whole microdollars as Kilo books it.</summary>
-    private static Dictionary<(string Model, long Day), Totals> Truth(DemoScenario s, DateTimeOffset from, DateTimeOffset to) =>
-        s.Hours.Where(x => x.Provider == DemoScenario.Kilo && x.HourStart >= from && x.HourStart < to)
+    /// <summary>
+    /// The scenario's Kilo hours the view shows, per model and day in [from, to); cost in whole microdollars as Kilo books
+    /// it. Input is uncached: the fake's total_input_tokens includes the cache hits, the connector takes them off.
+    /// </summary>
+    private static Dictionary<(string Model, long Day), Totals> Truth(DemoScenario s, DateTimeOffset from, DateTimeOffset to, string view = "personal") =>
+        s.Hours.Where(x => x.Provider == DemoScenario.Kilo && x.HourStart >= from && x.HourStart < to && FakeKiloEndpoints.InView(x, view))
             .GroupBy(x => (x.Model, Day: x.HourStart.ToUnixTimeSeconds() / 86400))
             .ToDictionary(g => g.Key, g => new Totals(
                 g.Sum(x => x.InputTokens), g.Sum(x => x.CachedInputTokens), g.Sum(x => x.CacheWriteTokens), g.Sum(x => x.OutputTokens),
-                g.Sum(x => x.Requests), MoneyUnits.ToMicros(g.Sum(s.CostOf))));
+                g.Sum(x => x.Requests), g.Sum(x => MoneyUnits.ToMicros(s.CostOf(x))))); // Kilo books whole µ$ per request
 
     private static async Task<Dictionary<(string Model, long Day), Totals>> LedgerAsync(PullHarness h) =>
         (await h.Ledger.QueryAsync<(string Model, long Day, long Input, long Cached, long Write, long Output, long Requests, long Cost)>(

@@ -3,6 +3,7 @@ using System.Web;
 using Monitor.Core.Keys;
 using Monitor.Core.Pricing;
 using Monitor.Demo;
+using Monitor.Providers;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Providers;
@@ -24,7 +25,23 @@ public sealed class LiteLLMConnectorTests
         Assert.True(results.Single().Ok, results.Single().Error);
         await AssertLedgerEqualsTruthAsync(h);
         Assert.Equal(0, await h.Ledger.ScalarAsync<long>(
-            $"SELECT COUNT(*) FROM usage_records WHERE account = '{Account}' AND (bucket_width <> '1h' OR cost_source <> 'reported' OR currency <> 'USD' OR provider <> 'litellm')"));
+            $"SELECT COUNT(*) FROM usage_records WHERE account = '{Account}' AND (cost_source <> 'reported' OR currency <> 'USD' OR provider <> 'litellm')"));
+    }
+
+    [Fact]
+    public async Task PullAllAsync_DaysPastLogRetention_KeepTheirTotalsAsDayRecordsFromTheRollup()
+    {
+        await using var h = await PullHarness.StartAsync(days: 40, accounts: LiteLLM);
+
+        var results = await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None);
+
+        Assert.True(results.Single().Ok, results.Single().Error);
+        await AssertLedgerEqualsTruthAsync(h);
+        var retained = FakeLiteLLMEndpoints.RetainedFrom(h.Scenario).ToUnixTimeSeconds();
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>(
+            $"SELECT COUNT(*) FROM usage_records WHERE account = '{Account}' AND bucket_width = '1h' AND bucket_start < @retained", new { retained }));
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>(
+            $"SELECT COUNT(*) FROM usage_records WHERE account = '{Account}' AND bucket_width = '1d' AND bucket_start >= @day", new { day = retained - retained % 86400 + 86400 }));
     }
 
     [Fact]
@@ -39,19 +56,21 @@ public sealed class LiteLLMConnectorTests
             .ToDictionary(r => (r.KeyId, r.Model, r.Start), r => r.Cost);
         var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.LiteLLM)
             .ToDictionary(x => (x.KeyId, x.Model, x.HourStart.ToUnixTimeSeconds()), x => MoneyUnits.ToMicros(h.Scenario.CostOf(x)));
-        Assert.Equal(truth.OrderBy(t => t.Key), ledger.OrderBy(l => l.Key));
+        Assert.Equal(truth.OrderBy(t => t.Key), ledger.OrderBy(l => l.Key)); // all logged: no day records beside the hours
     }
 
     [Fact]
-    public async Task PullAllAsync_SpendLogLongerThanAPage_WalksEveryPageOfEveryDay()
+    public async Task PullAllAsync_SpendLogLongerThanAPage_WalksEveryPageOldestFirst()
     {
-        await using var h = await PullHarness.StartAsync(days: 3, accounts: LiteLLM);
+        await using var h = await PullHarness.StartAsync(days: 10, accounts: LiteLLM);
 
         var results = await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None);
 
         Assert.True(results.Single().Ok, results.Single().Error);
-        var requests = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith(LogsPath + "?", StringComparison.Ordinal))
-            .Select(l => HttpUtility.ParseQueryString(l.PathAndQuery[(LogsPath.Length + 1)..]))
+        var queries = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith(LogsPath + "?", StringComparison.Ordinal))
+            .Select(l => HttpUtility.ParseQueryString(l.PathAndQuery[(LogsPath.Length + 1)..])).ToList();
+        Assert.All(queries, q => Assert.Equal(("startTime", "asc", "1000"), (q["sort_by"], q["sort_order"], q["page_size"])));
+        var requests = queries
             .GroupBy(q => (From: Utc(q["start_date"]!), To: Utc(q["end_date"]!)))
             .ToDictionary(g => g.Key, g => g.Select(q => int.Parse(q["page"]!, CultureInfo.InvariantCulture)).Order().ToList());
         Assert.NotEmpty(requests);
@@ -59,7 +78,7 @@ public sealed class LiteLLMConnectorTests
         {
             var rows = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.LiteLLM && x.HourStart >= from && x.HourStart < to)
                 .Sum(FakeLiteLLMEndpoints.RowCount);
-            var expected = Math.Max(1, (rows + FakeLiteLLMEndpoints.MaxPageSize - 1) / FakeLiteLLMEndpoints.MaxPageSize);
+            var expected = Math.Max(1, (rows + LiteLLMConnector.PageSize - 1) / LiteLLMConnector.PageSize);
             Assert.Equal(Enumerable.Range(1, expected), pages);
         }
 
@@ -151,6 +170,7 @@ public sealed class LiteLLMConnectorTests
                "startTime":"{{{hour}}}:45:10Z","model":"gpt-4o-mini"}
             ],"total":3,"page":1,"page_size":100,"total_pages":1,"total_is_capped":false}
             """));
+        h.Server.Faults.Add("/litellm/user/daily/activity", new FakeFault(200, """{"results":[],"metadata":{"page":1,"total_pages":0,"has_more":false}}"""));
 
         var result = (await h.Pulls.PullAllAsync(Account, day, day.AddDays(1), null, CancellationToken.None)).Single();
 
@@ -209,15 +229,20 @@ public sealed class LiteLLMConnectorTests
     private static DateTimeOffset Utc(string text) =>
         DateTimeOffset.ParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    /// <summary>Ledger totals per team, key, model and UTC day equal the scenario's: tokens, requests (rows) and cost.</summary>
+    /// <summary>
+    /// Ledger totals per team, key, model and UTC day equal the scenario's: tokens, requests (rows) and cost. Logged hours
+    /// are hourly records (each rounded to the micro); what the log no longer holds is one day record per day.
+    /// </summary>
     private static async Task AssertLedgerEqualsTruthAsync(PullHarness h)
     {
+        var retained = FakeLiteLLMEndpoints.RetainedFrom(h.Scenario);
         var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.LiteLLM)
             .GroupBy(x => (x.Workspace, x.KeyId, x.Model, Day: x.HourStart.ToUnixTimeSeconds() / 86400))
             .ToDictionary(g => g.Key, g => (
                 Input: g.Sum(x => x.InputTokens), Cached: g.Sum(x => x.CachedInputTokens), Write: g.Sum(x => x.CacheWriteTokens),
                 Output: g.Sum(x => x.OutputTokens), Reasoning: g.Sum(x => x.ReasoningTokens), Requests: (long)g.Sum(FakeLiteLLMEndpoints.RowCount),
-                Cost: g.Sum(x => MoneyUnits.ToMicros(h.Scenario.CostOf(x)))));
+                Cost: g.Where(x => x.HourStart >= retained).Sum(x => MoneyUnits.ToMicros(h.Scenario.CostOf(x)))
+                      + MoneyUnits.ToMicros(g.Where(x => x.HourStart < retained).Sum(h.Scenario.CostOf))));
         var ledger = (await h.Ledger.QueryAsync<(string Workspace, string KeyId, string Model, long Day, long Input, long Cached, long Write, long Output, long Reasoning, long Requests, long Cost)>(
             $"""
             SELECT workspace, key_id, model, bucket_start / 86400, SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens),

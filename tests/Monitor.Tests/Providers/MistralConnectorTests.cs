@@ -3,62 +3,63 @@ using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Providers;
 
-/// <summary>The Mistral connector's lenient reading of the (unverified) usage rows, and its failures, over real HTTP.</summary>
+/// <summary>The Mistral connector's failures over real HTTP against the demo fake: refused keys, retries, malformed answers.</summary>
 public sealed class MistralConnectorTests
 {
     private const string Usage = "/mistral/v1/admin/usage";
     private static readonly (string, string)[] MistralOnly = [("mistral", "Mistral")];
 
     [Fact]
-    public async Task Pull_RowsWithNothingRecognisable_FailLoudlyNamingTheField_AndWriteNothing()
+    public async Task Pull_DemoScenario_EveryWorkspaceArchivedIncluded_NothingOutside()
     {
-        await using var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly);
-        h.Server.Faults.Add(Usage, new FakeFault(200, """
-            {"completion":{"models":{"mistral-large-2512":{"weird_group":[{"flux":"lots","zorg":true}]}}},
-             "currency":"EUR","date":"2026-11-01T00:00:00Z"}
-            """));
-
-        var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
-
-        Assert.False(result.Ok);
-        Assert.Contains("GET /v1/admin/usage", result.Error, StringComparison.Ordinal);
-        Assert.Contains("completion.models.mistral-large-2512.weird_group", result.Error, StringComparison.Ordinal);
-        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
-        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_snapshots"));
-    }
-
-    [Fact]
-    public async Task Pull_UnknownRowsBesideKnownOnes_AreKeptRawAndTheKnownCounted()
-    {
-        await using var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly);
-        h.Server.Faults.Add(Usage, new FakeFault(200, """
-            {"completion":{"models":{"mistral-small-2603":{
-                "input":[{"billing_metric":"input_tokens","value":1000,"amount":"0.00012"}],
-                "output":[{"billing_metric":"output_tokens","value":"500","amount":0.00025}],
-                "moon_units":[{"billing_metric":"lunar_seconds","quantity_of_moons":3}]}}},
-             "ocr":{"models":{}},"currency":"EUR","some_future_field":[1,2,3]}
-            """), times: 3); // every workspace of the month sees the same body
+        await using var h = await PullHarness.StartAsync(days: 30, accounts: MistralOnly);
 
         var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        var rows = await h.Ledger.QueryAsync<(long Input, long Output, long Cost, string Raw)>(
-            "SELECT input_tokens, output_tokens, cost_micros, raw FROM usage_records WHERE model = 'mistral-small-2603' AND bucket_width = 'month' AND raw IS NOT NULL");
-        Assert.NotEmpty(rows);
-        Assert.All(rows, r => Assert.Equal((1000L, 500L, 370L), (r.Input, r.Output, r.Cost)));
-        Assert.All(rows, r => Assert.Contains("lunar_seconds", r.Raw, StringComparison.Ordinal));
+        var workspaces = h.Scenario.Workspaces.Where(w => w.Provider == DemoScenario.Mistral).Select(w => w.Id).Order(StringComparer.Ordinal);
+        Assert.Equal(workspaces, await h.Ledger.QueryAsync<string>("SELECT DISTINCT workspace FROM usage_records ORDER BY workspace"));
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records WHERE bucket_width <> '1d' OR cost_source <> 'reported'"));
+        Assert.Empty(await h.Ledger.QueryAsync<string>("SELECT path FROM provider_drift"));
     }
 
     [Fact]
-    public async Task Pull_MissingCurrency_FailsNamingTheField()
+    public async Task Pull_MissingCurrency_FailsNamingTheField_AndWritesNothing()
     {
         await using var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly);
-        h.Server.Faults.Add(Usage, new FakeFault(200, """{"completion":{"models":{}}}"""));
+        h.Server.Faults.Add(Usage, new FakeFault(200, Fixture.Load("mistral/usage-data-science.json").Body.Replace("\"currency\": \"EUR\",", "", StringComparison.Ordinal)));
 
         var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
 
         Assert.False(result.Ok);
-        Assert.Contains("currency", result.Error, StringComparison.Ordinal);
+        Assert.Contains("GET /v1/admin/usage: unexpected response: currency: missing, and Monitor:Providers:*:Currency is not set", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
+    }
+
+    [Fact]
+    public async Task Pull_MissingCurrency_TheConfiguredCurrencyIsUsed()
+    {
+        await using var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly,
+            settings: new Dictionary<string, string?> { ["Monitor:Providers:0:Currency"] = "EUR" });
+        h.Server.Faults.Add(Usage, new FakeFault(200, Fixture.Load("mistral/usage-data-science.json").Body.Replace("\"currency\": \"EUR\",", "", StringComparison.Ordinal)));
+
+        var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
+
+        Assert.True(result.Ok, result.Error);
+        Assert.Equal(["EUR"], await h.Ledger.QueryAsync<string>("SELECT DISTINCT currency FROM usage_records"));
+    }
+
+    [Fact]
+    public async Task Pull_MalformedJson_FailsNamingTheEndpoint_AndWritesNothing()
+    {
+        await using var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly);
+        h.Server.Faults.Add(Usage, FakeFault.MalformedJson());
+
+        var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
+
+        Assert.False(result.Ok);
+        Assert.Contains("GET /v1/admin/usage: malformed JSON", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
     }
 
     [Fact]
@@ -69,8 +70,10 @@ public sealed class MistralConnectorTests
         var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
 
         Assert.False(result.Ok);
-        Assert.Contains("mistral-test (Mistral) GET /v1/admin/api-keys: HTTP 401 Unauthorized", result.Error, StringComparison.Ordinal);
-        Assert.Equal(1, h.Server.Faults.Log.Count(l => l.Status == 401)); // stopped after the first refusal
+        Assert.Contains("mistral-test (Mistral) GET /v1/admin/api-keys: HTTP 401 Unauthorized: {\"detail\":\"Unauthorized\"}", result.Error, StringComparison.Ordinal);
+        // The refused admin key is not tried on the spend limit or usage; the model list has its own key (here as wrong).
+        Assert.Single(h.Server.Faults.Log, l => l.Status == 401 && l.PathAndQuery.StartsWith("/mistral/v1/admin/", StringComparison.Ordinal));
+        await h.AssertRejectedWithoutTraceAsync("not-the-key");
     }
 
     [Fact]
@@ -84,5 +87,20 @@ public sealed class MistralConnectorTests
         Assert.True(result.Ok, result.Error);
         Assert.True(await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records") > 0);
         Assert.Contains(h.Server.Faults.Log, l => l.Status == 503);
+    }
+
+    [Fact]
+    public async Task Pull_WorkspaceListingRepeatsItsPage_FailsNamingTheEndpoint()
+    {
+        await using var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly);
+        // A server that ignores `page`: the same full page of 100 every time, with more announced.
+        var items = string.Join(',', Enumerable.Range(0, 100).Select(i => $$"""{"uuid":"00000000-0000-4000-8000-{{i:D12}}","name":"w{{i}}","description":null,"icon":null,"is_default":false}"""));
+        h.Server.Fixtures.Serve("/mistral/v1/admin/workspaces", $$"""{"total":500,"items":[{{items}}],"object":"list","page":1,"page_size":100}""");
+
+        var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
+
+        Assert.False(result.Ok);
+        Assert.Contains("GET /v1/admin/workspaces: paging made no progress", result.Error, StringComparison.Ordinal);
+        Assert.Equal(2, h.Server.Faults.Log.Count(l => l.PathAndQuery.StartsWith("/mistral/v1/admin/workspaces", StringComparison.Ordinal)));
     }
 }

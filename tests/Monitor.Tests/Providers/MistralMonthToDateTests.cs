@@ -3,87 +3,93 @@ using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Providers;
 
-/// <summary>Mistral's usage is month-to-date: polls become hourly buckets through the real pull path.</summary>
+/// <summary>
+/// Mistral rows are dated (daily buckets); a row without a date (no public payload shows one, but the rows are untyped
+/// in the spec) and the fine-tuning storage integers are counted month to date: each poll is kept, the month's buckets
+/// are derived from the growth between polls, and dated rows in the same pull are written as they are.
+/// </summary>
 public sealed class MistralMonthToDateTests
 {
+    private const string Workspace = "5f3c9a1e-2b7d-4c8e-9a6f-1d2e3f4a5b6c";
+    private const string Usage = "/mistral/v1/admin/usage";
     private static readonly (string, string)[] MistralOnly = [("mistral", "Mistral")];
+    private static readonly DateTimeOffset November = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task PullAsync_HourlyPolls_LedgerHoursEqualTheTrueHours()
+    public async Task Pull_UndatedRows_MonthIsTheLatestTotal_GrowthSpreadOverTheHoursBetweenPolls_DatedRowsAsSent()
     {
-        await using var h = await PullHarness.StartAsync(days: 30, accounts: MistralOnly, clockStart: PullHarness.Now.AddDays(-3));
-        var firstPoll = h.Scenario.End.AddHours(-6);
-        for (var poll = firstPoll; poll <= h.Scenario.End; poll = poll.AddHours(1))
-        {
-            h.Scenario.VisibleUntil = poll;
-            h.Ledger.Clock.SetUtcNow(poll);
-            var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
-            Assert.True(result.Ok, result.Error);
-        }
+        await using var h = await StartAsync(PullHarness.Now.AddHours(-5));
+        await PollAsync(h, PullHarness.Now.AddHours(-5), undatedInput: 1_000_000);
+        await PollAsync(h, PullHarness.Now.AddHours(-3), undatedInput: 1_600_000);
+        await PollAsync(h, PullHarness.Now.AddHours(-1), undatedInput: 1_600_000); // nothing new: no new poll kept
 
-        var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.Mistral && x.HourStart >= firstPoll && x.HourStart < h.Scenario.End)
-            .GroupBy(x => (x.Workspace, x.Model, Hour: x.HourStart.ToUnixTimeSeconds()))
-            .ToDictionary(g => g.Key, g => (Input: g.Sum(x => x.InputTokens), Cached: g.Sum(x => x.CachedInputTokens), Output: g.Sum(x => x.OutputTokens), Cost: decimal.Round(g.Sum(h.Scenario.CostOf), 6)));
-        var hourly = (await h.Ledger.QueryAsync<(string Workspace, string Model, long Hour, long Input, long Cached, long Output, long Cost)>(
-            "SELECT workspace, model, bucket_start, input_tokens, cached_input_tokens, output_tokens, cost_micros FROM usage_records WHERE bucket_width = '1h'"))
-            .ToDictionary(r => (r.Workspace, r.Model, r.Hour));
-
-        Assert.Equal(truth.Keys.Order(), hourly.Keys.Order());
-        foreach (var (key, t) in truth)
-        {
-            var l = hourly[key];
-            Assert.Equal((t.Input, t.Cached, t.Output), (l.Input, l.Cached, l.Output));
-            // The fake rounds each of its three amount rows (input, cached, output) to 6 decimals, so the difference of two
-            // month-to-date totals may be up to 3 micro-units off the exact hour; tokens are exact.
-            Assert.InRange(l.Cost - (long)decimal.Round(t.Cost * 1_000_000m), -3, 3);
-        }
+        var small = await h.Ledger.QueryAsync<(string Width, long Start, long Input, long Cost)>(
+            "SELECT bucket_width, bucket_start, input_tokens, cost_micros FROM usage_records WHERE model = 'mistral-small-2603' ORDER BY bucket_width, bucket_start");
+        // The opening poll: 1,000,000 x 0.0000001 = 0.10 for the month so far; then 600,000 (0.06) over the two hours between the polls.
+        Assert.Equal(
+            [
+                ("1h", PullHarness.Now.AddHours(-5).AddMinutes(-30).ToUnixTimeSeconds(), 150_000L, 15_000L),
+                ("1h", PullHarness.Now.AddHours(-4).AddMinutes(-30).ToUnixTimeSeconds(), 300_000L, 30_000L),
+                ("1h", PullHarness.Now.AddHours(-3).AddMinutes(-30).ToUnixTimeSeconds(), 150_000L, 15_000L),
+                ("month", November.ToUnixTimeSeconds(), 1_000_000L, 100_000L),
+            ],
+            small);
+        Assert.Equal(2, await h.Ledger.ScalarAsync<long>("SELECT COUNT(DISTINCT taken_at) FROM usage_snapshots WHERE model = 'mistral-small-2603'"));
+        // The dated row of the same pulls: one day record, 800,000 x 0.0000005 = 0.40.
+        Assert.Equal(("1d", 800_000L, 400_000L), (await h.Ledger.QueryAsync<(string, long, long)>(
+            "SELECT bucket_width, input_tokens, cost_micros FROM usage_records WHERE model = 'mistral-large-2512'")).Single());
+        Assert.Contains("completion.models.mistral-small-2603.input[].timestamp", await h.Ledger.QueryAsync<string>("SELECT path FROM provider_drift"));
     }
 
     [Fact]
-    public async Task PullAsync_MonthTotal_AlwaysEqualsTheLatestMonthToDate()
+    public async Task Pull_FineTuningStorage_UnitsMonthToDate_UnpricedAndReported_NeverFree()
     {
-        await using var h = await PullHarness.StartAsync(days: 30, accounts: MistralOnly, clockStart: PullHarness.Now.AddDays(-3));
-        foreach (var poll in new[] { h.Scenario.End.AddHours(-30), h.Scenario.End.AddHours(-29), h.Scenario.End.AddHours(-3), h.Scenario.End })
-        {
-            h.Scenario.VisibleUntil = poll;
-            h.Ledger.Clock.SetUtcNow(poll);
-            await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
-        }
+        await using var h = await StartAsync(PullHarness.Now.AddHours(-2));
+        await PollAsync(h, PullHarness.Now.AddHours(-2), undatedInput: 1_000_000, storage: 2);
+        await PollAsync(h, PullHarness.Now, undatedInput: 1_000_000, storage: 3);
 
-        var month = new DateTimeOffset(h.Scenario.End.Year, h.Scenario.End.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var expected = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.Mistral && x.HourStart >= month).Sum(x => x.InputTokens + x.CachedInputTokens + x.OutputTokens);
-        var ledger = await h.Ledger.ScalarAsync<long>("SELECT SUM(input_tokens + cached_input_tokens + output_tokens) FROM usage_records WHERE bucket_start >= @m", new { m = month.ToUnixTimeSeconds() });
-
-        Assert.Equal(expected, ledger);
-        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records WHERE input_tokens < 0 OR output_tokens < 0 OR cost_micros < 0"));
-        // Four polls that each changed something: no more, however often the month is re-read.
-        Assert.True(await h.Ledger.ScalarAsync<long>("SELECT COUNT(DISTINCT taken_at) FROM usage_snapshots WHERE month_start = @m", new { m = month.ToUnixTimeSeconds() }) == 4);
+        var storage = await h.Ledger.QueryAsync<(string Width, long Units, string Unit, string Source, long? Cost)>(
+            "SELECT bucket_width, units, unit, cost_source, cost_micros FROM usage_records WHERE category = 'fine_tuning.storage' ORDER BY bucket_width");
+        Assert.Equal(3, storage.Sum(s => s.Units)); // the latest month-to-date integer
+        Assert.All(storage, s => Assert.Equal(("units", "unpriced", (long?)null), (s.Unit, s.Source, s.Cost)));
+        Assert.Contains("fine_tuning.storage.ft:mistral-small-2603:8f2a1c3e:20261119:b7e9d0f1", await h.Ledger.QueryAsync<string>("SELECT path FROM provider_drift"));
     }
 
-    [Fact]
-    public async Task PullAsync_AcrossMonthRollover_BothMonthsKeepTheirExactTotals()
+    private static async Task<PullHarness> StartAsync(DateTimeOffset clock)
     {
-        await using var h = await PullHarness.StartAsync(days: 30, accounts: MistralOnly, clockStart: new DateTimeOffset(2026, 10, 30, 0, 0, 0, TimeSpan.Zero));
-        // The scenario ends on 2026-11-22; play a rollover inside it: polls at the end of October and early November.
-        var november = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        var october = november.AddMonths(-1);
-        foreach (var poll in new[] { november.AddHours(-2), november.AddHours(3) })
-        {
-            h.Scenario.VisibleUntil = poll;
-            h.Ledger.Clock.SetUtcNow(poll);
-            var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
-            Assert.True(result.Ok, result.Error);
-        }
-
-        long Truth(DateTimeOffset from, DateTimeOffset to) => h.Scenario.Hours
-            .Where(x => x.Provider == DemoScenario.Mistral && x.HourStart >= from && x.HourStart < to && x.HourStart < november.AddHours(3))
-            .Sum(x => x.InputTokens);
-        async Task<long> Ledger(DateTimeOffset from, DateTimeOffset to) => await h.Ledger.ScalarAsync<long>(
-            "SELECT COALESCE(SUM(input_tokens), 0) FROM usage_records WHERE bucket_start >= @from AND bucket_start < @to",
-            new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
-
-        Assert.Equal(Truth(october, november), await Ledger(october, november));
-        Assert.Equal(Truth(november, november.AddMonths(1)), await Ledger(november, november.AddMonths(1)));
-        Assert.True(await Ledger(november.AddHours(-2), november) > 0); // October's last two hours got October's final growth
+        var h = await PullHarness.StartAsync(days: 7, accounts: MistralOnly, clockStart: clock);
+        h.Server.Fixtures.Serve("/mistral/v1/admin/workspaces", """{"total":0,"items":[],"object":"list","page":1,"page_size":100}""", new Dictionary<string, string> { ["is_archived"] = "true" });
+        h.Server.Fixtures.Serve("/mistral/v1/admin/workspaces", Fixture.Load("mistral/workspaces-page-1.json").Body.Replace("\"total\": 2", "\"total\": 1", StringComparison.Ordinal));
+        return h;
     }
+
+    /// <summary>One pull at <paramref name="at"/>: the workspace and the organisation answer the same rows.</summary>
+    private static async Task PollAsync(PullHarness h, DateTimeOffset at, long undatedInput, long? storage = null)
+    {
+        var body = Body(undatedInput, storage);
+        h.Server.Faults.Add(Usage, new FakeFault(200, body), times: 2);
+        h.Ledger.Clock.SetUtcNow(at);
+        var result = (await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None)).Single();
+        Assert.True(result.Ok, result.Error);
+        Assert.Equal(0, h.Server.Faults.Pending);
+    }
+
+    // The fixture's shape (tests/Fixtures/mistral/usage.json) with one row stripped of its timestamp.
+    private static string Body(long undatedInput, long? storage) => """
+        {"completion":{"models":{
+           "mistral-small-2603":{"input":[{"usage_type":"usage","event_type":"api_tokens","billing_metric":"mistral-small-2603","billing_display_name":"mistral-small-2603",
+              "billing_group":"input","value":UNDATED,"value_paid":UNDATED,"api_zone":"global","service_tier":"standard"}]},
+           "mistral-large-2512":{"input":[{"usage_type":"usage","event_type":"api_tokens","billing_metric":"mistral-large-2512","billing_display_name":"mistral-large-2512",
+              "billing_group":"input","timestamp":"2026-11-21","value":800000,"value_paid":800000,"api_zone":"global","service_tier":"standard"}]}}},
+         "ocr":{"models":{}},"connectors":{"models":{}},"libraries_api":{"pages":{"models":{}},"tokens":{"models":{}},"audio_seconds":{"models":{}}},
+         "fine_tuning":{"training":{},"storage":STORAGE},
+         "audio":{"models":{}},"audio_characters":{"models":{}},"vibe_usage":0.0,
+         "vibe_code":{"completion":{"models":{}},"ocr":{"models":{}},"connectors":{"models":{}},"audio":{"models":{}},"audio_characters":{"models":{}}},
+         "chat":{"models":{}},"date":"2026-11-01T00:00:00Z","previous_month":"2026-10","next_month":"2026-12","start_date":"2026-11-01T00:00:00Z",
+         "end_date":"2026-11-30T23:59:59.999Z","currency":"EUR","currency_symbol":"€",
+         "prices":[{"event_type":"api_tokens","billing_metric":"mistral-small-2603","billing_group":"input","api_zone":"global","service_tier":"standard","price":"0.0000001000"},
+                   {"event_type":"api_tokens","billing_metric":"mistral-large-2512","billing_group":"input","api_zone":"global","service_tier":"standard","price":"0.0000005000"}]}
+        """
+        .Replace("UNDATED", undatedInput.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("STORAGE", storage is { } s ? $$"""{"ft:mistral-small-2603:8f2a1c3e:20261119:b7e9d0f1":{{s}}}""" : "{}", StringComparison.Ordinal);
 }

@@ -15,7 +15,7 @@ public sealed class OpenRouterConnectorTests
     private static readonly (string, string)[] Accounts = [("openrouter", "OpenRouter")];
 
     [Fact]
-    public async Task PullAllAsync_Activity_LedgerEqualsScenarioPerKeyModelAndDayForTheLast30CompletedDays()
+    public async Task PullAllAsync_Activity_LedgerEqualsTheFakesBookingPerWorkspaceKeyModelCategoryAndDay()
     {
         await using var h = await PullHarness.StartAsync(days: 40, accounts: Accounts);
 
@@ -25,12 +25,14 @@ public sealed class OpenRouterConnectorTests
         var truth = Truth(h.Scenario);
         AssertSame(truth, await LedgerAsync(h));
         Assert.Equal(30, truth.Keys.Select(k => k.Day).Distinct().Count());
+        Assert.Contains(truth.Keys, k => k.Category == OpenRouterConnector.ByokCategory);
+        Assert.Contains(truth.Keys, k => k.KeyId == OpenRouterConnector.Unattributed);
         var widths = await h.Ledger.QueryAsync<(string Width, string Source, string Currency)>(
             "SELECT DISTINCT bucket_width, cost_source, currency FROM usage_records WHERE account = @Account", new { Account });
         Assert.Equal(("1d", "reported", "USD"), Assert.Single(widths));
         var keys = h.Scenario.Keys.Where(k => k.Provider == DemoScenario.OpenRouter).ToDictionary(k => k.KeyId, k => k.RedactedValue);
         var fingerprints = await h.Ledger.QueryAsync<(string KeyId, string Fingerprint)>(
-            "SELECT DISTINCT key_id, key_fingerprint FROM usage_records WHERE account = @Account", new { Account });
+            "SELECT DISTINCT key_id, key_fingerprint FROM usage_records WHERE account = @Account AND key_fingerprint IS NOT NULL", new { Account });
         Assert.Equal(2, fingerprints.Count);
         Assert.All(fingerprints, f => Assert.Equal(KeyFingerprint.FromHash(f.KeyId, keys[f.KeyId][^3..]), f.Fingerprint));
     }
@@ -57,22 +59,29 @@ public sealed class OpenRouterConnectorTests
     }
 
     [Fact]
-    public async Task PullAllAsync_KeysOnePerPage_WalksEveryPageOnceAndAsksActivityPerKey()
+    public async Task PullAllAsync_KeysOnePerPage_WalksEveryPageOfEveryWorkspaceOnceAndAsksActivityPerKey()
     {
         await using var h = await PullHarness.StartAsync(accounts: Accounts);
 
         var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
+        var workspaces = h.Scenario.Workspaces.Where(w => w.Provider == DemoScenario.OpenRouter).Select(w => w.Id).ToList();
         var keyPages = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith("/openrouter/v1/keys?", StringComparison.Ordinal)).Select(l => l.PathAndQuery).ToList();
         Assert.Equal(
-            [.. Enumerable.Range(0, 4).Select(o => $"/openrouter/v1/keys?include_disabled=true&offset={o}")],
-            keyPages); // three keys, one per page, then the empty page; listed once for the whole pull
-        var asked = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith("/openrouter/v1/activity?", StringComparison.Ordinal))
-            .Select(l => l.PathAndQuery.Split("api_key_hash=")[1]).ToHashSet();
+            [
+                // the default workspace: two keys (one disabled), one per page, then the empty page
+                .. Enumerable.Range(0, 3).Select(o => $"/openrouter/v1/keys?include_disabled=true&workspace_id={workspaces[0]}&offset={o}"),
+                // the second workspace: one key, then the empty page
+                .. Enumerable.Range(0, 2).Select(o => $"/openrouter/v1/keys?include_disabled=true&workspace_id={workspaces[1]}&offset={o}"),
+            ],
+            keyPages); // listed once for the whole pull
+        var asked = h.Server.Faults.Log.Where(l => l.PathAndQuery.StartsWith("/openrouter/v1/activity?api_key_hash=", StringComparison.Ordinal))
+            .Select(l => l.PathAndQuery.Split("api_key_hash=")[1].Split('&')[0]).ToHashSet();
         Assert.Contains(FakeOpenRouterEndpoints.DisabledKeyHash, asked);
         Assert.Equal(3, asked.Count);
-        Assert.Equal(2, await h.Ledger.ScalarAsync<long>("SELECT COUNT(DISTINCT key_id) FROM usage_records WHERE account = @Account", new { Account }));
+        Assert.Single(h.Server.Faults.Log, l => l.PathAndQuery == "/openrouter/v1/activity?group_by=workspace");
+        Assert.Equal(3, await h.Ledger.ScalarAsync<long>("SELECT COUNT(DISTINCT key_id) FROM usage_records WHERE account = @Account", new { Account }));
     }
 
     [Fact]
@@ -85,11 +94,7 @@ public sealed class OpenRouterConnectorTests
         var result = (await h.Pulls.PullAllAsync(Account, null, null, null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        var log = h.Server.Faults.Log.ToList();
-        var limited = log.FindIndex(l => l.Status == 429);
-        var retry = log.FindIndex(limited + 1, l => l.PathAndQuery == log[limited].PathAndQuery);
-        Assert.Equal(200, log[retry].Status);
-        Assert.True(log[retry].At - log[limited].At >= TimeSpan.FromSeconds(0.9), $"retried after {(log[retry].At - log[limited].At).TotalMilliseconds} ms");
+        RetryAssertions.AssertRetriedAfter(h.Server);
         AssertSame(Truth(h.Scenario), await LedgerAsync(h));
     }
 
@@ -159,42 +164,6 @@ public sealed class OpenRouterConnectorTests
     }
 
     [Fact]
-    public async Task PullAllAsync_UnknownFieldsAndNullWorkspace_IgnoresExtrasAndMapsNullToEmpty()
-    {
-        await using var h = await PullHarness.StartAsync(accounts: Accounts);
-        var key = h.Scenario.Keys.First(k => k.Provider == DemoScenario.OpenRouter);
-        var today = FakeOpenRouterEndpoints.Today(h.Scenario);
-        var day = today.AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        h.Server.Faults.Add("/openrouter/v1/keys", new FakeFault(200, $$"""
-            {"data":[{"hash":"{{key.KeyId}}","name":"Production App","label":"sk-or-v1-a3f...9c1","disabled":false,
-              "limit":null,"limit_remaining":null,"limit_reset":null,"include_byok_in_limit":false,"usage":1,
-              "created_at":"2026-09-01T10:00:00Z","updated_at":null,"expires_at":null,"creator_user_id":null,
-              "workspace_id":null,"x_future":{"nested":[1,2,{"deep":true}]},"tags":["a","b"]}],"x_meta":{"page":0} }
-            """));
-        h.Server.Faults.Add("/openrouter/v1/activity", new FakeFault(200, $$"""
-            {"data":[
-              {"date":"{{day}}","model":"openai/gpt-4.1-mini","model_permaslug":"openai/gpt-4.1-mini-2025-04-14","endpoint_id":null,
-               "provider_name":null,"requests":3,"prompt_tokens":"100","completion_tokens":40,"reasoning_tokens":null,"usage":0.25,
-               "byok_usage_inference":0,"x_new_metric":{"a":[1,2]},"cache_discount":-0.01},
-              {"date":"{{day}} 00:00:00","model":"openai/gpt-4.1-mini","model_permaslug":"openai/gpt-4.1-mini-2025-04-14",
-               "endpoint_id":"e2","provider_name":"Azure","requests":2,"prompt_tokens":50,"completion_tokens":10,"reasoning_tokens":4,
-               "usage":"0.125","byok_usage_inference":0,"x_flag":true}],
-             "x_total":2}
-            """));
-
-        var result = (await h.Pulls.PullAllAsync(Account, today.AddDays(-3), today, null, CancellationToken.None)).Single();
-
-        Assert.True(result.Ok, result.Error);
-        var row = Assert.Single(await h.Ledger.QueryAsync<(string Workspace, long Input, long Output, long Reasoning, long Requests, long Cost)>(
-            """
-            SELECT workspace, input_tokens, output_tokens, reasoning_tokens, requests, cost_micros FROM usage_records
-            WHERE account = @Account AND key_id = @KeyId AND bucket_start = @day
-            """, new { Account, key.KeyId, day = today.AddDays(-2).ToUnixTimeSeconds() }));
-        Assert.Equal(("", 150L, 50L, 4L, 5L, 375_000L), row);
-        Assert.Equal("", await h.Ledger.ScalarAsync<string>("SELECT workspace FROM api_keys WHERE account = @Account AND key_id = @KeyId", new { Account, key.KeyId }));
-    }
-
-    [Fact]
     public async Task PullAllAsync_Inventory_StoresKeysModelsAndBalance()
     {
         await using var h = await PullHarness.StartAsync(accounts: Accounts);
@@ -222,7 +191,7 @@ public sealed class OpenRouterConnectorTests
         Assert.Equal(expiry.ToUnixTimeSeconds(), models[FakeOpenRouterEndpoints.ExpiringModel].Shutdown);
         Assert.Equal(FakeOpenRouterEndpoints.ExpiringModel + "-20250929", models[FakeOpenRouterEndpoints.ExpiringModel].Aliases);
         Assert.Null(models["openai/gpt-4.1-mini"].Shutdown);
-        var used = decimal.Round(h.Scenario.Hours.Where(x => x.Provider == DemoScenario.OpenRouter).Sum(h.Scenario.CostOf), 6);
+        var used = decimal.Round(FakeOpenRouterEndpoints.Units(h.Scenario).Sum(u => u.Usage), 6); // credits: BYOK hours at the fee only
         var balance = Assert.Single(await h.Ledger.QueryAsync<(string Currency, long Remaining, long? Total, long Depleted)>(
             "SELECT currency, remaining_micros, total_micros, depleted FROM credit_balances WHERE account = @Account", new { Account }));
         Assert.Equal(("USD", MoneyUnits.ToMicros(FakeOpenRouterEndpoints.TotalCredits - used), (long?)MoneyUnits.ToMicros(FakeOpenRouterEndpoints.TotalCredits), 0L), balance);
@@ -238,30 +207,38 @@ public sealed class OpenRouterConnectorTests
     public void TailOf_Label_GivesWhatTheMaskedKeyShowsOfItsEnd(string? label, string? expected) =>
         Assert.Equal(expected, OpenRouterConnector.TailOf(label));
 
-    /// <summary>The scenario's OpenRouter hours of the last 30 completed days, per workspace, key, model and day.</summary>
-    private static Dictionary<(string Workspace, string KeyId, string Model, long Day), Totals> Truth(DemoScenario s)
+    /// <summary>
+    /// What the fake books over the last 30 completed days, per workspace, key, model, category and day: credits and
+    /// tokens under the plain category, BYOK upstream cost under its own, the deleted key's use as unattributed.
+    /// </summary>
+    private static Dictionary<(string Workspace, string KeyId, string Model, string Category, long Day), Totals> Truth(DemoScenario s)
     {
         var first = FakeOpenRouterEndpoints.FirstActivityDay(s);
         var today = FakeOpenRouterEndpoints.Today(s);
-        return s.Hours.Where(x => x.Provider == DemoScenario.OpenRouter && x.HourStart >= first && x.HourStart < today)
-            .GroupBy(x => (x.Workspace, x.KeyId, x.Model, Day: x.HourStart.ToUnixTimeSeconds() / 86400))
-            .ToDictionary(g => g.Key, g => new Totals(
-                g.Sum(x => x.InputTokens + x.CachedInputTokens + x.CacheWriteTokens), 0, 0, g.Sum(x => x.OutputTokens),
-                g.Sum(x => x.ReasoningTokens), g.Sum(x => x.Requests), MoneyUnits.ToMicros(g.Sum(s.CostOf))));
+        var units = FakeOpenRouterEndpoints.Units(s).Where(u => u.Hour >= first && u.Hour < today).ToList();
+        var plain = units
+            .GroupBy(u => (u.Workspace, KeyId: u.KeyHash ?? OpenRouterConnector.Unattributed, u.Model, Category: "", Day: u.Hour.ToUnixTimeSeconds() / 86400))
+            .Select(g => (g.Key, Totals: new Totals(
+                g.Sum(u => u.PromptTokens), 0, 0, g.Sum(u => u.CompletionTokens), g.Sum(u => u.ReasoningTokens), g.Sum(u => u.Requests),
+                MoneyUnits.ToMicros(g.Sum(u => u.Usage)))));
+        var byok = units.Where(u => u.Byok != 0)
+            .GroupBy(u => (u.Workspace, KeyId: u.KeyHash!, u.Model, Category: OpenRouterConnector.ByokCategory, Day: u.Hour.ToUnixTimeSeconds() / 86400))
+            .Select(g => (g.Key, Totals: new Totals(0, 0, 0, 0, 0, 0, MoneyUnits.ToMicros(g.Sum(u => u.Byok)))));
+        return plain.Concat(byok).ToDictionary(x => x.Key, x => x.Totals);
     }
 
-    private static async Task<Dictionary<(string Workspace, string KeyId, string Model, long Day), Totals>> LedgerAsync(PullHarness h) =>
-        (await h.Ledger.QueryAsync<(string Workspace, string KeyId, string Model, long Day, long Input, long Cached, long Write, long Output, long Reasoning, long Requests, long Cost)>(
+    private static async Task<Dictionary<(string Workspace, string KeyId, string Model, string Category, long Day), Totals>> LedgerAsync(PullHarness h) =>
+        (await h.Ledger.QueryAsync<(string Workspace, string KeyId, string Model, string Category, long Day, long Input, long Cached, long Write, long Output, long Reasoning, long Requests, long Cost)>(
             """
-            SELECT workspace, key_id, model, bucket_start / 86400, SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens),
+            SELECT workspace, key_id, model, category, bucket_start / 86400, SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens),
                    SUM(output_tokens), SUM(reasoning_tokens), SUM(requests), SUM(cost_micros)
-            FROM usage_records WHERE account = @Account GROUP BY 1, 2, 3, 4
+            FROM usage_records WHERE account = @Account GROUP BY 1, 2, 3, 4, 5
             """, new { Account }))
-        .ToDictionary(r => (r.Workspace, r.KeyId, r.Model, r.Day), r => new Totals(r.Input, r.Cached, r.Write, r.Output, r.Reasoning, r.Requests, r.Cost));
+        .ToDictionary(r => (r.Workspace, r.KeyId, r.Model, r.Category, r.Day), r => new Totals(r.Input, r.Cached, r.Write, r.Output, r.Reasoning, r.Requests, r.Cost));
 
     private static void AssertSame(
-        Dictionary<(string Workspace, string KeyId, string Model, long Day), Totals> expected,
-        Dictionary<(string Workspace, string KeyId, string Model, long Day), Totals> actual)
+        Dictionary<(string Workspace, string KeyId, string Model, string Category, long Day), Totals> expected,
+        Dictionary<(string Workspace, string KeyId, string Model, string Category, long Day), Totals> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (key, totals) in expected)

@@ -121,6 +121,30 @@ public sealed class LifecycleRepositoryTests
         Assert.Equal(["platform@example.com"], await ledger.QueryAsync<string>("SELECT owner FROM api_keys WHERE key_id = 'ci'"));
     }
 
+    [Fact]
+    public async Task RecordAliasUsesAsync_UsageDays_AddOnlyWhatTheHistoryDoesNotSay_AndRereadingAddsNothing()
+    {
+        using var ledger = new TempLedger(AsOf);
+        await using var c = await ledger.Database.OpenAsync(CancellationToken.None);
+        await c.ExecuteAsync("INSERT INTO model_alias_history VALUES ('m', 'small-latest', 'small-2603', @at, @at)", new { at = AsOf.ToUnixTimeSeconds() });
+        Monitor.Core.Deprecations.AliasObservation Seen(string model, int day) =>
+            new("m", "small-latest", model, new DateTimeOffset(2026, 11, day, 0, 0, 0, TimeSpan.Zero));
+        // The 3rd: nothing known yet; the 4th: as known; the 20th: moved; the 22nd: the model list saw it that day, more precisely.
+        Monitor.Core.Deprecations.AliasObservation[] seen = [Seen("small-2506", 3), Seen("small-2506", 4), Seen("small-2603", 20), Seen("small-2506", 22)];
+
+        for (var pass = 0; pass < 2; pass++)
+        {
+            await using var tx = await c.BeginTransactionAsync();
+            await LifecycleRepository.RecordAliasUsesAsync(c, tx, seen);
+            await tx.CommitAsync();
+        }
+
+        var history = await ledger.QueryAsync<(string, long)>("SELECT model, first_seen_at FROM model_alias_history ORDER BY first_seen_at");
+        Assert.Equal(
+            [("small-2506", Seen("", 3).FirstSeenAt.ToUnixTimeSeconds()), ("small-2603", Seen("", 20).FirstSeenAt.ToUnixTimeSeconds()), ("small-2603", AsOf.ToUnixTimeSeconds())],
+            history);
+    }
+
     private static async Task<TempLedger> SeedAsync()
     {
         var ledger = new TempLedger(AsOf);

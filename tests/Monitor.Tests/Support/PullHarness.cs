@@ -71,6 +71,7 @@ public sealed class PullHarness : IAsyncDisposable
             values[$"Monitor:Providers:{i}:Kind"] = list[i].Kind;
             values[$"Monitor:Providers:{i}:BaseUrl"] = server.BaseUrlOf(list[i].Prefix).ToString();
             values[$"Monitor:Providers:{i}:ApiKeyEnv"] = variable;
+            values[$"Monitor:Providers:{i}:ModelsApiKeyEnv"] = variable; // the fakes take the same key for model lists
         }
 
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())

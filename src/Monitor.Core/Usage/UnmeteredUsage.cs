@@ -1,4 +1,5 @@
 using Monitor.Core.Keys;
+using Monitor.Core.Pricing;
 
 namespace Monitor.Core.Usage;
 
@@ -13,8 +14,8 @@ public static class UnmeteredUsage
     public static UnmeteredDay Compare(
         string account, DateTimeOffset day, IReadOnlyList<SourceUsage> rows, IReadOnlyList<ApiKeyInfo> keys, UnmeteredRules rules)
     {
-        var currencies = rows.Select(r => r.Currency).Distinct(StringComparer.Ordinal).ToList();
-        var byCost = currencies.Count == 1 && rows.All(r => r.UnpricedRows == 0);
+        var currency = PricedCurrency(rows);
+        var byCost = currency is not null;
         var measure = byCost ? UnmeteredMeasure.Cost : UnmeteredMeasure.Tokens;
         long Amount(SourceUsage r) => byCost ? r.CostMicros : r.Tokens;
 
@@ -24,14 +25,14 @@ public static class UnmeteredUsage
         var share = reported == 0 ? 0m : decimal.Round(gap * 100m / reported, 1);
         if (share < rules.TolerancePercent)
             (gap, share) = (0, 0m);
-        var minimum = byCost ? (long)(rules.MinAmountPerDay * 1_000_000m) : rules.MinTokensPerDay;
+        var minimum = byCost ? MoneyUnits.ToMicros(rules.MinAmountPerDay) : rules.MinTokensPerDay;
 
         return new UnmeteredDay
         {
             Account = account,
             Day = day,
             Measure = measure,
-            Currency = byCost ? currencies[0] : null,
+            Currency = currency,
             Reported = reported,
             Metered = metered,
             Unmetered = gap,
@@ -46,12 +47,12 @@ public static class UnmeteredUsage
     [
         .. rows.GroupBy(r => r.Model, StringComparer.Ordinal).Select(g =>
         {
-            var currencies = g.Select(r => r.Currency).Distinct(StringComparer.Ordinal).ToList();
-            var priced = currencies.Count == 1 && g.All(r => r.UnpricedRows == 0);
+            var currency = PricedCurrency(g);
+            var priced = currency is not null;
             return new UnmeteredLine
             {
                 Model = g.Key,
-                Currency = priced ? currencies[0] : null,
+                Currency = currency,
                 ReportedMicros = priced ? g.Where(r => !r.Metered).Sum(r => r.CostMicros) : null,
                 MeteredMicros = priced ? g.Where(r => r.Metered).Sum(r => r.CostMicros) : null,
                 ReportedTokens = g.Where(r => !r.Metered).Sum(r => r.Tokens),
@@ -71,13 +72,25 @@ public static class UnmeteredUsage
         [
             .. rows.Where(r => !r.Metered && r.KeyId.Length > 0).GroupBy(r => r.KeyId, StringComparer.Ordinal)
                 .Where(g => listed.TryGetValue(g.Key, out var key) && KeyMatch.CanMatch(key) && !seen.Any(f => KeyMatch.Matches(f, key)))
-                .Select(g =>
-                {
-                    var currencies = g.Select(r => r.Currency).Distinct(StringComparer.Ordinal).ToList();
-                    var priced = currencies.Count == 1 && g.All(r => r.UnpricedRows == 0);
-                    return new UnmeteredKey(listed[g.Key], priced ? currencies[0] : null, priced ? g.Sum(r => r.CostMicros) : null, g.Sum(r => r.Tokens));
-                })
+                .Select(g => PricedCurrency(g) is { } currency
+                    ? new UnmeteredKey(listed[g.Key], currency, g.Sum(r => r.CostMicros), g.Sum(r => r.Tokens))
+                    : new UnmeteredKey(listed[g.Key], null, null, g.Sum(r => r.Tokens)))
                 .OrderByDescending(k => k.CostMicros ?? -1).ThenByDescending(k => k.Tokens).ThenBy(k => k.Key.KeyId, StringComparer.Ordinal),
         ];
+    }
+
+    // The one currency all these rows are priced in, or null when some row is unpriced or the currencies differ: only
+    // then do their costs compare.
+    private static string? PricedCurrency(IEnumerable<SourceUsage> rows)
+    {
+        string? currency = null;
+        foreach (var r in rows)
+        {
+            if (r.UnpricedRows != 0 || (currency is not null && currency != r.Currency))
+                return null;
+            currency = r.Currency;
+        }
+
+        return currency;
     }
 }

@@ -101,6 +101,9 @@ public static class DemoCommand
                 await Console.Error.WriteLineAsync(r.Ok ? $"demo: {r.Account}: {r.Records} records" : $"demo: {r.Account}: FAILED: {r.Error}");
             if (!results.All(r => r.Ok))
                 return MonitorCli.Failure;
+            // What the proxy metered before: one Mistral team's key on the last completed day (one unmetered-usage finding).
+            await DemoProxyHistory.WriteAsync(
+                context.Get<Database>(), scenario, AccountOf(DemoScenario.Mistral), TimeProvider.System.GetUtcNow(), context.Options.Alerts.Unmetered.SettleDelay, ct);
 
             // One check, so the dashboard opens on open alerts (the incident, budgets, deprecations, keys) with their mail.
             var check = await context.Get<CheckService>().RunAsync(null, send: true, ct);

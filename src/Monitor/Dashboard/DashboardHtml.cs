@@ -125,7 +125,7 @@ public static partial class DashboardHtml
     private static void RenderPanel(StringBuilder html, DashboardPage page, PanelView view, DateTimeOffset now, RenderContext context)
     {
         var panel = view.Panel;
-        html.Append("<section class=\"panel").Append(panel.Kind is PanelKind.Line or PanelKind.StackedBar or PanelKind.List ? " wide" : "")
+        html.Append("<section class=\"panel").Append(panel.Kind is PanelKind.Line or PanelKind.StackedBar or PanelKind.List || panel.Metric == PanelMetric.Unmetered ? " wide" : "")
             .Append("\" id=\"panel-").Append(view.Index.ToString(CultureInfo.InvariantCulture)).Append("\">\n<h2>")
             .Append(E(panel.Title)).Append("</h2>\n<p class=\"sub\">")
             .Append(E(Describe(panel, view))).Append("</p>\n");

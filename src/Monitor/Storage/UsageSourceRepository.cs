@@ -158,7 +158,8 @@ public sealed class UsageSourceRepository(Database database, TimeProvider clock)
             return [];
 
         var pulled = (await c.QueryAsync<(string Account, long At)>(new CommandDefinition(
-                "SELECT account, MAX(started_at) FROM pull_runs WHERE outcome = 'ok' GROUP BY account", cancellationToken: ct)))
+                "SELECT account, MAX(started_at) FROM pull_runs WHERE outcome = 'ok' AND started_at <= @asOf GROUP BY account",
+                new { asOf = asOf.ToUnixTimeSeconds() }, cancellationToken: ct)))
             .ToDictionary(p => p.Account, p => p.At, StringComparer.Ordinal);
         var keys = (await c.QueryAsync<KeyRow>(new CommandDefinition(
                 "SELECT account AS Account, key_id AS KeyId, name AS Name, workspace AS Workspace, fingerprint AS Fingerprint, last_four AS LastFour FROM api_keys",

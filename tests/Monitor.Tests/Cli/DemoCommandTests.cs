@@ -21,12 +21,13 @@ public sealed class DemoCommandTests : IDisposable
         var mails = Directory.GetFiles(outbox, "*.eml");
         Assert.NotEmpty(mails);
         await using var c = new SqliteConnection($"Data Source={Path.Combine(_dir.Folder, "data", "demo.db")}");
-        var open = (await c.QueryAsync<(string Kind, string? KeyId, string? Model)>(
-            "SELECT kind, key_id, model FROM alerts WHERE status IN ('open', 'sent')")).ToList();
+        var open = (await c.QueryAsync<(string Kind, string? KeyId, string? Model, string? Account)>(
+            "SELECT kind, key_id, model, account FROM alerts WHERE status IN ('open', 'sent')")).ToList();
         Assert.Contains(open, a => a.Kind == "anomaly" && a.KeyId == "key_support"); // the incident
         Assert.Contains(open, a => a.Kind == "budget_threshold" && a.KeyId == "key_support"); // the incident key's weekly budget
         Assert.Contains(open, a => a.Kind == "deprecation" && a.Model == "mistral-medium-2505");
         Assert.Contains(open, a => a.Kind == "key_rotation");
+        Assert.Equal("demo-mistral", Assert.Single(open, a => a.Kind == "unmetered_usage").Account); // one team's key went through the proxy
         Assert.Contains($"demo: {open.Count} open alert(s), {open.Count} new; {mails.Length} mail(s) written as .eml files to {outbox}", r.Out, StringComparison.Ordinal);
         var subjects = mails.Select(m => File.ReadLines(m).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))).ToList();
         Assert.Contains(subjects, s => s.StartsWith("Subject: [Anomaly] demo-openai key support assistant", StringComparison.Ordinal));

@@ -7,20 +7,26 @@ namespace Monitor.Core.Budgets;
 /// The running spend of one enforced budget in its current period, and whether it blocks: the ledger's counted spend
 /// for the buckets before a minute cutoff (reconciled every few seconds) plus every metered call from the cutoff on,
 /// kept per minute so that the next reconcile hands each minute over to the ledger exactly (the proxy writes its
-/// minute buckets within a second). A call that makes the spend reach the amount has passed already: the block
-/// refuses the calls after it. Thread-safe: calls are added and the ledger reconciled under a lock; <see cref="Block"/>
+/// minute buckets within a second). A call metered late (a long stream whose minute lies before the cutoff) is kept
+/// apart until a reconcile reads the ledger more than <see cref="FlushAllowance"/> after it. A call that makes the
+/// spend reach the amount has passed already: the block refuses the calls after it. Thread-safe: calls are added and the ledger reconciled under a lock; <see cref="Block"/>
 /// is one reference read.
 /// </summary>
 public sealed class EnforcedBudget
 {
     private const long Minute = 60;
 
+    /// <summary>How long after a call is metered the proxy has surely written it to the ledger (it flushes every second).</summary>
+    public static readonly TimeSpan FlushAllowance = TimeSpan.FromSeconds(2);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<long, long> _pending = [];
+    private readonly List<(DateTimeOffset MeteredAt, long Micros)> _late = [];
     private BudgetPeriod _period;
     private long _cutoff;
     private long _ledgerMicros;
     private long _pendingMicros;
+    private long _lateMicros;
     private volatile BudgetBlock? _block;
 
     /// <param name="cutoff">The first minute the calls added from now on are kept for; earlier minutes come from the ledger.</param>
@@ -42,7 +48,7 @@ public sealed class EnforcedBudget
         get
         {
             lock (_lock)
-                return MoneyUnits.FromMicros(_ledgerMicros + _pendingMicros);
+                return MoneyUnits.FromMicros(_ledgerMicros + _pendingMicros + _lateMicros);
         }
     }
 
@@ -56,23 +62,32 @@ public sealed class EnforcedBudget
     }
 
     /// <summary>
-    /// Adds a metered call's cost (in the budget's currency, micro-units). Returns false when the call's minute lies
-    /// before the cutoff (the ledger's part holds it after the next reconcile) or before the period.
+    /// Adds a metered call's cost (in the budget's currency, micro-units) of a call made at <paramref name="at"/>.
+    /// Returns false for a call of an earlier period.
     /// </summary>
     public bool Add(DateTimeOffset at, long micros, DateTimeOffset now)
     {
         lock (_lock)
         {
             Roll(now);
-            var minute = FloorMinute(at);
-            if (minute < _cutoff || at < _period.Start)
+            if (at < _period.Start)
             {
                 Update(now);
                 return false;
             }
 
-            _pending[minute] = _pending.GetValueOrDefault(minute) + micros;
-            _pendingMicros += micros;
+            var minute = FloorMinute(at);
+            if (minute < _cutoff)
+            {
+                _late.Add((now, micros));
+                _lateMicros += micros;
+            }
+            else
+            {
+                _pending[minute] = _pending.GetValueOrDefault(minute) + micros;
+                _pendingMicros += micros;
+            }
+
             Update(now);
             return true;
         }
@@ -80,10 +95,11 @@ public sealed class EnforcedBudget
 
     /// <summary>
     /// The ledger's counted spend in the scope for buckets before <paramref name="cutoff"/> (a minute), of the period
-    /// that contained it (<paramref name="ledgerPeriod"/>). Calls of minutes before the cutoff are now the ledger's.
-    /// A cutoff earlier than the current one is ignored: minutes already handed over are not taken back.
+    /// that contained it (<paramref name="ledgerPeriod"/>), as read from <paramref name="readAt"/> on. Calls of minutes
+    /// before the cutoff, and late calls metered well before the read, are now the ledger's. A cutoff earlier than the
+    /// current one is ignored: minutes already handed over are not taken back.
     /// </summary>
-    public void Reconcile(BudgetPeriod ledgerPeriod, long ledgerMicros, DateTimeOffset cutoff, DateTimeOffset now)
+    public void Reconcile(BudgetPeriod ledgerPeriod, long ledgerMicros, DateTimeOffset cutoff, DateTimeOffset readAt, DateTimeOffset now)
     {
         lock (_lock)
         {
@@ -92,6 +108,8 @@ public sealed class EnforcedBudget
             if (minute < _cutoff)
                 return;
             _cutoff = minute;
+            _late.RemoveAll(l => l.MeteredAt <= readAt - FlushAllowance);
+            _lateMicros = _late.Sum(l => l.Micros);
             // A period that began after the cutoff has nothing in the ledger part yet; a rolling window slides with the cutoff.
             _ledgerMicros = Budget.Period == BudgetPeriodKind.Rolling || ledgerPeriod.Start == _period.Start ? ledgerMicros : 0;
             Prune(minute);
@@ -109,6 +127,8 @@ public sealed class EnforcedBudget
             foreach (var (minute, micros) in _pending)
                 next._pending[minute] = micros;
             next._pendingMicros = _pendingMicros;
+            next._late.AddRange(_late);
+            next._lateMicros = _lateMicros;
             lock (next._lock)
                 next.Update(now);
             return next;
@@ -134,6 +154,8 @@ public sealed class EnforcedBudget
             return;
         _period = Budget.PeriodAt(now);
         _ledgerMicros = 0;
+        _late.Clear();
+        _lateMicros = 0;
         Prune(Math.Max(_cutoff, FloorMinute(_period.Start)));
     }
 
@@ -146,7 +168,7 @@ public sealed class EnforcedBudget
 
     private void Update(DateTimeOffset now)
     {
-        var spent = _ledgerMicros + _pendingMicros;
+        var spent = _ledgerMicros + _pendingMicros + _lateMicros;
         if (spent < MoneyUnits.ToMicros(Budget.Amount))
         {
             _block = null;

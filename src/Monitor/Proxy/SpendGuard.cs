@@ -105,7 +105,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
             }
 
             // No rate: never guessed. Said once per budget and currency, and kept as "not counted".
-            if (_notCounted.AddOrUpdate((budget.Budget.Name, call.Currency), cost, (_, sum) => sum + cost) == cost)
+            if (_notCounted.AddOrUpdate((budget.Budget.Name, call.Currency), static (_, c) => c, static (_, sum, c) => sum + c, cost) == cost)
                 LogNoRate(_log, budget.Budget.Name, call.Currency, budget.Budget.Currency);
         }
     }
@@ -119,11 +119,11 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         await _reconciling.WaitAsync(ct);
         try
         {
+            if (_state.Budgets.Length == 0)
+                return;
             var now = _clock.GetUtcNow();
             var directory = await _repository.DirectoryAsync(ct);
             var state = Refresh(directory);
-            if (state.Budgets.Length == 0)
-                return;
             var cutoff = FloorMinute(now - LedgerLag);
             if (cutoff < _firstCutoff)
                 cutoff = _firstCutoff;
@@ -148,7 +148,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
 
             await AddUncountedProxyAsync(state, directory, micros, periods, cutoff, ct);
             for (var i = 0; i < state.Budgets.Length; i++)
-                state.Budgets[i].Reconcile(periods[i], micros[i], cutoff, now);
+                state.Budgets[i].Reconcile(periods[i], micros[i], cutoff, now, _clock.GetUtcNow());
         }
         finally
         {
@@ -282,7 +282,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
     /// </summary>
     private sealed class State
     {
-        private readonly ConcurrentDictionary<CallerKey, int[]> _matches = new();
+        private readonly ConcurrentDictionary<(string Account, string Fingerprint, string Model), int[]> _matches = new();
         private readonly (BudgetBlock Block, SpendRefusal Refusal)?[] _refusals;
 
         private State(EnforcedBudget[] budgets, IReadOnlyList<ExchangeRate> rates, DirectoryVersion directory, IReadOnlyList<string> accounts, IReadOnlyList<string> apiCounted)
@@ -324,12 +324,17 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         /// <summary>The budgets whose scope holds the caller; computed once per caller and model.</summary>
         public int[] Match(string account, string fingerprint, string? model)
         {
-            var key = new CallerKey(account, fingerprint, model ?? "");
-            if (_matches.TryGetValue(key, out var found))
-                return found;
+            var key = (account, fingerprint, model ?? "");
+            return _matches.TryGetValue(key, out var found) ? found : Add(key, model);
+        }
+
+        // Apart from Match: its lambda's captures would otherwise be allocated on every call, hit or miss.
+        private int[] Add((string Account, string Fingerprint, string Model) key, string? model)
+        {
             if (_matches.Count >= MaxCachedCallers)
                 _matches.Clear();
-            found = [.. Enumerable.Range(0, Budgets.Length).Where(i => EnforcedScope.Matches(Budgets[i].Budget.Scope, account, fingerprint, model, Directory.Directory))];
+            int[] found = [.. Enumerable.Range(0, Budgets.Length)
+                .Where(i => EnforcedScope.Matches(Budgets[i].Budget.Scope, key.Account, key.Fingerprint, model, Directory.Directory))];
             _matches[key] = found;
             return found;
         }
@@ -343,8 +348,6 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
             _refusals[budget] = (block, refusal);
             return refusal;
         }
-
-        private readonly record struct CallerKey(string Account, string Fingerprint, string Model);
     }
 
     /// <summary>A directory and a cheap way to tell whether a newly read one says the same.</summary>

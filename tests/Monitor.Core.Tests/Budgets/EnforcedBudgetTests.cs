@@ -54,12 +54,17 @@ public sealed class EnforcedBudgetTests
         budget.Add(Ten, Eur(4m), Ten);
         budget.Add(Ten.AddMinutes(2), Eur(2m), Ten.AddMinutes(2));
 
-        budget.Reconcile(Daily().PeriodAt(Ten), Eur(4m), Ten.AddMinutes(1), Ten.AddMinutes(3));
-        var late = budget.Add(Ten.AddSeconds(30), Eur(1m), Ten.AddMinutes(3)); // its minute is the ledger's now
-        budget.Reconcile(Daily().PeriodAt(Ten), Eur(99m), Ten, Ten.AddMinutes(3)); // an older cutoff: ignored
+        var three = Ten.AddMinutes(3);
+        budget.Reconcile(Daily().PeriodAt(Ten), Eur(4m), Ten.AddMinutes(1), three, three);
+        var handedOver = budget.Spent;
+        budget.Add(Ten.AddSeconds(30), Eur(1m), three); // a long stream's call of 10:00, metered at 10:03: its minute is the ledger's
+        var late = budget.Spent;
+        budget.Reconcile(Daily().PeriodAt(Ten), Eur(4m), Ten.AddMinutes(1), three.AddSeconds(1), three.AddSeconds(1)); // read before its flush
+        var beforeFlush = budget.Spent;
+        budget.Reconcile(Daily().PeriodAt(Ten), Eur(5m), Ten.AddMinutes(1), three.AddSeconds(5), three.AddSeconds(5)); // the ledger has it
+        budget.Reconcile(Daily().PeriodAt(Ten), Eur(99m), Ten, three.AddSeconds(9), three.AddSeconds(9)); // an older cutoff: ignored
 
-        Assert.False(late);
-        Assert.Equal(6m, budget.Spent);
+        Assert.Equal((6m, 7m, 7m, 7m), (handedOver, late, beforeFlush, budget.Spent));
     }
 
     [Fact]

@@ -151,6 +151,24 @@ public sealed class SpendGuardTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Check_LongStreamMeteredMinutesLater_RefusesTheNextCallAtOnce()
+    {
+        await StartAsync();
+        var started = Call(12m); // a stream that began at 10:00
+        _ledger.Clock.Advance(TimeSpan.FromMinutes(4));
+        await Guard.ReconcileAsync(CancellationToken.None); // the cutoff passes 10:00 before the stream ends
+
+        Guard.Record(started); // metered when it ends, at 10:04: its minute is already the ledger's part
+        var next = Guard.Check(Account, Dev, null);
+        await MeteredRowAsync(Ten, 12m); // the proxy's flush of its minute
+        _ledger.Clock.Advance(TimeSpan.FromSeconds(5));
+        await Guard.ReconcileAsync(CancellationToken.None); // the ledger holds it now: counted once
+
+        Assert.NotNull(next);
+        Assert.Equal(12m, Guard.Status.Single().Spent);
+    }
+
+    [Fact]
     public async Task Check_BudgetRaised_LetsCallsThroughUntilTheNewAmount()
     {
         await StartAsync();
@@ -236,6 +254,34 @@ public sealed class SpendGuardTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Check_KnownCaller_AllocatesNothing()
+    {
+        // The fake clock allocates on every read once timers wait on it; a stopped clock does not, like the system's.
+        await using var services = new ServiceCollection()
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddMonitorCore(_configuration)
+            .AddSingleton<TimeProvider>(new StoppedClock(Ten))
+            .BuildServiceProvider();
+        await LedgerStartup.PrepareAsync(services, CancellationToken.None);
+        var guard = services.GetRequiredService<SpendGuard>();
+        await guard.ReconcileAsync(CancellationToken.None);
+        guard.Record(Call(12m));
+        _ = guard.Check(Account, Dev, "mistral-large-latest"); // the callers' scope matches and the refusal are made once
+        _ = guard.Check("codestral", Ci, "mistral-small-2603");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            _ = guard.Check(Account, Dev, "mistral-large-latest"); // refused
+            _ = guard.Check("codestral", Ci, "mistral-small-2603"); // no budget in scope
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.NotNull(guard.Check(Account, Dev, "mistral-large-latest"));
+        Assert.Null(guard.Check("codestral", Ci, "mistral-small-2603"));
+    }
+
+    [Fact]
     public async Task Check_NoEnforcedBudget_LetsEverythingThrough()
     {
         _configuration["Monitor:Budgets:0:Enforce"] = "false";
@@ -251,5 +297,10 @@ public sealed class SpendGuardTests : IAsyncDisposable
     {
         await _services.DisposeAsync();
         _ledger.Dispose();
+    }
+
+    private sealed class StoppedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

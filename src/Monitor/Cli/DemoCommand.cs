@@ -104,6 +104,9 @@ public static class DemoCommand
                 await Console.Error.WriteLineAsync(r.Ok ? $"demo: {r.Account}: {r.Records} records" : $"demo: {r.Account}: FAILED: {r.Error}");
             if (!results.All(r => r.Ok))
                 return MonitorCli.Failure;
+            // What the proxy metered before: one Mistral team's key on the last completed day (one unmetered-usage finding).
+            await DemoProxyHistory.WriteAsync(
+                context.Get<Database>(), scenario, AccountOf(DemoScenario.Mistral), TimeProvider.System.GetUtcNow(), context.Options.Alerts.Unmetered.SettleDelay, ct);
             var proxied = await DemoProxyTraffic.SendAsync(configuration, Adjust, server, AccountOf(DemoScenario.Mistral), ct);
             await Console.Error.WriteLineAsync($"demo: {proxied} calls of three developers through the metering proxy to {AccountOf(DemoScenario.Mistral)}");
 

@@ -169,7 +169,7 @@ public sealed class MonitorCliTests : IDisposable
         await using var q = c.CreateCommand();
         q.CommandText = """
             SELECT (SELECT COUNT(DISTINCT account) FROM usage_records WHERE source = 'demo'),
-                   (SELECT COUNT(*) FROM usage_records WHERE source NOT IN ('demo', 'proxy')), -- proxy: the demo's calls through the proxy
+                   (SELECT COUNT(*) FROM usage_records WHERE source NOT IN ('demo', 'proxy')), -- pulled: demo; metered by the proxy: proxy
                    (SELECT COUNT(DISTINCT model) FROM usage_records),
                    (SELECT COUNT(*) FROM pull_runs WHERE outcome = 'ok'),
                    (SELECT COUNT(*) FROM api_keys WHERE created_at < strftime('%s','now') - 90 * 86400),

@@ -109,6 +109,13 @@ public sealed class YearOfUsageServer : IAsyncDisposable
 
         app.MapGet("/v1/organization/usage/completions", context => server.UsageAsync(context, embeddings: false));
         app.MapGet("/v1/organization/usage/embeddings", context => server.UsageAsync(context, embeddings: true));
+        // The other usage families the connector reads: the year has none of them, so every bucket is empty.
+        foreach (var family in (string[])["moderations", "images", "audio_speeches", "audio_transcriptions", "web_search_calls",
+            "file_search_calls", "code_interpreter_sessions", "vector_stores"])
+        {
+            app.MapGet("/v1/organization/usage/" + family, server.EmptyUsageAsync);
+        }
+
         app.MapGet("/v1/organization/costs", server.CostsAsync);
         app.MapGet("/v1/organization/admin_api_keys", server.AdminKeysAsync);
         app.MapGet("/v1/organization/projects", server.ProjectsAsync);
@@ -235,6 +242,42 @@ public sealed class YearOfUsageServer : IAsyncDisposable
                 }
             }
 
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        await EndPageAsync(writer, body, window.Next < window.End ? window.Next : null, context.RequestAborted);
+    }
+
+    /// <summary>A usage family without usage: the window's buckets (1h or 1d), each with no results, paged like the others.</summary>
+    private async Task EmptyUsageAsync(HttpContext context)
+    {
+        var width = context.Request.Query["bucket_width"].ToString() switch
+        {
+            "1h" => HourSeconds,
+            "1d" => DaySeconds,
+            _ => 0,
+        };
+        if (width == 0)
+        {
+            await InvalidAsync(context, "bucket_width", "This fake serves bucket_width=1h or 1d only.");
+            return;
+        }
+
+        if (await WindowAsync(context, width, width == HourSeconds ? 24 : 7, width == HourSeconds ? 168 : 31) is not { } window)
+            return;
+        var body = StartJson(context);
+        using var writer = new Utf8JsonWriter(body, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString(P.Object, P.Page);
+        writer.WriteStartArray(P.Data);
+        for (var start = window.First; start < window.Next; start += width)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(P.Object, P.Bucket);
+            writer.WriteNumber(P.StartTime, start);
+            writer.WriteNumber(P.EndTime, start + width);
+            writer.WriteStartArray(P.Results);
             writer.WriteEndArray();
             writer.WriteEndObject();
         }

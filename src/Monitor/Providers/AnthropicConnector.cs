@@ -129,8 +129,9 @@ public sealed partial class AnthropicConnector(ProviderHttp http, PriceCatalog c
         var sums = usage.At(key);
         sums.Tokens += tokens;
         sums.AddEstimate(estimate);
-        // Flex tiers are billed on the standard lines of the cost report, whose service_tier is only standard or batch.
-        tiers[key] = $"{(tier is "flex" or "flex_discount" ? "standard" : tier)}|{context}";
+        // The cost report's service_tier is standard or batch: flex tiers, and tiers this connector does not know, are
+        // billed on its standard lines (never estimated beside them); priority tiers are not in it.
+        tiers[key] = $"{(tier is "batch" or "priority" or "priority_on_demand" ? tier : "standard")}|{context}";
 
         if (r.ServerToolUse?.WebSearchRequests?.ReadCount(http.Drift, UsageEndpoint, "data[].results[].server_tool_use.web_search_requests") is > 0 and var searches)
         {

@@ -216,6 +216,28 @@ public sealed class AnthropicContractTests
     }
 
     [Fact]
+    public async Task Pull_UnknownServiceTier_IsDrift_KeptAsItsOwnCategory_AndPaidFromTheStandardLines()
+    {
+        var page = JsonNode.Parse(Fixture.Load("anthropic/usage-messages-page1.json").Body)!;
+        page["data"]![0]!["results"]![0]!["service_tier"] = "turbo";
+        await using var h = await StartAsync(f =>
+        {
+            f.Serve(UsagePath, Fixture.Load("anthropic/usage-messages-page2.json").Body, new Dictionary<string, string> { ["page"] = NextPage });
+            f.Serve(UsagePath, page.ToJsonString());
+        });
+
+        await PullDayAsync(h);
+
+        var drift = Assert.Single(await h.Ledger.QueryAsync<(string Endpoint, string Path)>(
+            $"SELECT endpoint, path FROM provider_drift WHERE account = '{Account}'"));
+        Assert.Equal(("GET /v1/organizations/usage_report/messages", "data[].results[].service_tier"), drift);
+        // The cost report knows standard and batch only: the 11.025 of Sonnet's standard lines pays the "turbo" hour (estimate 6.525)
+        // and the standard one (4.50), never the turbo hour's estimate on top.
+        Assert.Equal([("", 4_500_000L, "reported"), ("turbo", 6_525_000L, "reported")], await h.Ledger.QueryAsync<(string, long, string)>(
+            $"SELECT category, cost_micros, cost_source FROM usage_records WHERE account = '{Account}' AND model = '{Sonnet}' AND category IN ('', 'turbo') ORDER BY category"));
+    }
+
+    [Fact]
     public async Task Pull_FieldOfTheWrongType_IsDrift_AndThePullGoesOn()
     {
         var page = JsonNode.Parse(Fixture.Load("anthropic/usage-messages-page2.json").Body)!;

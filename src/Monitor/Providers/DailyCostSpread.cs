@@ -17,16 +17,14 @@ namespace Monitor.Providers;
 /// the bill: its share, or 0 when no line pays it; its estimate stays beside it (<see cref="UsageRecord.EstimatedCost"/>)
 /// for reconciliation. So the records of a billed bill plus its day records sum to the reported amounts to the
 /// micro-unit (each line is spread exactly through <see cref="ReportedCost.Spread"/>; what rounding the lines left over
-/// goes to the bill's largest record), and no day counts an
-/// hourly estimate beside a reported amount. A bill the cost report has no line for (today's, before the report
-/// catches up) keeps its estimates. Usage outside any bill (Anthropic Priority Tier, which the cost report excludes)
-/// keeps its estimate and is never paid from the bill.
+/// goes to the bill's largest record), and no day counts an hourly estimate beside a reported amount. A bill the cost
+/// report has no line for (today's, before the report catches up) keeps its estimates. Usage outside any bill
+/// (Anthropic Priority Tier, which the cost report excludes) keeps its estimate and is never paid from the bill.
 /// </para>
 /// </summary>
 public sealed class DailyCostSpread
 {
     private readonly UsageTally _usage;
-    private readonly Func<UsageKey, Billing?> _billingOf;
     private readonly Dictionary<Bill, Dictionary<string, List<UsageKey>>> _members = [];
     private readonly Dictionary<Bill, Dictionary<string, (decimal Amount, IReadOnlyList<string> Payees)>> _lines = [];
     private readonly Dictionary<Bill, Dictionary<UsageKey, decimal>> _dayRecords = [];
@@ -37,8 +35,8 @@ public sealed class DailyCostSpread
     public DailyCostSpread(UsageTally usage, Func<UsageKey, Billing?> billingOf)
     {
         ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(billingOf);
         _usage = usage;
-        _billingOf = billingOf;
         foreach (var (key, _) in usage.Entries)
         {
             var billing = billingOf(key);

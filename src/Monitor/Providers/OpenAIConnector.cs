@@ -93,9 +93,9 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
     /// The models of the usage a cost line pays, or none. The rule, so that nothing is guessed: the line item's text up
     /// to its first comma (<c>gpt-4o-2024-08-06, input</c>; <c>dall-e-3</c>), trimmed and compared without case, must be
     /// the id of a model of that usage; failing that, its id without the date suffix (<c>gpt-4o</c> names
-    /// <c>gpt-4o-2024-08-06</c> and every other snapshot of it), or a dated snapshot of a model the usage reports undated. Anything else pays no
-    /// usage: a token kind alone (<c>input_tokens</c>, the spec's own example), a tool or storage line, a display name
-    /// (<c>GPT-4o mini</c>), or a model with no usage that day.
+    /// <c>gpt-4o-2024-08-06</c> and every other snapshot of it), or a dated snapshot of a model the usage reports
+    /// undated. Anything else pays no usage: a token kind alone (<c>input_tokens</c>, the spec's own example), a tool or
+    /// storage line, a display name (<c>GPT-4o mini</c>), or a model with no usage that day.
     /// </summary>
     public static IReadOnlyList<string> MatchModels(string? lineItem, IReadOnlyCollection<string> models)
     {

@@ -83,11 +83,12 @@ public sealed partial class PriceCatalog
         return DateSuffix().Replace(model, "");
     }
 
+    // The factory takes the lookup as its argument: a lambda capturing this would be a new delegate on every call.
     private PriceEntry[] History(ProviderKind provider, string model, Currency currency, string tier) =>
-        _resolved.GetOrAdd((PricingRules.PricingFamily(provider), model, currency, tier), key =>
-            _byModel.GetValueOrDefault((key.Family, Normalize(key.Model), key.Currency, key.Tier))
-            ?? _byModel.GetValueOrDefault((key.Family, WithoutDateSuffix(Normalize(key.Model)), key.Currency, key.Tier))
-            ?? []);
+        _resolved.GetOrAdd((PricingRules.PricingFamily(provider), model, currency, tier), static (key, byModel) =>
+            byModel.GetValueOrDefault((key.Family, Normalize(key.Model), key.Currency, key.Tier))
+            ?? byModel.GetValueOrDefault((key.Family, WithoutDateSuffix(Normalize(key.Model)), key.Currency, key.Tier))
+            ?? [], _byModel);
 
     private static PriceEntry? InForce(PriceEntry[] history, DateOnly day)
     {

@@ -24,11 +24,9 @@ namespace Monitor.Providers;
 /// </summary>
 public sealed class DailyCostSpread
 {
-    private readonly UsageTally _usage;
-    private readonly Dictionary<Bill, Dictionary<string, List<UsageKey>>> _members = [];
-    private readonly Dictionary<Bill, Dictionary<string, (decimal Amount, IReadOnlyList<string> Payees)>> _lines = [];
-    private readonly Dictionary<Bill, Dictionary<UsageKey, decimal>> _dayRecords = [];
-    private readonly Dictionary<UsageKey, Billing?> _billing = [];
+    private readonly KeyValuePair<UsageKey, UsageSums>[] _entries;
+    private readonly BillState?[] _billOf; // per entry: its bill, or null outside any bill
+    private readonly Dictionary<Bill, BillState> _bills = [];
 
     /// <param name="usage">The usage of the window, read in full before any line is added.</param>
     /// <param name="billingOf">The bill and payee of a usage identity; null for usage the bill does not cover.</param>
@@ -36,18 +34,17 @@ public sealed class DailyCostSpread
     {
         ArgumentNullException.ThrowIfNull(usage);
         ArgumentNullException.ThrowIfNull(billingOf);
-        _usage = usage;
-        foreach (var (key, _) in usage.Entries)
+        _entries = [.. usage.Entries];
+        _billOf = new BillState?[_entries.Length];
+        for (var i = 0; i < _entries.Length; i++)
         {
-            var billing = billingOf(key);
-            _billing[key] = billing;
-            if (billing is not { } b)
+            if (billingOf(_entries[i].Key) is not { } b)
                 continue;
-            if (!_members.TryGetValue(b.Bill, out var payees))
-                _members[b.Bill] = payees = new Dictionary<string, List<UsageKey>>(StringComparer.Ordinal);
-            if (!payees.TryGetValue(b.Payee, out var keys))
-                payees[b.Payee] = keys = [];
-            keys.Add(key);
+            var state = State(b.Bill);
+            _billOf[i] = state;
+            if (!state.Members.TryGetValue(b.Payee, out var members))
+                state.Members[b.Payee] = members = [];
+            members.Add(i);
         }
     }
 
@@ -59,7 +56,7 @@ public sealed class DailyCostSpread
 
     /// <summary>The payees with usage in <paramref name="bill"/> (for matching a cost line's text to them).</summary>
     public IReadOnlyCollection<string> Payees(Bill bill) =>
-        _members.TryGetValue(bill, out var payees) ? payees.Keys : [];
+        _bills.TryGetValue(bill, out var state) ? state.Members.Keys : [];
 
     /// <summary>
     /// One reported line of <paramref name="bill"/>: <paramref name="amount"/> pays the usage of
@@ -69,20 +66,20 @@ public sealed class DailyCostSpread
     public void Add(Bill bill, decimal amount, IReadOnlyList<string> payees, UsageKey dayRecord)
     {
         ArgumentNullException.ThrowIfNull(payees);
-        var present = _members.TryGetValue(bill, out var members) ? payees.Where(members.ContainsKey).Distinct(StringComparer.Ordinal).ToList() : [];
-        if (!_lines.TryGetValue(bill, out var lines))
-            _lines[bill] = lines = new Dictionary<string, (decimal, IReadOnlyList<string>)>(StringComparer.Ordinal);
+        var state = State(bill);
+        state.Billed = true;
+        var present = payees.Count == 1
+            ? (state.Members.ContainsKey(payees[0]) ? payees : [])
+            : [.. payees.Where(state.Members.ContainsKey).Distinct(StringComparer.Ordinal)];
         if (present.Count == 0)
         {
-            if (!_dayRecords.TryGetValue(bill, out var days))
-                _dayRecords[bill] = days = [];
-            days[dayRecord] = days.GetValueOrDefault(dayRecord) + amount;
+            state.DayRecords[dayRecord] = state.DayRecords.GetValueOrDefault(dayRecord) + amount;
             return;
         }
 
-        var target = string.Join('\u001f', present);
-        var before = lines.TryGetValue(target, out var line) ? line.Amount : 0m;
-        lines[target] = (before + amount, present);
+        var target = present.Count == 1 ? present[0] : string.Join('\u001f', present);
+        var before = state.Lines.TryGetValue(target, out var line) ? line.Amount : 0m;
+        state.Lines[target] = (before + amount, present);
     }
 
     /// <summary>
@@ -92,72 +89,114 @@ public sealed class DailyCostSpread
     public IEnumerable<UsageRecord> Records(RecordFactory factory, Currency currency)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var shares = Settle();
-        foreach (var (key, sums) in _usage.Entries)
+        var shares = new decimal[_entries.Length];
+        var days = new List<(UsageKey Key, decimal Amount)>();
+        foreach (var state in _bills.Values)
         {
-            if (_billing[key] is { } b && _lines.ContainsKey(b.Bill))
-                yield return factory.Create(key, sums, currency, shares.GetValueOrDefault(key));
-            else
-                yield return factory.Create(key, sums, currency);
+            if (state.Billed)
+                Settle(state, shares, days);
         }
 
-        foreach (var (key, amount) in shares)
+        for (var i = 0; i < _entries.Length; i++)
         {
-            if (!_billing.ContainsKey(key))
-                yield return factory.Cost(key, amount, currency);
+            var (key, sums) = _entries[i];
+            yield return _billOf[i] is { Billed: true }
+                ? factory.Create(key, sums, currency, shares[i])
+                : factory.Create(key, sums, currency);
         }
+
+        foreach (var (key, amount) in days)
+            yield return factory.Cost(key, amount, currency);
+    }
+
+    private BillState State(Bill bill)
+    {
+        if (!_bills.TryGetValue(bill, out var state))
+            _bills[bill] = state = new BillState();
+        return state;
     }
 
     /// <summary>
-    /// Each bill's lines spread over their payees' usage with <see cref="ReportedCost.Spread"/>: exact per line (the lines
+    /// One bill's lines spread over their payees' usage with <see cref="ReportedCost.Spread"/>: exact per line (the lines
     /// naming the same payees summed first), and exact per bill, the largest recipient taking what rounding each line to
     /// the micro-unit left over (a few micro-units at most).
     /// </summary>
-    private Dictionary<UsageKey, decimal> Settle()
+    private void Settle(BillState state, decimal[] shares, List<(UsageKey Key, decimal Amount)> days)
     {
-        var shares = new Dictionary<UsageKey, decimal>();
-        foreach (var (bill, lines) in _lines)
+        var total = 0m;
+        var paid = 0m;
+        int? largest = null; // an entry index, or -1 - the index of a day record
+        var largestAmount = 0m;
+        void Consider(int recipient, decimal amount)
         {
-            var total = 0m;
-            var recipients = new Dictionary<UsageKey, decimal>();
-            foreach (var (amount, payees) in lines.Values)
-            {
-                total += amount;
-                var members = payees.SelectMany(p => _members[bill][p]).ToList();
-                var spread = ReportedCost.Spread(amount, Weights(members));
-                for (var i = 0; i < members.Count; i++)
-                    recipients[members[i]] = recipients.GetValueOrDefault(members[i]) + spread[i];
-            }
-
-            foreach (var (key, amount) in _dayRecords.GetValueOrDefault(bill) ?? [])
-            {
-                total += amount;
-                recipients[key] = recipients.GetValueOrDefault(key) + decimal.Round(amount, 6);
-            }
-
-            var residual = decimal.Round(total, 6) - recipients.Values.Sum();
-            if (residual != 0)
-            {
-                var largest = recipients.MaxBy(r => Math.Abs(r.Value)).Key;
-                recipients[largest] += residual;
-            }
-
-            foreach (var (key, amount) in recipients)
-                shares[key] = amount;
+            if (largest is null || Math.Abs(amount) > Math.Abs(largestAmount))
+                (largest, largestAmount) = (recipient, amount);
         }
 
-        return shares;
+        foreach (var (amount, payees) in state.Lines.Values)
+        {
+            total += amount;
+            var members = payees.Count == 1 ? state.Members[payees[0]] : [.. payees.SelectMany(p => state.Members[p])];
+            var spread = ReportedCost.Spread(amount, Weights(members));
+            for (var i = 0; i < members.Count; i++)
+            {
+                shares[members[i]] += spread[i];
+                paid += spread[i];
+                Consider(members[i], shares[members[i]]);
+            }
+        }
+
+        foreach (var (key, amount) in state.DayRecords)
+        {
+            total += amount;
+            var rounded = decimal.Round(amount, 6);
+            days.Add((key, rounded));
+            paid += rounded;
+            Consider(-days.Count, rounded);
+        }
+
+        var residual = decimal.Round(total, 6) - paid;
+        if (residual == 0 || largest is not { } at)
+            return;
+        if (at >= 0)
+            shares[at] += residual;
+        else
+            days[-at - 1] = (days[-at - 1].Key, days[-at - 1].Amount + residual);
     }
 
     /// <summary>
     /// The catalog estimates of the priced members, where any has one (a model's token lines do not pay its unpriced
     /// tool calls); only when none is priced, tokens and units.
     /// </summary>
-    private decimal[] Weights(List<UsageKey> members)
+    private decimal[] Weights(List<int> members)
     {
-        var sums = members.Select(m => _usage.At(m)).ToList();
-        if (sums.Sum(s => s.Estimate ?? 0m) != 0)
-            return [.. sums.Select(s => s.Estimate ?? 0m)];
-        return [.. sums.Select(s => (decimal)(s.Tokens.Total + s.Units))];
+        var weights = new decimal[members.Count];
+        var priced = 0m;
+        for (var i = 0; i < members.Count; i++)
+        {
+            weights[i] = _entries[members[i]].Value.Estimate ?? 0m;
+            priced += weights[i];
+        }
+
+        if (priced != 0)
+            return weights;
+        for (var i = 0; i < members.Count; i++)
+        {
+            var sums = _entries[members[i]].Value;
+            weights[i] = sums.Tokens.Total + sums.Units;
+        }
+
+        return weights;
+    }
+
+    /// <summary>A bill's usage by payee (entry indexes), its lines by the payees they name, and its day records.</summary>
+    private sealed class BillState
+    {
+        public Dictionary<string, List<int>> Members { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (decimal Amount, IReadOnlyList<string> Payees)> Lines { get; } = new(StringComparer.Ordinal);
+        public Dictionary<UsageKey, decimal> DayRecords { get; } = [];
+
+        /// <summary>The cost report has a line for this bill: all its usage takes its cost from the bill.</summary>
+        public bool Billed { get; set; }
     }
 }

@@ -69,8 +69,9 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
         from = Windows.FloorDay(from);
         to = Windows.CeilDay(to);
         var records = new RecordFactory(Account, clock.GetUtcNow());
-        var usage = new UsageTally();
-        var reader = new UsagePageReader(); // one string pool for every family
+        // Every id comes from the reader's one string pool (or is a literal): the tally compares them by reference.
+        var usage = new UsageTally(PooledUsageKeys.Instance);
+        var reader = new UsagePageReader();
         foreach (var family in Families)
             await ReadUsageAsync(family, from, to, usage, reader, ct);
 
@@ -158,7 +159,7 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
     private void Add(UsageTally usage, Family family, string endpoint, long bucketStart, UsagePageReader.Row r)
     {
         var start = DateTimeOffset.FromUnixTimeSeconds(bucketStart);
-        var model = family.Groups.Contains("model") ? r.Model ?? UnknownModel : NoModel;
+        var model = family.HasModel ? r.Model ?? UnknownModel : NoModel;
         var category = family.Category;
         var tokens = TokenCounts.Zero;
         decimal? estimate = null;
@@ -366,7 +367,10 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
     }
 
     /// <summary>One usage family: its path segment, group_by values, bucket width, what it counts, its category and unit.</summary>
-    private sealed record Family(string Name, string[] Groups, BucketWidth Width, Measure Measure, string Category, string Unit = "");
+    private sealed record Family(string Name, string[] Groups, BucketWidth Width, Measure Measure, string Category, string Unit = "")
+    {
+        public bool HasModel { get; } = Groups.Contains("model");
+    }
 
     // The wire formats (openapi.yaml: CostsResult l.32769, AdminApiKey l.28523, Project l.45428, ProjectApiKey l.45486, Model l.44370).
     private sealed class CostsPage

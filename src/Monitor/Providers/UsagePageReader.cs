@@ -8,7 +8,8 @@ namespace Monitor.Providers;
 /// A one-pass reader of OpenAI's usage pages (<c>{data:[{start_time, results:[...]}], has_more, next_page}</c>, the
 /// envelope every usage family shares), the hot path of a backfill: hundreds of thousands of rows per chunk. It reads
 /// only the fields the ledger needs, skips the rest (unknown fields included), accepts numbers sent as strings, and
-/// takes repeating ids (model, project, key, service tier) from a pool instead of allocating them per row. A value of
+/// takes repeating ids (model, project, key, service tier) from a pool instead of allocating them per row: every id of
+/// one reader is the same instance each time it appears (<see cref="PooledUsageKeys"/> relies on it). A value of
 /// the wrong type is reported as drift with its path and read as absent; a page that is not JSON, or not shaped as a
 /// page, throws <see cref="JsonException"/>.
 /// </summary>
@@ -169,7 +170,9 @@ public sealed class UsagePageReader
             case JsonTokenType.Null:
                 return null;
             default:
-                _drift?.Invoke(path, $"expected a number, got {Describe(ref reader)} (read as absent)");
+                _drift?.Invoke(path, reader.TokenType == JsonTokenType.Number
+                    ? $"the number {Encoding.UTF8.GetString(reader.ValueSpan)} is out of range (read as absent)"
+                    : $"expected a number, got {Describe(ref reader)} (read as absent)");
                 reader.Skip();
                 return null;
         }
@@ -199,7 +202,15 @@ public sealed class UsagePageReader
         }
 
         if (reader.ValueIsEscaped || reader.ValueSpan.Length > 256)
-            return reader.GetString();
+        {
+            // Rare: decoded, then pooled all the same (ids are compared by reference downstream).
+            var text = reader.GetString()!;
+            if (_pool.TryGetValue(text, out var known))
+                return known;
+            _pool.Add(text);
+            return text;
+        }
+
         Span<char> chars = stackalloc char[256];
         var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
         if (_lookup.TryGetValue(chars[..length], out var pooled))
@@ -215,7 +226,7 @@ public sealed class UsagePageReader
         JsonTokenType.StartArray => "an array",
         JsonTokenType.True or JsonTokenType.False => "a boolean",
         JsonTokenType.String => $"the string '{Shorten(reader.GetString())}'",
-        JsonTokenType.Number => "an out-of-range number",
+        JsonTokenType.Number => "a number",
         var kind => kind.ToString(),
     };
 

@@ -176,16 +176,10 @@ public sealed class YearOfUsageServer : IAsyncDisposable
         var body = StartJson(context);
         using var writer = new Utf8JsonWriter(body, WriterOptions);
         long flushed = 0;
-        writer.WriteStartObject();
-        writer.WriteString(P.Object, P.Page);
-        writer.WriteStartArray(P.Data);
+        StartPage(writer);
         for (var start = window.First; start < window.Next; start += HourSeconds)
         {
-            writer.WriteStartObject();
-            writer.WriteString(P.Object, P.Bucket);
-            writer.WriteNumber(P.StartTime, start);
-            writer.WriteNumber(P.EndTime, start + HourSeconds);
-            writer.WriteStartArray(P.Results);
+            StartBucket(writer, start, HourSeconds);
             var hour = start / HourSeconds;
             if (hour >= dataStart && hour < dataEnd)
             {
@@ -268,16 +262,10 @@ public sealed class YearOfUsageServer : IAsyncDisposable
             return;
         var body = StartJson(context);
         using var writer = new Utf8JsonWriter(body, WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString(P.Object, P.Page);
-        writer.WriteStartArray(P.Data);
+        StartPage(writer);
         for (var start = window.First; start < window.Next; start += width)
         {
-            writer.WriteStartObject();
-            writer.WriteString(P.Object, P.Bucket);
-            writer.WriteNumber(P.StartTime, start);
-            writer.WriteNumber(P.EndTime, start + width);
-            writer.WriteStartArray(P.Results);
+            StartBucket(writer, start, width);
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
@@ -310,16 +298,10 @@ public sealed class YearOfUsageServer : IAsyncDisposable
         var body = StartJson(context);
         using var writer = new Utf8JsonWriter(body, WriterOptions);
         long flushed = 0;
-        writer.WriteStartObject();
-        writer.WriteString(P.Object, P.Page);
-        writer.WriteStartArray(P.Data);
+        StartPage(writer);
         for (var start = window.First; start < window.Next; start += DaySeconds)
         {
-            writer.WriteStartObject();
-            writer.WriteString(P.Object, P.Bucket);
-            writer.WriteNumber(P.StartTime, start);
-            writer.WriteNumber(P.EndTime, start + DaySeconds);
-            writer.WriteStartArray(P.Results);
+            StartBucket(writer, start, DaySeconds);
             // The hours of this day that have usage and lie in the requested window.
             var from = Math.Max(Math.Max(start, window.Start), dataStart) / HourSeconds;
             var to = Math.Min(Math.Min(start + DaySeconds, window.End), dataEnd) / HourSeconds;
@@ -547,6 +529,24 @@ public sealed class YearOfUsageServer : IAsyncDisposable
 
         var next = Math.Min(first + limit * width, start + (end - start + width - 1) / width * width);
         return new Window(start, end, first, next);
+    }
+
+    /// <summary>Opens a usage page: <c>{"object":"page","data":[</c>.</summary>
+    private static void StartPage(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(P.Object, P.Page);
+        writer.WriteStartArray(P.Data);
+    }
+
+    /// <summary>Opens a bucket up to its results: <c>{"object":"bucket","start_time":..,"end_time":..,"results":[</c>.</summary>
+    private static void StartBucket(Utf8JsonWriter writer, long start, long width)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(P.Object, P.Bucket);
+        writer.WriteNumber(P.StartTime, start);
+        writer.WriteNumber(P.EndTime, start + width);
+        writer.WriteStartArray(P.Results);
     }
 
     private static PipeWriter StartJson(HttpContext context)

@@ -76,17 +76,8 @@ internal static class FakeOpenAIEndpoints
 
     private static IResult Usage(HttpRequest request, Data data, bool embeddings)
     {
-        var widthText = request.Query["bucket_width"].ToString();
-        if (widthText.Length == 0)
-            widthText = "1d";
-        if (!Widths.TryGetValue(widthText, out var width))
-            return Invalid("bucket_width", $"Invalid bucket_width '{widthText}': expected one of 1m, 1h, 1d.");
-        if (!TryWindow(request, data.Scenario, width.Width, width.DefaultLimit, width.MaxLimit, out var window, out var error))
-            return error!;
-        var groups = Values(request, "group_by");
-        var allowed = embeddings ? EmbeddingGroups : CompletionGroups;
-        if (groups.FirstOrDefault(g => !allowed.Contains(g)) is { } bad)
-            return Invalid("group_by", $"Invalid group_by value '{bad}'.");
+        if (UsageQuery(request, data, embeddings ? EmbeddingGroups : CompletionGroups, out var width, out var window, out var groups) is { } error)
+            return error;
 
         bool? batch = null;
         var batchText = request.Query["batch"].ToString();
@@ -100,7 +91,7 @@ internal static class FakeOpenAIEndpoints
         var filter = Filter(request, data, h => DemoScenario.IsEmbeddingModel(h.Model) == embeddings && (batch is null || h.Batch == batch));
         var buckets = window.Starts.Select(start =>
         {
-            var results = data.HoursIn(start, start + width.Width, window.From, window.To)
+            var results = data.HoursIn(start, start + width, window.From, window.To)
                 .Where(filter)
                 .GroupBy(h => new GroupKey(
                     groups.Contains("project_id") ? h.Workspace : null,
@@ -113,7 +104,7 @@ internal static class FakeOpenAIEndpoints
                 .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal)
                 .Select(g => embeddings ? (object)ToEmbeddingsResult(g.Key, g) : ToCompletionsResult(g.Key, g))
                 .ToArray();
-            return new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width.Width).ToUnixTimeSeconds(), results);
+            return new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width).ToUnixTimeSeconds(), results);
         }).ToArray();
         return Results.Json(new Page("page", buckets, window.NextPage is not null, window.NextPage), FakeProviderServer.Json);
     }
@@ -121,19 +112,36 @@ internal static class FakeOpenAIEndpoints
     /// <summary>A family the scenario has no usage of: its buckets, paged like the others, with empty results.</summary>
     private static IResult EmptyUsage(HttpRequest request, Data data, string[] allowed)
     {
+        if (UsageQuery(request, data, allowed, out var width, out var window, out _) is { } error)
+            return error;
+        var buckets = window.Starts
+            .Select(start => new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width).ToUnixTimeSeconds(), []))
+            .ToArray();
+        return Results.Json(new Page("page", buckets, window.NextPage is not null, window.NextPage), FakeProviderServer.Json);
+    }
+
+    /// <summary>A usage request's bucket_width, window and group_by, checked as the API checks them; the error, or null.</summary>
+    private static IResult? UsageQuery(
+        HttpRequest request, Data data, string[] allowed, out TimeSpan width, out Window window, out List<string> groups)
+    {
+        width = default;
+        groups = [];
         var widthText = request.Query["bucket_width"].ToString();
         if (widthText.Length == 0)
             widthText = "1d";
-        if (!Widths.TryGetValue(widthText, out var width))
+        if (!Widths.TryGetValue(widthText, out var w))
+        {
+            window = default;
             return Invalid("bucket_width", $"Invalid bucket_width '{widthText}': expected one of 1m, 1h, 1d.");
-        if (!TryWindow(request, data.Scenario, width.Width, width.DefaultLimit, width.MaxLimit, out var window, out var error))
+        }
+
+        if (!TryWindow(request, data.Scenario, w.Width, w.DefaultLimit, w.MaxLimit, out window, out var error))
             return error!;
-        if (Values(request, "group_by").FirstOrDefault(g => !allowed.Contains(g)) is { } bad)
+        groups = Values(request, "group_by");
+        if (groups.FirstOrDefault(g => !allowed.Contains(g)) is { } bad)
             return Invalid("group_by", $"Invalid group_by value '{bad}'.");
-        var buckets = window.Starts
-            .Select(start => new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width.Width).ToUnixTimeSeconds(), []))
-            .ToArray();
-        return Results.Json(new Page("page", buckets, window.NextPage is not null, window.NextPage), FakeProviderServer.Json);
+        width = w.Width;
+        return null;
     }
 
     private static IResult Costs(HttpRequest request, Data data)

@@ -21,7 +21,6 @@ public sealed class AnthropicContractTests
     private const string Sonnet = "claude-sonnet-4-5-20250929";
     private const string Haiku = "claude-haiku-4-5-20251001";
     private static readonly DateTimeOffset Day = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
-    private static readonly (string, string)[] AnthropicOnly = [("anthropic", "Anthropic")];
 
     [Fact]
     public async Task Pull_Fixtures_TotalsPerWorkspaceKeyAndModelToTheCent()
@@ -138,12 +137,8 @@ public sealed class AnthropicContractTests
     public async Task Pull_Twice_ChangesNothing()
     {
         await using var h = await StartAsync();
-        await PullDayAsync(h);
-        var first = await LedgerAsync(h);
 
-        await PullDayAsync(h);
-
-        Assert.Equal(first, await LedgerAsync(h));
+        await ContractPull.AssertSecondPullChangesNothingAsync(h, Account, Day);
     }
 
     [Fact]
@@ -185,12 +180,7 @@ public sealed class AnthropicContractTests
     {
         await using var h = await StartAsync(f => f.Serve(UsagePath, Fixture.Load("anthropic/usage-messages-page1.json").Body));
 
-        var result = (await h.Pulls.PullAllAsync(Account, Day, Day.AddDays(1), null, CancellationToken.None)).Single();
-
-        Assert.False(result.Ok);
-        Assert.Contains("GET /v1/organizations/usage_report/messages", result.Error, StringComparison.Ordinal);
-        Assert.Contains("paging made no progress", result.Error, StringComparison.Ordinal);
-        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
+        await ContractPull.AssertStuckPagingFailsAsync(h, Account, Day, "GET /v1/organizations/usage_report/messages");
     }
 
     [Fact]
@@ -255,19 +245,13 @@ public sealed class AnthropicContractTests
             $"SELECT input_tokens, output_tokens, cost_micros FROM usage_records WHERE account = '{Account}' AND workspace = '' AND model = '{Haiku}' AND bucket_width = '1h'")).Single());
     }
 
-    /// <param name="overrides">Payloads served instead of the fixtures (registered first: the first match wins).</param>
-    private static async Task<PullHarness> StartAsync(Action<FakeFixtures>? overrides = null)
-    {
-        var h = await PullHarness.StartAsync(days: 7, accounts: AnthropicOnly);
-        overrides?.Invoke(h.Server.Fixtures);
-        ServeFixtures(h.Server);
-        return h;
-    }
+    /// <param name="overrides">Payloads served instead of the fixtures (the first match wins).</param>
+    private static Task<PullHarness> StartAsync(Action<FakeFixtures>? overrides = null) =>
+        ContractPull.StartAsync(("anthropic", "Anthropic"), ServeFixtures, overrides);
 
     /// <summary>Every endpoint the connector reads answers with its fixture, whatever the window (later pages first: the first match wins).</summary>
-    private static void ServeFixtures(FakeProviderServer server)
+    private static void ServeFixtures(FakeFixtures f)
     {
-        var f = server.Fixtures;
         f.Serve(UsagePath, Fixture.Load("anthropic/usage-messages-page2.json").Body, new Dictionary<string, string> { ["page"] = NextPage });
         f.Serve(UsagePath, Fixture.Load("anthropic/usage-messages-page1.json").Body);
         f.Serve(CostPath, Fixture.Load("anthropic/cost-report.json").Body);
@@ -275,16 +259,5 @@ public sealed class AnthropicContractTests
         f.Serve(KeysPath, Fixture.Load("anthropic/api-keys-page1.json").Body);
     }
 
-    private static async Task PullDayAsync(PullHarness h)
-    {
-        var result = (await h.Pulls.PullAllAsync(Account, Day, Day.AddDays(1), null, CancellationToken.None)).Single();
-        Assert.True(result.Ok, result.Error);
-    }
-
-    private static Task<List<(string, string, string, string, long, long?, long, string)>> LedgerAsync(PullHarness h) =>
-        h.Ledger.QueryAsync<(string, string, string, string, long, long?, long, string)>(
-            $"""
-            SELECT workspace, key_id, model, category, bucket_start, cost_micros, units, cost_source FROM usage_records
-            WHERE account = '{Account}' ORDER BY 1, 2, 3, 4, 5
-            """);
+    private static Task PullDayAsync(PullHarness h) => ContractPull.DayAsync(h, Account, Day);
 }

@@ -19,7 +19,6 @@ public sealed class OpenAIContractTests
     private const string Costs = "/openai/v1/organization/costs";
     private const string NextPage = "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=";
     private static readonly DateTimeOffset Day = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
-    private static readonly (string, string)[] OpenAIOnly = [("openai", "OpenAI")];
 
     [Fact]
     public async Task Pull_Fixtures_TotalsPerProjectKeyAndModelEqualTheBillToTheCent()
@@ -177,12 +176,8 @@ public sealed class OpenAIContractTests
     public async Task Pull_Twice_ChangesNothing()
     {
         await using var h = await StartAsync();
-        await PullDayAsync(h);
-        var first = await LedgerAsync(h);
 
-        await PullDayAsync(h);
-
-        Assert.Equal(first, await LedgerAsync(h));
+        await ContractPull.AssertSecondPullChangesNothingAsync(h, Account, Day);
     }
 
     [Fact]
@@ -220,12 +215,7 @@ public sealed class OpenAIContractTests
         // A server that ignores the cursor: page 1 again, with the same next_page.
         await using var h = await StartAsync(f => f.Serve(Usage + "completions", Fixture.Load("openai/usage-completions-page1.json").Body));
 
-        var result = (await h.Pulls.PullAllAsync(Account, Day, Day.AddDays(1), null, CancellationToken.None)).Single();
-
-        Assert.False(result.Ok);
-        Assert.Contains("GET /v1/organization/usage/completions", result.Error, StringComparison.Ordinal);
-        Assert.Contains("paging made no progress", result.Error, StringComparison.Ordinal);
-        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
+        await ContractPull.AssertStuckPagingFailsAsync(h, Account, Day, "GET /v1/organization/usage/completions");
     }
 
     [Fact]
@@ -346,19 +336,13 @@ public sealed class OpenAIContractTests
         Assert.Equal(expected, string.Join('|', matched));
     }
 
-    /// <param name="overrides">Payloads served instead of the fixtures (registered first: the first match wins).</param>
-    private static async Task<PullHarness> StartAsync(Action<FakeFixtures>? overrides = null, IDictionary<string, string?>? settings = null)
-    {
-        var h = await PullHarness.StartAsync(days: 7, accounts: OpenAIOnly, settings: settings);
-        overrides?.Invoke(h.Server.Fixtures);
-        ServeFixtures(h.Server);
-        return h;
-    }
+    /// <param name="overrides">Payloads served instead of the fixtures (the first match wins).</param>
+    private static Task<PullHarness> StartAsync(Action<FakeFixtures>? overrides = null, IDictionary<string, string?>? settings = null) =>
+        ContractPull.StartAsync(("openai", "OpenAI"), ServeFixtures, overrides, settings);
 
     /// <summary>Every endpoint the connector reads answers with its fixture, whatever the window (later pages first: the first match wins).</summary>
-    private static void ServeFixtures(FakeProviderServer server)
+    private static void ServeFixtures(FakeFixtures f)
     {
-        var f = server.Fixtures;
         f.Serve(Usage + "completions", Fixture.Load("openai/usage-completions-page2.json").Body, new Dictionary<string, string> { ["page"] = NextPage });
         f.Serve(Usage + "completions", Fixture.Load("openai/usage-completions-page1.json").Body);
         foreach (var (family, file) in new[]
@@ -381,18 +365,7 @@ public sealed class OpenAIContractTests
         f.Serve("/openai/v1/models", Fixture.Load("openai/models.json").Body);
     }
 
-    private static async Task PullDayAsync(PullHarness h)
-    {
-        var result = (await h.Pulls.PullAllAsync(Account, Day, Day.AddDays(1), null, CancellationToken.None)).Single();
-        Assert.True(result.Ok, result.Error);
-    }
-
-    private static Task<List<(string, string, string, string, long, long?, long, string)>> LedgerAsync(PullHarness h) =>
-        h.Ledger.QueryAsync<(string, string, string, string, long, long?, long, string)>(
-            $"""
-            SELECT workspace, key_id, model, category, bucket_start, cost_micros, units, cost_source FROM usage_records
-            WHERE account = '{Account}' ORDER BY 1, 2, 3, 4, 5
-            """);
+    private static Task PullDayAsync(PullHarness h) => ContractPull.DayAsync(h, Account, Day);
 
     /// <summary>A one-day costs page shaped as costs.json, with the given lines.</summary>
     private static string CostsPage(params JsonObject[] lines) => new JsonObject

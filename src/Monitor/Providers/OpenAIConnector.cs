@@ -35,8 +35,10 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
     private const string CostsPath = "/v1/organization/costs";
     private const string ModelsPath = "/v1/models";
 
-    // One day of hourly buckets per page (the API allows 168): with hundreds of keys a week-long page is hundreds of MB.
+    // Completions and embeddings: one day of hourly buckets per page (the API allows 168): with hundreds of keys a
+    // week-long page is hundreds of MB. The other families have few rows: a week per page saves most of their requests.
     private const int HourPage = 24;
+    private const int SmallFamilyHourPage = 168;
     private const int DayPage = 31;
     private const int CostPage = 180;
     private const int ListPage = 100;
@@ -125,7 +127,7 @@ public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog cata
         var path = "/v1/organization/usage/" + family.Name;
         var endpoint = "GET " + path;
         var width = family.Width == BucketWidth.Day ? "1d" : "1h";
-        var limit = family.Width == BucketWidth.Day ? DayPage : HourPage;
+        var limit = family.Width == BucketWidth.Day ? DayPage : family.Measure is Measure.Completions || family.Name == "embeddings" ? HourPage : SmallFamilyHourPage;
         var groups = string.Concat(family.Groups.Select(g => "&group_by=" + g));
         var query = string.Create(CultureInfo.InvariantCulture,
             $"{path}?start_time={from.ToUnixTimeSeconds()}&end_time={to.ToUnixTimeSeconds()}&bucket_width={width}&limit={limit}{groups}");

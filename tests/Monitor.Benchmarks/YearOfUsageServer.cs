@@ -109,6 +109,13 @@ public sealed class YearOfUsageServer : IAsyncDisposable
 
         app.MapGet("/v1/organization/usage/completions", context => server.UsageAsync(context, embeddings: false));
         app.MapGet("/v1/organization/usage/embeddings", context => server.UsageAsync(context, embeddings: true));
+        // The other usage families the connector reads: the year has none of them, so every bucket is empty.
+        foreach (var family in (string[])["moderations", "images", "audio_speeches", "audio_transcriptions", "web_search_calls",
+            "file_search_calls", "code_interpreter_sessions", "vector_stores"])
+        {
+            app.MapGet("/v1/organization/usage/" + family, server.EmptyUsageAsync);
+        }
+
         app.MapGet("/v1/organization/costs", server.CostsAsync);
         app.MapGet("/v1/organization/admin_api_keys", server.AdminKeysAsync);
         app.MapGet("/v1/organization/projects", server.ProjectsAsync);
@@ -169,16 +176,10 @@ public sealed class YearOfUsageServer : IAsyncDisposable
         var body = StartJson(context);
         using var writer = new Utf8JsonWriter(body, WriterOptions);
         long flushed = 0;
-        writer.WriteStartObject();
-        writer.WriteString(P.Object, P.Page);
-        writer.WriteStartArray(P.Data);
+        StartPage(writer);
         for (var start = window.First; start < window.Next; start += HourSeconds)
         {
-            writer.WriteStartObject();
-            writer.WriteString(P.Object, P.Bucket);
-            writer.WriteNumber(P.StartTime, start);
-            writer.WriteNumber(P.EndTime, start + HourSeconds);
-            writer.WriteStartArray(P.Results);
+            StartBucket(writer, start, HourSeconds);
             var hour = start / HourSeconds;
             if (hour >= dataStart && hour < dataEnd)
             {
@@ -242,6 +243,36 @@ public sealed class YearOfUsageServer : IAsyncDisposable
         await EndPageAsync(writer, body, window.Next < window.End ? window.Next : null, context.RequestAborted);
     }
 
+    /// <summary>A usage family without usage: the window's buckets (1h or 1d), each with no results, paged like the others.</summary>
+    private async Task EmptyUsageAsync(HttpContext context)
+    {
+        var width = context.Request.Query["bucket_width"].ToString() switch
+        {
+            "1h" => HourSeconds,
+            "1d" => DaySeconds,
+            _ => 0,
+        };
+        if (width == 0)
+        {
+            await InvalidAsync(context, "bucket_width", "This fake serves bucket_width=1h or 1d only.");
+            return;
+        }
+
+        if (await WindowAsync(context, width, width == HourSeconds ? 24 : 7, width == HourSeconds ? 168 : 31) is not { } window)
+            return;
+        var body = StartJson(context);
+        using var writer = new Utf8JsonWriter(body, WriterOptions);
+        StartPage(writer);
+        for (var start = window.First; start < window.Next; start += width)
+        {
+            StartBucket(writer, start, width);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        await EndPageAsync(writer, body, window.Next < window.End ? window.Next : null, context.RequestAborted);
+    }
+
     private async Task CostsAsync(HttpContext context)
     {
         var query = context.Request.Query;
@@ -267,16 +298,10 @@ public sealed class YearOfUsageServer : IAsyncDisposable
         var body = StartJson(context);
         using var writer = new Utf8JsonWriter(body, WriterOptions);
         long flushed = 0;
-        writer.WriteStartObject();
-        writer.WriteString(P.Object, P.Page);
-        writer.WriteStartArray(P.Data);
+        StartPage(writer);
         for (var start = window.First; start < window.Next; start += DaySeconds)
         {
-            writer.WriteStartObject();
-            writer.WriteString(P.Object, P.Bucket);
-            writer.WriteNumber(P.StartTime, start);
-            writer.WriteNumber(P.EndTime, start + DaySeconds);
-            writer.WriteStartArray(P.Results);
+            StartBucket(writer, start, DaySeconds);
             // The hours of this day that have usage and lie in the requested window.
             var from = Math.Max(Math.Max(start, window.Start), dataStart) / HourSeconds;
             var to = Math.Min(Math.Min(start + DaySeconds, window.End), dataEnd) / HourSeconds;
@@ -504,6 +529,24 @@ public sealed class YearOfUsageServer : IAsyncDisposable
 
         var next = Math.Min(first + limit * width, start + (end - start + width - 1) / width * width);
         return new Window(start, end, first, next);
+    }
+
+    /// <summary>Opens a usage page: <c>{"object":"page","data":[</c>.</summary>
+    private static void StartPage(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(P.Object, P.Page);
+        writer.WriteStartArray(P.Data);
+    }
+
+    /// <summary>Opens a bucket up to its results: <c>{"object":"bucket","start_time":..,"end_time":..,"results":[</c>.</summary>
+    private static void StartBucket(Utf8JsonWriter writer, long start, long width)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(P.Object, P.Bucket);
+        writer.WriteNumber(P.StartTime, start);
+        writer.WriteNumber(P.EndTime, start + width);
+        writer.WriteStartArray(P.Results);
     }
 
     private static PipeWriter StartJson(HttpContext context)

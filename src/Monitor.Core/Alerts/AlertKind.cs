@@ -16,4 +16,7 @@ public enum AlertKind
     PaymentFailure,
     StaleData,
     PullFailure,
+
+    /// <summary>Provider-reported usage the metering proxy did not see on a day: keys or places that go around it.</summary>
+    UnmeteredUsage,
 }

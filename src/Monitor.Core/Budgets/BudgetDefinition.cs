@@ -28,5 +28,11 @@ public sealed record BudgetDefinition
     /// <summary>Recipients for this budget's mail; empty: the global recipients.</summary>
     public IReadOnlyList<string> To { get; init; } = [];
 
+    /// <summary>
+    /// A hard cap at the metering proxy: once the period's spend reaches <see cref="Amount"/>, the proxy refuses the
+    /// calls in <see cref="Scope"/> until the period ends or the budget is raised (see <see cref="EnforcedBudget"/>).
+    /// </summary>
+    public bool Enforce { get; init; }
+
     public BudgetPeriod PeriodAt(DateTimeOffset now) => BudgetPeriod.Containing(Period, now, TimeZone, WeekStart, RollingDays);
 }

@@ -39,6 +39,13 @@ public sealed record UsageRecord
     public required RecordSource Source { get; init; }
     public DateTimeOffset IngestedAt { get; init; }
 
+    /// <summary>
+    /// Whether the record belongs to its account's counted usage source (budgets, forecasts, anomalies and the dashboard
+    /// count one source per account; the other is kept beside it). The ledger decides it from the account's recorded
+    /// choice (its UsageFrom); this value only counts for an account without one, as a re-imported export says. Null: counted.
+    /// </summary>
+    public bool? Counted { get; init; }
+
     /// <summary>Provider payload fragments the mapping did not understand, kept verbatim (JSON), or null.</summary>
     public string? Raw { get; init; }
 

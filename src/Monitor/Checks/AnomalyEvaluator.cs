@@ -32,6 +32,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         SELECT account, workspace, key_id, model, bucket_start, bucket_width = '1d', provider, currency, cost_micros,
                input_tokens + cached_input_tokens + cache_write_tokens + output_tokens, requests, ingested_at
         FROM usage_records
+        WHERE counted = 1
         """;
 
     public string Name => "anomalies";
@@ -59,7 +60,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
 
         if (!incremental)
         {
-            await run.ReadAsync(c, Columns + " WHERE bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start", new { asOf }, null, catalog, ct);
+            await run.ReadAsync(c, Columns + " AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start", new { asOf }, null, catalog, ct);
         }
         else
         {
@@ -68,11 +69,11 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
             // and one account's series at a time stay in the processor's caches.
             run.Restore(states, rebuild, out var unreadable);
             rebuild.UnionWith(unreadable);
-            await run.ReadAsync(c, Columns + " WHERE bucket_start >= @from AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start",
+            await run.ReadAsync(c, Columns + " AND bucket_start >= @from AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start",
                 new { from = saved!.At, asOf }, rebuild, catalog, ct);
             foreach (var account in rebuild.Order(StringComparer.Ordinal))
             {
-                await run.ReadAsync(c, Columns + " WHERE account = @account AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY bucket_start",
+                await run.ReadAsync(c, Columns + " AND account = @account AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY bucket_start",
                     new { account, asOf }, null, catalog, ct);
             }
         }
@@ -136,7 +137,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
             """
             SELECT model, SUM(COALESCE(cost_micros, 0)) FROM usage_records
             WHERE account = @Account AND (@workspace IS NULL OR workspace = @workspace) AND (@keyId IS NULL OR key_id = @keyId)
-              AND bucket_start >= @from AND bucket_start <= @to AND bucket_width = @width
+              AND bucket_start >= @from AND bucket_start <= @to AND bucket_width = @width AND counted = 1
             GROUP BY model ORDER BY 2 DESC, model LIMIT 3
             """,
             new

@@ -21,7 +21,7 @@ public static class AnomalyStateStore
 
     /// <summary>The newest ingested_at in the ledger (0 when empty): the mark the next check compares with.</summary>
     public static Task<long> IngestedMarkAsync(DbConnection c, CancellationToken ct) =>
-        c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(ingested_at), 0) FROM usage_records", cancellationToken: ct));
+        c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(ingested_at), 0) FROM usage_records WHERE counted = 1", cancellationToken: ct));
 
     /// <summary>
     /// Accounts to rebuild from their whole history: rows written after <paramref name="mark"/> for buckets before
@@ -36,7 +36,7 @@ public static class AnomalyStateStore
     {
         var accounts = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            "SELECT account, bucket_start FROM usage_records WHERE ingested_at > @mark", new { mark }, cancellationToken: ct)))
+            "SELECT account, bucket_start FROM usage_records WHERE ingested_at > @mark AND counted = 1", new { mark }, cancellationToken: ct)))
         {
             while (await reader.ReadAsync(ct))
             {

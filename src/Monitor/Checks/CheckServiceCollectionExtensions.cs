@@ -28,6 +28,8 @@ public static class CheckServiceCollectionExtensions
         services.AddSingleton<IAlertEvaluator, AnomalyEvaluator>();
         services.AddSingleton<IAlertEvaluator, DeprecationEvaluator>();
         services.AddSingleton<IAlertEvaluator, KeyRotationEvaluator>();
+        services.AddSingleton<UsageSourceRepository>();
+        services.AddSingleton<IAlertEvaluator, UnmeteredUsageEvaluator>();
         return services;
     }
 }

@@ -38,7 +38,7 @@ public sealed class GuardRailEvaluator(Database database, BudgetEvaluator budget
             var burned = await c.ExecuteScalarAsync<long?>(
                 """
                 SELECT SUM(cost_micros) FROM usage_records
-                WHERE account = @Account AND currency = @Currency AND bucket_start >= @from AND bucket_start < @at AND category <> @byok
+                WHERE account = @Account AND currency = @Currency AND bucket_start >= @from AND bucket_start < @at AND category <> @byok AND counted = 1
                 """,
                 new { b.Account, b.Currency, from = (context.AsOf - BurnWindow).ToUnixTimeSeconds(), at, byok = OpenRouterConnector.ByokCategory }) ?? 0;
             var info = new CreditBalanceInfo

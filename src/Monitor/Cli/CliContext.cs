@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging.Console;
 using Monitor.Hosting;
-using Monitor.Storage;
 
 namespace Monitor.Cli;
 
 /// <summary>
 /// What a non-serving verb runs on: the validated configuration and a service provider with the core services,
-/// the database migrated. Logs go to standard error, so exports on standard output stay clean.
+/// the database migrated and each account's counted usage source recorded. Logs go to standard error, so exports on standard output stay clean.
 /// </summary>
 public sealed class CliContext : IAsyncDisposable
 {
@@ -36,7 +35,7 @@ public sealed class CliContext : IAsyncDisposable
                 .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace))
             .AddMonitorCore(configuration, adjust)
             .BuildServiceProvider();
-        await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+        await LedgerStartup.PrepareAsync(services, ct);
         return new CliContext(services, options);
     }
 

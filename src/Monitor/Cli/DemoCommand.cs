@@ -19,6 +19,9 @@ public static class DemoCommand
 {
     public const string KeyVariable = "MONITOR_DEMO_KEY";
 
+    /// <summary>The demo OpenAI account's ordinary project key (its <c>ModelsApiKeyEnv</c>): the fake refuses the admin key on <c>/v1/models</c>.</summary>
+    public const string OpenAIModelsKeyVariable = "MONITOR_DEMO_OPENAI_PROJECT_KEY";
+
     /// <summary>The demo's accounts: name, kind, and the fake provider (mount) they pull from.</summary>
     public static IReadOnlyList<(string Name, string Kind, string Mount)> Accounts { get; } =
     [
@@ -72,6 +75,7 @@ public static class DemoCommand
         // A fresh random key per run: the fake checks it like a provider would, and it never leaves this process.
         var key = "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Environment.SetEnvironmentVariable(KeyVariable, key);
+        Environment.SetEnvironmentVariable(OpenAIModelsKeyVariable, FakeOpenAIEndpoints.ProjectKeyOf(key));
         await using var server = await FakeProviderServer.StartAsync(scenario, key, ct);
 
         var backfill = TimeSpan.FromDays(options.Demo.Days + 1);
@@ -85,7 +89,8 @@ public static class DemoCommand
             [
                 .. Accounts.Select(a => new ProviderOptions
                 {
-                    Name = a.Name, Kind = a.Kind, BaseUrl = server.BaseUrlOf(a.Mount).ToString(), ApiKeyEnv = KeyVariable, ModelsApiKeyEnv = KeyVariable,
+                    Name = a.Name, Kind = a.Kind, BaseUrl = server.BaseUrlOf(a.Mount).ToString(), ApiKeyEnv = KeyVariable,
+                    ModelsApiKeyEnv = a.Mount == DemoScenario.OpenAI ? OpenAIModelsKeyVariable : KeyVariable,
                     Schedule = "0 */15 * * * ?", Demo = true,
                     // The fake Mistral is also reached through the metering proxy (its usage stays counted from the API).
                     Proxy = new ProxyOptions { Enabled = a.Mount == DemoScenario.Mistral },
@@ -104,6 +109,9 @@ public static class DemoCommand
                 await Console.Error.WriteLineAsync(r.Ok ? $"demo: {r.Account}: {r.Records} records" : $"demo: {r.Account}: FAILED: {r.Error}");
             if (!results.All(r => r.Ok))
                 return MonitorCli.Failure;
+            // What the proxy metered before: one Mistral team's key on the last completed day (one unmetered-usage finding).
+            await DemoProxyHistory.WriteAsync(
+                context.Get<Database>(), scenario, AccountOf(DemoScenario.Mistral), TimeProvider.System.GetUtcNow(), context.Options.Alerts.Unmetered.SettleDelay, ct);
             var proxied = await DemoProxyTraffic.SendAsync(configuration, Adjust, server, AccountOf(DemoScenario.Mistral), ct);
             await Console.Error.WriteLineAsync($"demo: {proxied} calls of three developers through the metering proxy to {AccountOf(DemoScenario.Mistral)}");
 

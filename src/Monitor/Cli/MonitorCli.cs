@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Checks;
 using Monitor.Hosting;
 using Monitor.Jobs;
@@ -113,8 +114,9 @@ public static class MonitorCli
     {
         var configuration = MonitorSettings.Build(p.GetValue(ConfigOption));
         var options = MonitorSettings.Bind(configuration);
-        var runner = new MigrationRunner(new Database(options.Storage.Sqlite.Path, options.Storage.Sqlite.BusyTimeout), TimeProvider.System);
-        var applied = await runner.MigrateAsync(ct);
+        var database = new Database(options.Storage.Sqlite.Path, options.Storage.Sqlite.BusyTimeout);
+        var runner = new MigrationRunner(database, TimeProvider.System);
+        var applied = (await LedgerStartup.PrepareAsync(database, options.Providers, TimeProvider.System, NullLogger.Instance, ct)).Applied;
         Console.WriteLine(applied.Count == 0
             ? $"{options.Storage.Sqlite.Path}: up to date (version {await runner.CurrentVersionAsync(ct)})"
             : $"{options.Storage.Sqlite.Path}: applied {string.Join(", ", applied.Select(v => v.ToString("D4", CultureInfo.InvariantCulture)))}");

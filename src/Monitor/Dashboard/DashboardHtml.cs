@@ -96,6 +96,7 @@ public static partial class DashboardHtml
                 case PageSection.Reconciliation: RenderReconciliation(html, view); break;
                 case PageSection.SpendLimits: RenderSpendLimits(html, view); break;
                 case PageSection.Unpriced: RenderUnpriced(html, view); break;
+                case PageSection.UsageSources: RenderUsageSources(html, view); break;
             }
         }
 
@@ -124,7 +125,7 @@ public static partial class DashboardHtml
     private static void RenderPanel(StringBuilder html, DashboardPage page, PanelView view, DateTimeOffset now, RenderContext context)
     {
         var panel = view.Panel;
-        html.Append("<section class=\"panel").Append(panel.Kind is PanelKind.Line or PanelKind.StackedBar or PanelKind.List ? " wide" : "")
+        html.Append("<section class=\"panel").Append(panel.Kind is PanelKind.Line or PanelKind.StackedBar or PanelKind.List || panel.Metric == PanelMetric.Unmetered ? " wide" : "")
             .Append("\" id=\"panel-").Append(view.Index.ToString(CultureInfo.InvariantCulture)).Append("\">\n<h2>")
             .Append(E(panel.Title)).Append("</h2>\n<p class=\"sub\">")
             .Append(E(Describe(panel, view))).Append("</p>\n");
@@ -133,6 +134,8 @@ public static partial class DashboardHtml
             RenderBudgets(html, view, now);
         else if (panel.Metric == PanelMetric.Forecast)
             RenderForecast(html, view, context);
+        else if (panel.Metric == PanelMetric.Unmetered)
+            RenderUnmetered(html, view);
         else if (panel.Kind == PanelKind.Table)
             RenderTable(html, view, context);
         else if (panel.Kind == PanelKind.List)
@@ -351,6 +354,8 @@ public static partial class DashboardHtml
     {
         if (panel.Metric == PanelMetric.BudgetUse)
             return "Spend against each budget in its own period; marks at the alert thresholds, dashed line at the forecast";
+        if (panel.Metric == PanelMetric.Unmetered)
+            return $"Provider-reported usage the proxy did not meter, per {(panel.Grouping == PanelGrouping.Model ? "day and model" : "account and day")}, completed UTC days with both sources · {panel.Window.Describe()} ({Day(view.From)} to {Day(view.To.AddDays(-1))}); by cost where both sides are priced, else tokens";
         if (panel.Metric == PanelMetric.Forecast)
             return $"Cost by {GroupHeading(panel.Grouping).ToLowerInvariant()} per currency · month to date ({Day(view.From)} to {Day(view.To.AddDays(-1))}, UTC) and a linear projection to the month's end";
         var what = panel.Grouping == PanelGrouping.TokenCategory
@@ -416,6 +421,7 @@ public static partial class DashboardHtml
         PanelMetric.Tokens => "Tokens",
         PanelMetric.Requests => "Requests",
         PanelMetric.BudgetUse => "Budget use",
+        PanelMetric.Unmetered => "Unmetered usage",
         _ => "Forecast",
     };
 

@@ -96,6 +96,10 @@ public static partial class DashboardPageParser
             throw Fail(source, path + ".grouping", $"'token_category' needs metric 'tokens', not '{metric.ToWire()}'");
         if (metric == PanelMetric.Forecast && window != PanelWindow.MonthToDate)
             throw Fail(source, path + ".window", $"'{window.ToWire()}' cannot be forecast: forecast projects the month, use 'mtd'");
+        if (metric == PanelMetric.Unmetered && kind != PanelKind.Table)
+            throw Fail(source, path + ".kind", $"'{kind.ToWire()}' cannot show unmetered usage: use table");
+        if (metric == PanelMetric.Unmetered && grouping is not (PanelGrouping.Account or PanelGrouping.Model))
+            throw Fail(source, path + ".grouping", $"'{grouping.ToWire()}' cannot group unmetered usage: use account (per day) or model (per day and model)");
         if (metric == PanelMetric.Forecast && kind is not (PanelKind.Table or PanelKind.List))
             throw Fail(source, path + ".kind", $"'{kind.ToWire()}' cannot show a forecast: use table or list");
 

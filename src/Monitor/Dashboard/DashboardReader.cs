@@ -55,6 +55,7 @@ public sealed class DashboardReader(
             HasDeprecationSource = deprecations.Any(),
             HasKeyRotationSource = keyRotations.Any(),
             Reconciliation = sections.Contains(PageSection.Reconciliation) ? await repository.ReconciliationAsync(monthStart, tomorrow, ct) : [],
+            UsageSources = sections.Contains(PageSection.UsageSources) ? await repository.UsageSourcesAsync(monthStart, tomorrow, ct) : [],
         };
     }
 
@@ -107,6 +108,10 @@ public sealed class DashboardReader(
                 return view with { Gauges = await GatherAsync(budgets, (s, c) => s.GaugesAsync(now, c), ct) };
             case PanelMetric.Forecast:
                 return view with { Forecasts = Forecast(await repository.TotalsAsync(PanelMetric.Cost, panel.Grouping, from, to, ct), now, panel.Limit) };
+            case PanelMetric.Unmetered:
+                var unmetered = options.Value.Alerts.Unmetered;
+                var days = await repository.UnmeteredAsync(from, to, now, unmetered.SettleDelay, unmetered.ToRules(), ct);
+                return view with { Unmetered = [.. days.OrderByDescending(d => d.Day).ThenBy(d => d.Account, StringComparer.Ordinal)] };
         }
 
         if (panel.Kind is PanelKind.Line or PanelKind.StackedBar)

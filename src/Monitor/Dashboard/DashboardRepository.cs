@@ -1,4 +1,5 @@
 using Dapper;
+using Monitor.Core.Usage;
 using Monitor.Storage;
 
 namespace Monitor.Dashboard;
@@ -6,12 +7,17 @@ namespace Monitor.Dashboard;
 /// <summary>
 /// The dashboard's reads of the ledger. Totals come from <c>usage_daily</c>, the daily rollup that every ledger write
 /// keeps exact in its own transaction (<see cref="UsageRollup"/>): windows are whole UTC days, so a day's row is all of
-/// it. Reads of usage are kept in <paramref name="cache"/> (when given) until the next ledger write.
+/// it; like the rollup, every read counts each account's counted usage source only (<c>counted = 1</c>), and the other
+/// source is read apart (<see cref="UsageSourceRepository"/>). Reads of usage are kept in <paramref name="cache"/>
+/// (when given) until the next ledger write.
 /// Plain SQL that runs on SQLite and PostgreSQL: times are Unix seconds; sums are cast to BIGINT so both return
 /// 64-bit integers. Group columns come from a closed switch (never from input); every value is a parameter.
 /// </summary>
 public sealed class DashboardRepository(Database database, LedgerReadCache? cache = null)
 {
+    // The reads of both usage sources live with the rest of that concern; no clock is involved in them.
+    private readonly UsageSourceRepository _sources = new(database, TimeProvider.System);
+
     /// <summary>The token categories in billing order; reasoning is part of output and never added.</summary>
     public static IReadOnlyList<string> TokenCategoryLabels { get; } =
         ["input (uncached)", "cached input", "cache write", "output (incl. reasoning)"];
@@ -278,7 +284,8 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
     public async Task<IReadOnlyList<AccountFreshness>> FreshnessAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        // ledger_accounts walks the primary key (account first) one account at a time instead of reading every record.
+        // ledger_accounts walks the primary key (account first) one account at a time instead of reading every record; it
+        // lists accounts with rows of either usage source, while how far the data reaches is the counted source's.
         var rows = await connection.QueryAsync<AccountFreshness>(new CommandDefinition(
             """
             WITH RECURSIVE ledger_accounts (account) AS (
@@ -294,7 +301,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
                    (SELECT CASE WHEN e.bucket_end < e.ingested_at THEN e.bucket_end ELSE e.ingested_at END
                     FROM (SELECT CASE u.bucket_width WHEN '1m' THEN u.bucket_start + 60 WHEN '1h' THEN u.bucket_start + 3600
                                       WHEN '1d' THEN u.bucket_start + 86400 ELSE u.ingested_at END AS bucket_end, u.ingested_at
-                          FROM usage_records u WHERE u.account = a.account
+                          FROM usage_records u WHERE u.account = a.account AND u.counted = 1
                           ORDER BY u.bucket_start DESC, u.ingested_at DESC LIMIT 1) e) AS LastBucketAt,
                    (SELECT d.endpoint || ' ' || d.path || ': ' || d.problem FROM provider_drift d WHERE d.account = a.account
                     ORDER BY d.last_seen_at DESC LIMIT 1) AS LastDrift,
@@ -330,12 +337,23 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
             SELECT account AS Account, model AS Model, currency AS Currency, COUNT(*) AS Buckets,
                    CAST(SUM(requests) AS BIGINT) AS Requests, CAST(SUM({TokensExpression}) AS BIGINT) AS Tokens
             FROM usage_records
-            WHERE bucket_start >= @from AND bucket_start < @to AND cost_micros IS NULL
+            WHERE bucket_start >= @from AND bucket_start < @to AND cost_micros IS NULL AND counted = 1
             GROUP BY account, model, currency
             ORDER BY account, model, currency
             """, new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() }, cancellationToken: ct));
         return [.. rows];
     }
+
+    /// <summary>Per account with two usage sources: the counted one and the other over [from, to), read apart and never added.</summary>
+    public Task<IReadOnlyList<SourceTotals>> UsageSourcesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        CachedAsync((nameof(UsageSourcesAsync), from, to), () => _sources.TotalsAsync(from, to, ct), ct);
+
+    /// <summary>The completed days of accounts with both sources in [from, to), compared (see <see cref="UnmeteredUsage"/>).</summary>
+    public Task<IReadOnlyList<UnmeteredDay>> UnmeteredAsync(
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, TimeSpan settle, UnmeteredRules rules, CancellationToken ct) =>
+        // Only the last completed day depends on now: the cache keeps one entry per such day.
+        CachedAsync((nameof(UnmeteredAsync), from, to, UsageRollup.DayOf((now - settle).ToUnixTimeSeconds()), settle, rules),
+            () => _sources.UnmeteredDaysAsync(from, to, now, settle, rules, ct), ct);
 
     private Task<T> CachedAsync<T>(object key, Func<Task<T>> read, CancellationToken ct)
         where T : class =>

@@ -26,6 +26,9 @@ public sealed record DashboardView
     public IReadOnlyList<DeprecationDue> Deprecations { get; init; } = [];
     public IReadOnlyList<KeyDue> KeysDue { get; init; } = [];
 
+    /// <summary>Month to date per account with two usage sources: the counted one and the other beside it.</summary>
+    public IReadOnlyList<SourceTotals> UsageSources { get; init; } = [];
+
     /// <summary>Month-to-date reported against estimated cost per account and currency.</summary>
     public IReadOnlyList<ReconciliationGap> Reconciliation { get; init; } = [];
 

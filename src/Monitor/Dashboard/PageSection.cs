@@ -2,7 +2,8 @@ namespace Monitor.Dashboard;
 
 /// <summary>
 /// The fixed sections a page can show after its panels. Wire names: alerts, deprecations, keys_due, freshness,
-/// reconciliation, spend_limits, unpriced. A page without <c>sections</c> shows freshness, spend_limits and unpriced.
+/// reconciliation, spend_limits, unpriced, usage_sources. A page without <c>sections</c> shows freshness, spend_limits
+/// and unpriced.
 /// </summary>
 public enum PageSection
 {
@@ -14,4 +15,7 @@ public enum PageSection
     Reconciliation,
     SpendLimits,
     Unpriced,
+
+    /// <summary>Per account with two usage sources: which one counts, and the other's month-to-date spend and tokens beside it.</summary>
+    UsageSources,
 }

@@ -1,6 +1,6 @@
 namespace Monitor.Dashboard;
 
-/// <summary>What a panel measures. Wire names: cost, tokens, requests, budget_use, forecast.</summary>
+/// <summary>What a panel measures. Wire names: cost, tokens, requests, budget_use, forecast, unmetered.</summary>
 public enum PanelMetric
 {
     /// <summary>Money from <c>cost_micros</c>, per currency; unpriced rows are counted apart, never as zero.</summary>
@@ -16,4 +16,10 @@ public enum PanelMetric
 
     /// <summary>Month-to-date cost per group and currency with a linear projection to the end of the month (window mtd).</summary>
     Forecast,
+
+    /// <summary>
+    /// Provider-reported usage the metering proxy did not meter, per account and completed UTC day (grouping account) or
+    /// per account, day and model (grouping model), for accounts with both sources; kind table.
+    /// </summary>
+    Unmetered,
 }

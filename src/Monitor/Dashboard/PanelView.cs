@@ -23,6 +23,9 @@ public sealed record PanelView
     /// <summary>Cost charts: one chart per currency with priced usage in the window.</summary>
     public IReadOnlyList<string> ChartCurrencies { get; init; } = [];
 
+    /// <summary>unmetered panels: the completed days of accounts with both sources in the window, newest first.</summary>
+    public IReadOnlyList<Core.Usage.UnmeteredDay> Unmetered { get; init; } = [];
+
     /// <summary>Cost charts: models whose usage in the window has no price (not counted in any amount).</summary>
     public IReadOnlyList<UnpricedModel> Unpriced { get; init; } = [];
 }

@@ -107,9 +107,9 @@ internal static class FakeAnthropicEndpoints
                 .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal)
                 .Select(g => (object)new CostRow(
                     "USD", Cents(g.Sum(l => l.Amount)), g.Key.WorkspaceId,
-                    byDescription ? Describe(g.Key.Model!, g.Key.TokenType!) : null,
+                    byDescription ? Describe(g.Key.Model!, g.Key.TokenType!, g.Key.ServiceTier!) : null,
                     byDescription ? "tokens" : null, byDescription ? "0-200k" : null, g.Key.Model, g.Key.ServiceTier,
-                    g.Key.TokenType, byDescription ? "global" : null))
+                    g.Key.TokenType))
                 .ToArray();
             return new Bucket(Rfc3339(start), Rfc3339(start + day), results);
         }).ToArray();
@@ -144,8 +144,7 @@ internal static class FakeAnthropicEndpoints
         var page = keys.Skip(skip).Take(limit).ToList();
         var items = page.Select(k => (object)new ApiKey(
             "api_key", k.Key.KeyId, k.Key.Name, Rfc3339(k.Key.CreatedAt), new Actor(UserOf(k.Key.OwnerEmail), "user"),
-            k.Key.ExpiresAt is { } e ? Rfc3339(e) : null, k.Key.RedactedValue, k.Status, NullIfDefault(k.Key.WorkspaceId),
-            k.Key.WorkspaceId is { Length: > 0 } w ? new Scope("workspace", w) : new Scope("organization", null))).ToArray();
+            k.Key.ExpiresAt is { } e ? Rfc3339(e) : null, k.Key.RedactedValue, k.Status, NullIfDefault(k.Key.WorkspaceId))).ToArray();
         return Results.Json(
             new KeyList(items, page.Count > 0 ? page[0].Key.KeyId : null, page.Count > 0 ? page[^1].Key.KeyId : null, skip + page.Count < keys.Count),
             FakeProviderServer.Json);
@@ -268,14 +267,24 @@ internal static class FakeAnthropicEndpoints
     /// <summary>Cents as a decimal string, the cost report's <c>amount</c> ("123.45" is USD 1.2345).</summary>
     private static string Cents(decimal usd) => (usd * 100m).ToString("0.############################", CultureInfo.InvariantCulture);
 
-    private static string Describe(string model, string tokenType) => $"{model} Usage - {tokenType switch
+    /// <summary>The cost line's description in the docs' form: "Claude Sonnet 4 Usage - Input Tokens" (the connector never reads it).</summary>
+    private static string Describe(string model, string tokenType, string tier) => $"{DisplayName(model)} Usage - {tokenType switch
     {
         "uncached_input_tokens" => "Input Tokens",
-        "cache_read_input_tokens" => "Cache Read Tokens",
-        "cache_creation.ephemeral_1h_input_tokens" => "1h Cache Write Tokens",
-        "cache_creation.ephemeral_5m_input_tokens" => "5m Cache Write Tokens",
+        "cache_read_input_tokens" => "Cache Read",
+        "cache_creation.ephemeral_1h_input_tokens" => "1h Cache Write",
+        "cache_creation.ephemeral_5m_input_tokens" => "5m Cache Write",
         _ => "Output Tokens",
-    }}";
+    }}{(tier == "batch" ? " (Batch)" : "")}";
+
+    /// <summary><c>claude-sonnet-4-5-20250929</c> as "Claude Sonnet 4.5".</summary>
+    private static string DisplayName(string model)
+    {
+        var words = model.Split('-').Where(w => w.Length < 8).ToList(); // the date suffix goes
+        var name = words.TakeWhile(w => !char.IsAsciiDigit(w[0])).Select(w => char.ToUpperInvariant(w[0]) + w[1..]);
+        var version = string.Join('.', words.SkipWhile(w => !char.IsAsciiDigit(w[0])));
+        return string.Join(' ', name) + (version.Length > 0 ? " " + version : "");
+    }
 
     private static string TierOf(DemoUsageHour h) => h.Batch ? "batch" : "standard";
 
@@ -349,17 +358,15 @@ internal static class FakeAnthropicEndpoints
 
     private sealed record CostRow(
         string Currency, string Amount, string? WorkspaceId, string? Description, string? CostType, string? ContextWindow,
-        string? Model, string? ServiceTier, string? TokenType, string? InferenceGeo);
+        string? Model, string? ServiceTier, string? TokenType);
 
     private sealed record KeyList(IReadOnlyList<object> Data, string? FirstId, string? LastId, bool HasMore);
 
     private sealed record ApiKey(
         string Type, string Id, string Name, string CreatedAt, Actor CreatedBy, string? ExpiresAt, string PartialKeyHint,
-        string Status, string? WorkspaceId, Scope Scope);
+        string Status, string? WorkspaceId);
 
     private sealed record Actor(string Id, string Type);
-
-    private sealed record Scope(string Type, string? WorkspaceId);
 
     private sealed record ErrorResponse(string Type, ErrorBody Error, string RequestId);
 

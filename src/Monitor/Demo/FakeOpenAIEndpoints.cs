@@ -7,14 +7,48 @@ using Microsoft.AspNetCore.Routing;
 namespace Monitor.Demo;
 
 /// <summary>
-/// The OpenAI side of <see cref="FakeProviderServer"/>: usage (completions, embeddings) and costs in time buckets
-/// with group-by and cursor paging, admin and project key listings, projects and models.
+/// The OpenAI side of <see cref="FakeProviderServer"/>: usage (completions, embeddings; the other families with their
+/// buckets empty: the scenario has no images, audio, moderations, tool calls or vector stores) and costs in time
+/// buckets with group-by and cursor paging, admin and project key listings, projects, and models, which like the real
+/// API refuse the admin key and answer an ordinary project key (<see cref="ProjectKeyOf"/>). Cost line items are free
+/// text as the real API sends them: "&lt;model&gt;, input|output" for most projects, and for the batch pipeline the
+/// token kind alone (<c>input_tokens</c>, the spec's own example), which names no model.
 /// </summary>
 internal static class FakeOpenAIEndpoints
 {
+    /// <summary>The project whose cost line items name no model (openapi.yaml l.32839: <c>"line_item": "input_tokens"</c>).</summary>
+    public const string UnnamedLinesProject = "proj_batch";
+
     private static readonly string[] CompletionGroups = ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"];
     private static readonly string[] EmbeddingGroups = ["project_id", "user_id", "api_key_id", "model"];
     private static readonly string[] CostGroups = ["project_id", "line_item", "api_key_id"];
+
+    /// <summary>The usage families without scenario data, with the group_by values the spec allows each (openapi.yaml l.13996-15380).</summary>
+    private static readonly (string Family, string[] Groups)[] EmptyFamilies =
+    [
+        ("moderations", ["project_id", "user_id", "api_key_id", "model"]),
+        ("images", ["project_id", "user_id", "api_key_id", "model", "size", "source"]),
+        ("audio_speeches", ["project_id", "user_id", "api_key_id", "model"]),
+        ("audio_transcriptions", ["project_id", "user_id", "api_key_id", "model"]),
+        ("web_search_calls", ["project_id", "user_id", "api_key_id", "model", "context_level"]),
+        ("file_search_calls", ["project_id", "user_id", "api_key_id", "vector_store_id"]),
+        ("code_interpreter_sessions", ["project_id"]),
+        ("vector_stores", ["project_id"]),
+    ];
+
+    /// <summary>The ordinary project key the fake accepts on <c>/v1/models</c> for an admin key (admin keys are refused there).</summary>
+    public static string ProjectKeyOf(string adminKey) => "sk-proj-" + adminKey;
+
+    /// <summary>
+    /// Bearer auth as OpenAI does it: the admin key on the Administration API, an ordinary key on <c>/v1/models</c>
+    /// ("Admin API keys cannot be used for non-administration endpoints").
+    /// </summary>
+    public static bool IsAuthorized(HttpRequest request, string apiKey)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var models = request.Path.Value?.EndsWith("/v1/models", StringComparison.Ordinal) == true;
+        return FakeProviderMount.Bearer(request, models ? ProjectKeyOf(apiKey) : apiKey);
+    }
 
     private static readonly Dictionary<string, (TimeSpan Width, int DefaultLimit, int MaxLimit)> Widths = new(StringComparer.Ordinal)
     {
@@ -31,6 +65,8 @@ internal static class FakeOpenAIEndpoints
         var data = new Data(scenario);
         group.MapGet("/v1/organization/usage/completions", (HttpRequest request) => Usage(request, data, embeddings: false));
         group.MapGet("/v1/organization/usage/embeddings", (HttpRequest request) => Usage(request, data, embeddings: true));
+        foreach (var (family, groups) in EmptyFamilies)
+            group.MapGet("/v1/organization/usage/" + family, (HttpRequest request) => EmptyUsage(request, data, groups));
         group.MapGet("/v1/organization/costs", (HttpRequest request) => Costs(request, data));
         group.MapGet("/v1/organization/admin_api_keys", (HttpRequest request) => AdminKeys(request, data));
         group.MapGet("/v1/organization/projects", (HttpRequest request) => Projects(request, data));
@@ -40,17 +76,8 @@ internal static class FakeOpenAIEndpoints
 
     private static IResult Usage(HttpRequest request, Data data, bool embeddings)
     {
-        var widthText = request.Query["bucket_width"].ToString();
-        if (widthText.Length == 0)
-            widthText = "1d";
-        if (!Widths.TryGetValue(widthText, out var width))
-            return Invalid("bucket_width", $"Invalid bucket_width '{widthText}': expected one of 1m, 1h, 1d.");
-        if (!TryWindow(request, data.Scenario, width.Width, width.DefaultLimit, width.MaxLimit, out var window, out var error))
-            return error!;
-        var groups = Values(request, "group_by");
-        var allowed = embeddings ? EmbeddingGroups : CompletionGroups;
-        if (groups.FirstOrDefault(g => !allowed.Contains(g)) is { } bad)
-            return Invalid("group_by", $"Invalid group_by value '{bad}'.");
+        if (UsageQuery(request, data, embeddings ? EmbeddingGroups : CompletionGroups, out var width, out var window, out var groups) is { } error)
+            return error;
 
         bool? batch = null;
         var batchText = request.Query["batch"].ToString();
@@ -64,7 +91,7 @@ internal static class FakeOpenAIEndpoints
         var filter = Filter(request, data, h => DemoScenario.IsEmbeddingModel(h.Model) == embeddings && (batch is null || h.Batch == batch));
         var buckets = window.Starts.Select(start =>
         {
-            var results = data.HoursIn(start, start + width.Width, window.From, window.To)
+            var results = data.HoursIn(start, start + width, window.From, window.To)
                 .Where(filter)
                 .GroupBy(h => new GroupKey(
                     groups.Contains("project_id") ? h.Workspace : null,
@@ -77,9 +104,44 @@ internal static class FakeOpenAIEndpoints
                 .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal)
                 .Select(g => embeddings ? (object)ToEmbeddingsResult(g.Key, g) : ToCompletionsResult(g.Key, g))
                 .ToArray();
-            return new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width.Width).ToUnixTimeSeconds(), results);
+            return new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width).ToUnixTimeSeconds(), results);
         }).ToArray();
         return Results.Json(new Page("page", buckets, window.NextPage is not null, window.NextPage), FakeProviderServer.Json);
+    }
+
+    /// <summary>A family the scenario has no usage of: its buckets, paged like the others, with empty results.</summary>
+    private static IResult EmptyUsage(HttpRequest request, Data data, string[] allowed)
+    {
+        if (UsageQuery(request, data, allowed, out var width, out var window, out _) is { } error)
+            return error;
+        var buckets = window.Starts
+            .Select(start => new Bucket("bucket", start.ToUnixTimeSeconds(), (start + width).ToUnixTimeSeconds(), []))
+            .ToArray();
+        return Results.Json(new Page("page", buckets, window.NextPage is not null, window.NextPage), FakeProviderServer.Json);
+    }
+
+    /// <summary>A usage request's bucket_width, window and group_by, checked as the API checks them; the error, or null.</summary>
+    private static IResult? UsageQuery(
+        HttpRequest request, Data data, string[] allowed, out TimeSpan width, out Window window, out List<string> groups)
+    {
+        width = default;
+        groups = [];
+        var widthText = request.Query["bucket_width"].ToString();
+        if (widthText.Length == 0)
+            widthText = "1d";
+        if (!Widths.TryGetValue(widthText, out var w))
+        {
+            window = default;
+            return Invalid("bucket_width", $"Invalid bucket_width '{widthText}': expected one of 1m, 1h, 1d.");
+        }
+
+        if (!TryWindow(request, data.Scenario, w.Width, w.DefaultLimit, w.MaxLimit, out window, out var error))
+            return error!;
+        groups = Values(request, "group_by");
+        if (groups.FirstOrDefault(g => !allowed.Contains(g)) is { } bad)
+            return Invalid("group_by", $"Invalid group_by value '{bad}'.");
+        width = w.Width;
+        return null;
     }
 
     private static IResult Costs(HttpRequest request, Data data)
@@ -103,8 +165,8 @@ internal static class FakeOpenAIEndpoints
                 .Where(filter)
                 .SelectMany(h => new[]
                 {
-                    (Hour: h, Line: $"{h.Model}, input", Quantity: h.InputTokens + h.CachedInputTokens, Amount: s.InputCostOf(h)),
-                    (Hour: h, Line: $"{h.Model}, output", Quantity: h.OutputTokens, Amount: s.OutputCostOf(h)),
+                    (Hour: h, Line: h.Workspace == UnnamedLinesProject ? "input_tokens" : $"{h.Model}, input", Quantity: h.InputTokens + h.CachedInputTokens, Amount: s.InputCostOf(h)),
+                    (Hour: h, Line: h.Workspace == UnnamedLinesProject ? "output_tokens" : $"{h.Model}, output", Quantity: h.OutputTokens, Amount: s.OutputCostOf(h)),
                 })
                 .Where(l => l.Quantity > 0);
             var results = lines

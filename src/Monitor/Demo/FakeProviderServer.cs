@@ -33,7 +33,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
     private static IReadOnlyList<FakeProviderMount> Mounts { get; } =
     [
         new("mistral", FakeMistralEndpoints.IsAuthorized, FakeMistralEndpoints.Unauthorized, FakeMistralEndpoints.Map),
-        new("openai", FakeProviderMount.Bearer, FakeOpenAIEndpoints.Unauthorized, FakeOpenAIEndpoints.Map),
+        new("openai", FakeOpenAIEndpoints.IsAuthorized, FakeOpenAIEndpoints.Unauthorized, FakeOpenAIEndpoints.Map),
         new("anthropic", FakeAnthropicEndpoints.IsAuthorized, FakeAnthropicEndpoints.Unauthorized, FakeAnthropicEndpoints.Map),
         new("openrouter", FakeProviderMount.Bearer, FakeOpenRouterEndpoints.Unauthorized, FakeOpenRouterEndpoints.Map),
         new("kilo", FakeProviderMount.Bearer, FakeKiloEndpoints.Unauthorized, FakeKiloEndpoints.Map),

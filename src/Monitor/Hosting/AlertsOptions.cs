@@ -23,6 +23,9 @@ public sealed class AlertsOptions
     public string DashboardUrl { get; set; } = "";
 
     public EmailOptions Email { get; set; } = new();
+
+    /// <summary>Provider-reported usage the metering proxy did not see (<c>unmetered_usage</c>).</summary>
+    public UnmeteredOptions Unmetered { get; set; } = new();
 }
 
 public sealed class DigestOptions

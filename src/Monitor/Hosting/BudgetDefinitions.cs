@@ -27,6 +27,7 @@ public static class BudgetDefinitions
             Forecast = b.Forecast,
             ForecastMarginPercent = b.ForecastMargin,
             To = b.To is { Count: > 0 } to ? to : [],
+            Enforce = b.Enforce,
         }),
     ];
 
@@ -74,6 +75,8 @@ public static class BudgetDefinitions
 
             if (b.ForecastMargin is < 0 or > 500)
                 yield return $"{at}:ForecastMargin: {b.ForecastMargin} must be a percentage 0-500";
+            foreach (var problem in EnforceProblems(o, b, at))
+                yield return problem;
             foreach (var (to, j) in (b.To ?? []).Select((t, j) => (t, j)))
             {
                 if (!MimeKit.MailboxAddress.TryParse(to, out _) || !to.Contains('@', StringComparison.Ordinal))
@@ -94,6 +97,21 @@ public static class BudgetDefinitions
             if (!DateTimeOffset.TryParse(r.EffectiveFrom, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
                 yield return $"{at}:EffectiveFrom: '{r.EffectiveFrom}' is not a date (2026-01-01)";
         }
+    }
+
+    // Only the proxy can stop spend: an enforced budget must reach at least one account whose calls go through it.
+    private static IEnumerable<string> EnforceProblems(MonitorOptions o, BudgetOptions b, string at)
+    {
+        if (!b.Enforce)
+            yield break;
+        var account = Blank(b.Scope.Account);
+        var proxied = o.Providers.Where(p => p.Proxy.Enabled && p.Enabled).Select(p => p.Name).ToList();
+        if (account is not null && !o.Providers.Any(p => string.Equals(p.Name, account, StringComparison.Ordinal)))
+            yield return $"{at}:Scope:Account: '{account}' is not a configured provider account (an enforced budget stops that account's proxy)";
+        else if (account is not null && !proxied.Contains(account, StringComparer.Ordinal))
+            yield return $"{at}:Enforce: account '{account}' does not enable the proxy (Monitor:Providers:N:Proxy:Enabled): nothing could stop its spend";
+        else if (account is null && proxied.Count == 0)
+            yield return $"{at}:Enforce: no account enables the proxy (Monitor:Providers:N:Proxy:Enabled): nothing could stop this budget's spend";
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

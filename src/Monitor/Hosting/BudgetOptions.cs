@@ -30,6 +30,12 @@ public sealed class BudgetOptions
     public decimal ForecastMargin { get; set; } = 10;
 
     public List<string>? To { get; set; }
+
+    /// <summary>
+    /// Stop spend at the metering proxy: once the period's spend reaches Amount, calls in the scope get HTTP 429 until the
+    /// period ends or the budget is raised. The scope's account (or, without one, some account) must have the proxy enabled.
+    /// </summary>
+    public bool Enforce { get; set; }
 }
 
 public sealed class BudgetScopeOptions

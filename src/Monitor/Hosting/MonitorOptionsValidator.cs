@@ -170,6 +170,20 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
                 yield return $"{root}:Dashboard:Urls: '{url}' is not an absolute URL";
         }
 
+        var unmetered = o.Alerts.Unmetered;
+        if (unmetered.MinAmountPerDay < 0)
+            yield return $"{root}:Alerts:Unmetered:MinAmountPerDay: must not be negative";
+        if (unmetered.MinTokensPerDay < 0)
+            yield return $"{root}:Alerts:Unmetered:MinTokensPerDay: must not be negative";
+        if (unmetered.MinShare is < 0 or > 100)
+            yield return $"{root}:Alerts:Unmetered:MinShare: {unmetered.MinShare} must be a percentage 0-100";
+        if (unmetered.Tolerance is < 0 or > 100 || unmetered.Tolerance > unmetered.MinShare)
+            yield return $"{root}:Alerts:Unmetered:Tolerance: {unmetered.Tolerance} must be a percentage 0-100, not above MinShare ({unmetered.MinShare})";
+        if (unmetered.SettleDelay < TimeSpan.Zero || unmetered.SettleDelay > TimeSpan.FromDays(3))
+            yield return $"{root}:Alerts:Unmetered:SettleDelay: must be between 0 and 3 days";
+        if (unmetered.LookBackDays is < 1 or > 90)
+            yield return $"{root}:Alerts:Unmetered:LookBackDays: {unmetered.LookBackDays} must be 1-90";
+
         if (o.Alerts.LowBalanceDays is < 1 or > 365)
             yield return $"{root}:Alerts:LowBalanceDays: {o.Alerts.LowBalanceDays} must be 1-365";
         if (!string.IsNullOrEmpty(email.Smtp.Host) && email.To.Count == 0)

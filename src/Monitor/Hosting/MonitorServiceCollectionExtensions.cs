@@ -5,6 +5,7 @@ using Monitor.Jobs;
 using Monitor.Ledger;
 using Monitor.Pricing;
 using Monitor.Providers;
+using Monitor.Proxy;
 using Monitor.Storage;
 using Quartz;
 
@@ -32,6 +33,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<AlertRepository>();
         services.AddMonitorChecks();
         services.AddMonitorProviders();
+        services.AddMonitorSpendGuard();
         return services;
     }
 

@@ -1,7 +1,6 @@
 using Monitor.Core.Pricing;
 using Monitor.Dashboard;
 using Monitor.Proxy;
-using Monitor.Storage;
 
 namespace Monitor.Hosting;
 
@@ -30,10 +29,13 @@ public static class MonitorWebHost
         return app;
     }
 
-    /// <summary>Migrates the database and loads the price catalog (a bad override file stops start-up), then serves until stopped.</summary>
+    /// <summary>
+    /// Migrates the database, records each account's counted usage source, and loads the price catalog (a bad override
+    /// file stops start-up), then serves until stopped.
+    /// </summary>
     public static async Task RunAsync(WebApplication app, CancellationToken ct)
     {
-        await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+        await LedgerStartup.PrepareAsync(app.Services, ct);
         _ = app.Services.GetRequiredService<PriceCatalog>();
         await app.RunAsync();
     }

@@ -1,8 +1,10 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
+using Monitor.Hosting;
 using Monitor.Storage;
 
 namespace Monitor.Ledger;
@@ -11,7 +13,9 @@ namespace Monitor.Ledger;
 /// What <c>monitor export</c> writes: usage (streamed, any size), alerts, keys, models and pull runs.
 /// Column names are snake_case and documented in the README; times are ISO 8601 UTC, money invariant decimals.
 /// </summary>
-public sealed class LedgerExporter(Database database, PriceCatalog catalog)
+/// <param name="options">The unmetered-usage settings (completed days, tolerance); defaults when not given.</param>
+/// <param name="clock">What "now" is for completed days; the system clock when not given.</param>
+public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOptions<MonitorOptions>? options = null, TimeProvider? clock = null)
 {
     public static IReadOnlyList<string> Kinds { get; } = ["usage", "alerts", "keys", "models", "runs", "reconciliation"];
 
@@ -25,7 +29,10 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
         ["account", "provider", "model", "aliases", "shutdown_at", "replacement", "usage_records", "last_used_at", "currency", "priced", "input_per_million", "output_per_million"];
 
     public static IReadOnlyList<string> ReconciliationColumns { get; } =
-        ["day", "account", "provider", "model", "currency", "reported_cost", "estimated_cost", "gap", "gap_percent", "records", "records_without_estimate"];
+    [
+        "day", "account", "provider", "model", "currency", "reported_cost", "estimated_cost", "gap", "gap_percent", "records", "records_without_estimate",
+        "comparison", "reported_tokens", "metered_tokens", "gap_tokens", // added later: appended, so older readers keep their column positions
+    ];
 
     public static IReadOnlyList<string> RunColumns { get; } =
         ["id", "account", "endpoint", "window_start", "window_end", "records", "started_at", "duration_ms", "outcome", "error"];
@@ -63,7 +70,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             """
             SELECT bucket_start, bucket_width, provider, account, workspace, key_id, key_fingerprint, model,
                    input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
-                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, category, units, unit
+                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, category, units, unit, counted
             FROM usage_records
             WHERE bucket_start >= @from AND bucket_start < @to
             ORDER BY bucket_start, account, bucket_width, workspace, key_id, model, category
@@ -71,7 +78,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             Window(from, to));
         while (await reader.ReadAsync(ct))
         {
-            var row = new object?[23];
+            var row = new object?[24];
             row[0] = Time(reader.GetInt64(0));
             for (var i = 1; i < 8; i++)
                 row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -86,6 +93,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
             row[20] = reader.GetString(20);
             row[21] = reader.GetInt64(21);
             row[22] = reader.GetString(22);
+            row[23] = reader.GetInt64(23);
             yield return row;
         }
     }
@@ -100,13 +108,13 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
                    u.records AS usage_records, u.last_used AS last_used_at, u.currency
             FROM models m
             LEFT JOIN (SELECT account, model, currency, COUNT(*) AS records, MAX(bucket_start) AS last_used
-                       FROM usage_records GROUP BY account, model, currency) u
+                       FROM usage_records WHERE counted = 1 GROUP BY account, model, currency) u
                    ON u.account = m.account AND u.model = m.model
             UNION ALL
             SELECT u.account, u.provider, u.model, '' AS aliases, NULL AS shutdown_at, NULL AS replacement,
                    COUNT(*) AS usage_records, MAX(u.bucket_start) AS last_used_at, u.currency
             FROM usage_records u
-            WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.account = u.account AND m.model = u.model)
+            WHERE u.counted = 1 AND NOT EXISTS (SELECT 1 FROM models m WHERE m.account = u.account AND m.model = u.model)
             GROUP BY u.account, u.provider, u.model, u.currency
             ORDER BY 1, 3
             """);
@@ -129,38 +137,83 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog)
     }
 
     /// <summary>
-    /// Per UTC day, account and model: the provider's reported cost beside our catalog estimate of the same records.
-    /// The gap compares only records that have both, so a wrong price or a missing cache discount shows; records the
-    /// catalog cannot price are counted apart.
+    /// Per UTC day, account and model, two kinds of lines (<c>comparison</c>). <c>estimate</c>: the provider's reported
+    /// cost beside our catalog estimate of the same records; the gap compares only records that have both, so a wrong
+    /// price or a missing cache discount shows, and records the catalog cannot price are counted apart. <c>proxy</c>, for
+    /// accounts seen through both sources on completed days: the provider's reported usage (reported_cost,
+    /// reported_tokens) beside what the metering proxy metered (estimated_cost, metered_tokens); the gap is usage that did
+    /// not go through the proxy, gap_percent its share of the provider's figure.
     /// </summary>
     private async IAsyncEnumerable<object?[]> ReconciliationRows(DateTimeOffset? from, DateTimeOffset? to, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(long Day, string Account, string Provider, string Model, string Currency, long Reported, long? ReportedPriced, long? Estimated, long Records, long Unestimated)>(
-            """
-            SELECT bucket_start - (bucket_start % 86400), account, provider, model, currency,
-                   SUM(cost_micros),
-                   SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END),
-                   SUM(estimated_cost_micros),
-                   COUNT(*),
-                   SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
-            FROM usage_records
-            WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to
-            GROUP BY bucket_start - (bucket_start % 86400), account, provider, model, currency
-            ORDER BY 1, 2, 4, 5
-            """,
-            Window(from, to));
-        foreach (var r in rows)
+        var lines = new List<(long Day, string Account, string Model, int Order, object?[] Row)>();
+        await using (var connection = await database.OpenAsync(ct))
+        {
+            var rows = await connection.QueryAsync<(long Day, string Account, string Provider, string Model, string Currency, long Reported, long? ReportedPriced, long? Estimated, long Records, long Unestimated)>(
+                """
+                SELECT bucket_start - (bucket_start % 86400), account, provider, model, currency,
+                       SUM(cost_micros),
+                       SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END),
+                       SUM(estimated_cost_micros),
+                       COUNT(*),
+                       SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
+                FROM usage_records
+                WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to AND counted = 1
+                GROUP BY bucket_start - (bucket_start % 86400), account, provider, model, currency
+                ORDER BY 1, 2, 4, 5
+                """,
+                Window(from, to));
+            foreach (var r in rows)
+            {
+                decimal? gap = r.Estimated is { } e && r.ReportedPriced is { } p ? MoneyUnits.FromMicros(p - e) : null;
+                decimal? percent = gap is { } g && r.Estimated is > 0 ? decimal.Round(g / MoneyUnits.FromMicros(r.Estimated.Value) * 100m, 2) : null;
+                lines.Add((r.Day, r.Account, r.Model, 0,
+                [
+                    Time(r.Day), r.Account, r.Provider, r.Model, r.Currency, MoneyUnits.FromMicros(r.Reported),
+                    r.Estimated is { } est ? MoneyUnits.FromMicros(est) : null, gap, percent, r.Records, r.Unestimated,
+                    "estimate", null, null, null,
+                ]));
+            }
+        }
+
+        var settings = options?.Value.Alerts.Unmetered ?? new UnmeteredOptions();
+        var now = (clock ?? TimeProvider.System).GetUtcNow();
+        var providers = await ProvidersAsync(ct);
+        var days = await new UsageSourceRepository(database, clock ?? TimeProvider.System).UnmeteredDaysAsync(
+            from ?? DateTimeOffset.UnixEpoch, to ?? now, now, settings.SettleDelay, settings.ToRules(), ct);
+        foreach (var day in days)
+        {
+            foreach (var l in day.Lines)
+            {
+                var gap = l.GapMicros is { } g ? MoneyUnits.FromMicros(g) : (decimal?)null;
+                var basis = l.ReportedMicros is > 0 ? l.ReportedMicros.Value : 0;
+                decimal? percent = l.GapMicros is { } gm && basis > 0 ? decimal.Round(gm * 100m / basis, 2)
+                    : l.GapMicros is null && l.ReportedTokens > 0 ? decimal.Round(l.GapTokens * 100m / l.ReportedTokens, 2) : null;
+                var day0 = day.Day.ToUnixTimeSeconds();
+                lines.Add((day0, day.Account, l.Model, 1,
+                [
+                    Time(day0), day.Account, providers.GetValueOrDefault(day.Account, ""), l.Model, l.Currency,
+                    l.ReportedMicros is { } rm ? MoneyUnits.FromMicros(rm) : null, l.MeteredMicros is { } mm ? MoneyUnits.FromMicros(mm) : null,
+                    gap, percent, null, null, "proxy", l.ReportedTokens, l.MeteredTokens, l.GapTokens,
+                ]));
+            }
+        }
+
+        foreach (var line in lines.OrderBy(l => l.Day).ThenBy(l => l.Account, StringComparer.Ordinal)
+                     .ThenBy(l => l.Model, StringComparer.Ordinal).ThenBy(l => l.Order))
         {
             ct.ThrowIfCancellationRequested();
-            decimal? gap = r.Estimated is { } e && r.ReportedPriced is { } p ? MoneyUnits.FromMicros(p - e) : null;
-            decimal? percent = gap is { } g && r.Estimated is > 0 ? decimal.Round(g / MoneyUnits.FromMicros(r.Estimated.Value) * 100m, 2) : null;
-            yield return
-            [
-                Time(r.Day), r.Account, r.Provider, r.Model, r.Currency, MoneyUnits.FromMicros(r.Reported),
-                r.Estimated is { } est ? MoneyUnits.FromMicros(est) : null, gap, percent, r.Records, r.Unestimated,
-            ];
+            yield return line.Row;
         }
+    }
+
+    // The provider kind of each account, for the proxy lines (which sum over sources).
+    private async Task<Dictionary<string, string>> ProvidersAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<(string Account, string Provider)>(new CommandDefinition(
+                "SELECT account, MIN(provider) FROM usage_daily GROUP BY account", cancellationToken: ct)))
+            .ToDictionary(p => p.Account, p => p.Provider, StringComparer.Ordinal);
     }
 
     private async IAsyncEnumerable<object?[]> Rows(

@@ -27,12 +27,16 @@ public static class UsageFields
     public const string Units = "units";
     public const string Unit = "unit";
 
+    /// <summary>1 when the record is of its account's counted usage source, 0 for the other source kept beside it.</summary>
+    public const string Counted = "counted";
+
     public static IReadOnlyList<string> All { get; } =
     [
         BucketStart, BucketWidth, Provider, Account, Workspace, KeyId, KeyFingerprint, Model,
         InputTokens, CachedInputTokens, CacheWriteTokens, OutputTokens, ReasoningTokens, Requests,
         Cost, Currency, CostSource, EstimatedCost, Source, IngestedAt,
         Category, Units, Unit, // added later: appended, so older files keep their column positions
+        Counted,
     ];
 
     public static IReadOnlyList<string> Required { get; } = [BucketStart, BucketWidth, Provider, Account, Model, Currency];

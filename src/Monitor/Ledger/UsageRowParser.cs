@@ -86,6 +86,15 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
         if (recordSourceText is not null && !SnakeCase.TryParse(recordSourceText, out recordSource))
             throw Bad(where, UsageFields.Source, $"'{recordSourceText}' is not one of api, import, demo, proxy");
 
+        var countedText = Optional(v, 23);
+        bool? counted = countedText switch
+        {
+            null => null,
+            "1" or "true" => true,
+            "0" or "false" => false,
+            _ => throw Bad(where, UsageFields.Counted, $"'{countedText}' is not 1 or 0"),
+        };
+
         var units = Count64(v, 21, where);
         var unit = Optional(v, 22) ?? "";
         if (units != 0 && unit.Length == 0)
@@ -112,6 +121,7 @@ public sealed class UsageRowParser(PriceCatalog catalog, DateTimeOffset ingested
             EstimatedCost = estimated,
             Source = recordSource,
             IngestedAt = ingestedAt,
+            Counted = counted,
         };
     }
 

@@ -93,7 +93,19 @@ public static class PriceCatalogLoader
             OutputPerMillion = Price(e, "output", at),
             CachedInputPerMillion = Price(e, "cached_input", at),
             CacheWritePerMillion = Price(e, "cache_write", at),
+            Tier = Tier(e, at),
         };
+    }
+
+    /// <summary>The optional <c>tier</c>: "" (standard) when absent; a lower-case word (<c>priority</c>, <c>long_context</c>) otherwise.</summary>
+    private static string Tier(JsonElement e, string at)
+    {
+        if (!e.TryGetProperty("tier", out var v) || v.ValueKind == JsonValueKind.Null)
+            return "";
+        var tier = v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+        return tier.Length > 0 && tier.All(c => c is (>= 'a' and <= 'z') or '_' or '.')
+            ? tier
+            : throw new BadInputException($"{at}.tier: expected a lower-case tier name such as priority or long_context");
     }
 
     private static string Text(JsonElement e, string name, string at) =>

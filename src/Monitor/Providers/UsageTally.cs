@@ -8,9 +8,9 @@ namespace Monitor.Providers;
 /// through the <see cref="RecordFactory"/>. Providers that split a bucket finer than the ledger (per endpoint, per
 /// billing group, per page) therefore never write the same identity twice.
 /// </summary>
-public sealed class UsageTally
+public sealed class UsageTally(IEqualityComparer<UsageKey>? comparer = null)
 {
-    private readonly Dictionary<UsageKey, UsageSums> _sums = [];
+    private readonly Dictionary<UsageKey, UsageSums> _sums = new(comparer);
 
     public int Count => _sums.Count;
 

@@ -9,14 +9,22 @@ namespace Monitor.Storage;
 /// <summary>
 /// Reads the spend every budget needs in one pass over the ledger window (the longest period plus four weeks of
 /// history for the forecast), instead of one query per budget. Whole days come from the daily rollup, the last week
-/// and the days a period starts inside of from the hourly ledger. Each series is matched to budgets once (through a
+/// and the days a period starts inside of from the hourly ledger; both hold only each account's counted usage source. Each series is matched to budgets once (through a
 /// dictionary per scope shape: which of account, workspace, key and model the budgets name), so 1,000 budgets cost
 /// little more than one.
 /// </summary>
 public sealed class BudgetSpendReader(Database database)
 {
+    public Task<IReadOnlyList<BudgetStatus>> StatusesAsync(
+        IReadOnlyList<BudgetDefinition> budgets, IReadOnlyList<ExchangeRate> rates, DateTimeOffset asOf, CancellationToken ct) =>
+        StatusesAsync(budgets, rates, asOf, forecastHistory: true, ct);
+
+    /// <param name="forecastHistory">
+    /// False reads only each period (for a rolling budget, its window): the spend without the four weeks of history the
+    /// forecast learns from, and without a projection. The enforced budgets' guard reads that every few seconds.
+    /// </param>
     public async Task<IReadOnlyList<BudgetStatus>> StatusesAsync(
-        IReadOnlyList<BudgetDefinition> budgets, IReadOnlyList<ExchangeRate> rates, DateTimeOffset asOf, CancellationToken ct)
+        IReadOnlyList<BudgetDefinition> budgets, IReadOnlyList<ExchangeRate> rates, DateTimeOffset asOf, bool forecastHistory, CancellationToken ct)
     {
         if (budgets.Count == 0)
             return [];
@@ -24,8 +32,8 @@ public sealed class BudgetSpendReader(Database database)
         var spends = new HourlySpend[budgets.Count];
         for (var i = 0; i < budgets.Count; i++)
         {
-            var history = budgets[i].Period == BudgetPeriodKind.Rolling
-                ? TimeSpan.FromDays(2 * budgets[i].RollingDays)
+            var history = !forecastHistory ? TimeSpan.Zero
+                : budgets[i].Period == BudgetPeriodKind.Rolling ? TimeSpan.FromDays(2 * budgets[i].RollingDays)
                 : TimeSpan.FromDays(SpendForecast.HistoryDays);
             var origin = Hour(Min(periods[i].Start, asOf - history));
             var end = periods[i].End > asOf ? periods[i].End : asOf;
@@ -45,7 +53,7 @@ public sealed class BudgetSpendReader(Database database)
 
         // Whole UTC days before the last week come from the daily rollup (24 times fewer rows); the last week (for the
         // forecast's hour-of-day shape) and the UTC days a period starts inside of (for exact boundaries) are hourly.
-        var recent = Day(asOf).AddDays(-RecentDays);
+        var recent = Day(asOf).AddDays(forecastHistory ? -RecentDays : 0);
         var edges = periods.Select(p => p.Start).Where(t => t < recent && t != Day(t)).Select(t => Day(t).ToUnixTimeSeconds())
             .Distinct().Order().ToArray();
         var matches = new List<int>();
@@ -86,7 +94,7 @@ public sealed class BudgetSpendReader(Database database)
                 """
                 SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
                 FROM usage_records
-                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL
+                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL AND counted = 1
                 """,
                 new { a, b = Math.Min(b, asOf.ToUnixTimeSeconds()) });
         }
@@ -149,7 +157,7 @@ public sealed class BudgetSpendReader(Database database)
             k.KeyId.Length == 0 ? "(no key)" : keyNames.TryGetValue((k.Account, k.KeyId), out var name) && name != k.KeyId ? $"{name} ({k.KeyId})" : k.KeyId;
         return
         [
-            .. budgets.Select((b, i) => Status(b, periods[i], spends[i], excluded[i], asOf) with
+            .. budgets.Select((b, i) => Status(forecastHistory ? b : b with { Forecast = false }, periods[i], spends[i], excluded[i], asOf) with
             {
                 TopModels = Top(shares[i], k => k.Model),
                 TopKeys = Top(shares[i], KeyLabel),

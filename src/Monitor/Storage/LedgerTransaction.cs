@@ -12,16 +12,19 @@ namespace Monitor.Storage;
 /// <see cref="ReplaceWindowAsync"/> then removes what the same account had in the window but this batch did not
 /// bring, so that pulling or importing a window again replaces it and never double-counts. At commit, the daily rollup
 /// (<see cref="UsageRollup"/>) of every account and UTC day the batch touched is recomputed in the same transaction.
+/// Each record is marked <c>counted</c> from its account's recorded usage source (<c>account_usage_sources</c>, kept
+/// in step with <c>UsageFrom</c> at start by <see cref="UsageSourceRepository"/>): metered proxy rows count where the
+/// account counts the proxy, every other source where it counts the provider's API; so no writer can count both.
 /// </summary>
 public sealed class LedgerTransaction : IAsyncDisposable
 {
     private const string UpsertSql = """
         INSERT INTO usage_records (account, provider, workspace, key_id, key_fingerprint, model, category, bucket_start, bucket_width,
             input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests, units, unit,
-            cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, batch_id, raw)
+            cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, batch_id, raw, counted)
         VALUES ($account, $provider, $workspace, $key_id, $key_fingerprint, $model, $category, $bucket_start, $bucket_width,
             $input_tokens, $cached_input_tokens, $cache_write_tokens, $output_tokens, $reasoning_tokens, $requests, $units, $unit,
-            $cost_micros, $currency, $cost_source, $estimated_cost_micros, $source, $ingested_at, $batch_id, $raw)
+            $cost_micros, $currency, $cost_source, $estimated_cost_micros, $source, $ingested_at, $batch_id, $raw, $counted)
         ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model, category) DO UPDATE SET
             provider = excluded.provider, key_fingerprint = excluded.key_fingerprint,
             input_tokens = excluded.input_tokens, cached_input_tokens = excluded.cached_input_tokens,
@@ -30,7 +33,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
             units = excluded.units, unit = excluded.unit,
             cost_micros = excluded.cost_micros, currency = excluded.currency, cost_source = excluded.cost_source,
             estimated_cost_micros = excluded.estimated_cost_micros, source = excluded.source,
-            ingested_at = excluded.ingested_at, batch_id = excluded.batch_id, raw = excluded.raw
+            ingested_at = excluded.ingested_at, batch_id = excluded.batch_id, raw = excluded.raw, counted = excluded.counted
         """;
 
 
@@ -40,12 +43,17 @@ public sealed class LedgerTransaction : IAsyncDisposable
     private SqliteCommand? _upsert;
     private SqliteParameter[] _p = [];
     private readonly TouchedDays _touched = new();
+    private readonly IReadOnlyDictionary<string, bool> _countsProxy;
+    private string? _lastAccount;
+    private bool? _lastChoice;
     private bool _committed;
 
-    private LedgerTransaction(SqliteConnection connection, SqliteTransaction transaction, long batchId, DateTimeOffset now)
+    private LedgerTransaction(
+        SqliteConnection connection, SqliteTransaction transaction, long batchId, DateTimeOffset now, IReadOnlyDictionary<string, bool> countsProxy)
     {
         _connection = connection;
         _transaction = transaction;
+        _countsProxy = countsProxy;
         BatchId = batchId;
         Now = now;
         _ingestedAt = now.ToUnixTimeSeconds();
@@ -70,7 +78,10 @@ public sealed class LedgerTransaction : IAsyncDisposable
             var batchId = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO ingest_batches (kind, account, origin, started_at) VALUES (@kind, @account, @origin, @at) RETURNING id",
                 new { kind, account, origin, at = now.ToUnixTimeSeconds() }, transaction);
-            return new LedgerTransaction(connection, transaction, batchId, now);
+            var countsProxy = (await connection.QueryAsync<(string Account, string UsageFrom)>(
+                    "SELECT account, usage_from FROM account_usage_sources", transaction: transaction))
+                .ToDictionary(a => a.Account, a => a.UsageFrom == UsageSourceRepository.Proxy, StringComparer.Ordinal);
+            return new LedgerTransaction(connection, transaction, batchId, now, countsProxy);
         }
         catch
         {
@@ -111,9 +122,27 @@ public sealed class LedgerTransaction : IAsyncDisposable
         p[22].Value = _ingestedAt;
         p[23].Value = BatchId;
         p[24].Value = (object?)r.Raw ?? DBNull.Value;
+        p[25].Value = IsCounted(r) ? 1L : 0L;
         _upsert!.ExecuteNonQuery();
         _touched.Add(r.Account, bucketStart);
         RecordsWritten++;
+    }
+
+    /// <summary>
+    /// Counted when the record's source is the one its account counts: the proxy's rows where the account counts the
+    /// proxy, every other source (API pulls, imports, the demo's fakes) where it counts the provider's API. An account
+    /// with no recorded choice (not configured here) keeps what the record says, counted by default.
+    /// </summary>
+    private bool IsCounted(UsageRecord r)
+    {
+        // Consecutive records mostly share their account: its choice is looked up once.
+        if (!ReferenceEquals(r.Account, _lastAccount))
+        {
+            _lastAccount = r.Account;
+            _lastChoice = _countsProxy.TryGetValue(r.Account, out var countsProxy) ? countsProxy : null;
+        }
+
+        return _lastChoice is { } proxy ? (r.Source == RecordSource.Proxy) == proxy : r.Counted ?? true;
     }
 
     /// <summary>
@@ -162,7 +191,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
         [
             "account", "provider", "workspace", "key_id", "key_fingerprint", "model", "category", "bucket_start", "bucket_width",
             "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "requests", "units", "unit",
-            "cost_micros", "currency", "cost_source", "estimated_cost_micros", "source", "ingested_at", "batch_id", "raw",
+            "cost_micros", "currency", "cost_source", "estimated_cost_micros", "source", "ingested_at", "batch_id", "raw", "counted",
         ];
         _p = new SqliteParameter[names.Length];
         for (var i = 0; i < names.Length; i++)

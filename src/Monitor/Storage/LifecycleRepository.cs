@@ -9,7 +9,8 @@ namespace Monitor.Storage;
 
 /// <summary>
 /// Model and key lifecycles: alias and key-status history (written inside a pull's inventory transaction), declared
-/// keys, and the reads the deprecation and key evaluators make, each bounded by the check's as-of time.
+/// keys, and the reads the deprecation and key evaluators make, each bounded by the check's as-of time. Usage is read
+/// from each account's counted source only (the rollup holds nothing else; ledger reads filter <c>counted = 1</c>).
 /// </summary>
 public sealed class LifecycleRepository(Database database)
 {
@@ -160,13 +161,13 @@ public sealed class LifecycleRepository(Database database)
                         SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens), SUM(cached_input_tokens),
                                SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), COALESCE(SUM(cost_micros), 0), MAX(bucket_start), NULL
                         FROM usage_records
-                        WHERE bucket_start >= @from AND bucket_start < @split AND bucket_width <> 'month'
+                        WHERE bucket_start >= @from AND bucket_start < @split AND bucket_width <> 'month' AND counted = 1
                         GROUP BY account, provider, currency, model, workspace, key_id
                         UNION ALL
                         SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens), SUM(cached_input_tokens),
                                SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), COALESCE(SUM(cost_micros), 0), MAX(bucket_start), NULL
                         FROM usage_records
-                        WHERE bucket_start >= @tail AND bucket_start < @to AND (bucket_width = 'month' OR bucket_start >= @from)
+                        WHERE bucket_start >= @tail AND bucket_start < @to AND (bucket_width = 'month' OR bucket_start >= @from) AND counted = 1
                         GROUP BY account, provider, currency, model, workspace, key_id) parts
                   GROUP BY account, provider, currency, model, workspace, key_id) g
             LEFT JOIN api_keys k ON k.account = g.account AND k.key_id = g.key_id
@@ -179,7 +180,7 @@ public sealed class LifecycleRepository(Database database)
             var last = await c.QueryAsync<(string Provider, string Currency, string Model, string Workspace, string KeyId, long Last)>(
                 """
                 SELECT provider, currency, model, workspace, key_id, MAX(bucket_start) FROM usage_records
-                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND (bucket_start >= @from OR bucket_width = 'month')
+                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND (bucket_start >= @from OR bucket_width = 'month') AND counted = 1
                 GROUP BY provider, currency, model, workspace, key_id
                 """, new { account, day, end = day + DayWindow.Day, from = w.From });
             foreach (var l in last)
@@ -204,10 +205,10 @@ public sealed class LifecycleRepository(Database database)
                   WHERE model = @model AND day >= @split AND day < @tail AND account = @account
                   UNION ALL
                   SELECT SUM(requests), SUM(cost_micros) FROM usage_records
-                  WHERE account = @account AND bucket_start >= @from AND bucket_start < @split AND model = @model
+                  WHERE account = @account AND bucket_start >= @from AND bucket_start < @split AND model = @model AND counted = 1
                   UNION ALL
                   SELECT SUM(requests), SUM(cost_micros) FROM usage_records
-                  WHERE account = @account AND bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from AND model = @model) parts
+                  WHERE account = @account AND bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from AND model = @model AND counted = 1) parts
             """, new { account, model, from = w.From, split = w.Split, tail = w.Tail, to = w.To });
     }
 
@@ -255,7 +256,7 @@ public sealed class LifecycleRepository(Database database)
         var today = (await c.QueryAsync<(string Account, string KeyId, long Last)>(
             """
             SELECT account, key_id, MAX(bucket_start) FROM usage_records
-            WHERE bucket_start >= @tail AND bucket_start < @at AND key_id <> '' GROUP BY account, key_id
+            WHERE bucket_start >= @tail AND bucket_start < @at AND key_id <> '' AND counted = 1 GROUP BY account, key_id
             """, new { tail, at })).ToDictionary(u => (u.Account, u.KeyId), u => u.Last);
         var keyedToday = today.Keys.Select(k => k.Account).ToHashSet(StringComparer.Ordinal);
 
@@ -267,7 +268,7 @@ public sealed class LifecycleRepository(Database database)
             var last = await c.QueryAsync<(string KeyId, long Last)>(
                 """
                 SELECT key_id, MAX(bucket_start) FROM usage_records
-                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id <> '' GROUP BY key_id
+                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id <> '' AND counted = 1 GROUP BY key_id
                 """, new { account, day, end = day + DayWindow.Day });
             foreach (var l in last)
                 exact[(account, l.KeyId)] = l.Last;
@@ -301,6 +302,7 @@ public sealed class LifecycleRepository(Database database)
                    MIN(bucket_start), MAX(bucket_start), 1 FROM usage_records
             WHERE account = @account AND key_id = @keyId
               AND ((bucket_start >= @from AND bucket_start < @split) OR (bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from))
+              AND counted = 1
             GROUP BY bucket_start - (bucket_start % 86400), model
             """, new { account, keyId, from = w.From, split = w.Split, tail = w.Tail, to = w.To })).ToList();
         if (parts.Count == 0)
@@ -330,7 +332,7 @@ public sealed class LifecycleRepository(Database database)
         c.QuerySingleAsync<long>(
             $"""
             SELECT {edge}(bucket_start) FROM usage_records
-            WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id = @keyId
+            WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id = @keyId AND counted = 1
             """, new { account, keyId, day, end = day + DayWindow.Day });
 
     /// <summary>

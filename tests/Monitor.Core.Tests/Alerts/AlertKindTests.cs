@@ -11,7 +11,8 @@ public sealed class AlertKindTests
 
         Assert.Equal(
             ["budget_threshold", "budget_forecast", "anomaly", "deprecation", "alias_moved", "key_rotation", "key_expiry",
-             "key_unused", "provider_cap", "low_balance", "payment_failure", "stale_data", "pull_failure"],
+             "key_unused", "provider_cap", "low_balance", "payment_failure", "stale_data", "pull_failure",
+             "unmetered_usage"],
             names);
     }
 

@@ -14,6 +14,7 @@ public sealed class PriceCatalogTests
         Price(ProviderKind.OpenAI, "gpt-4o-mini", Currency.USD, "2024-07-18", 0.15m, 0.60m, cached: 0.075m),
         Price(ProviderKind.OpenAI, "text-embedding-3-small", Currency.USD, "2024-01-25", 0.02m, null),
         Price(ProviderKind.Anthropic, "claude-sonnet-4", Currency.USD, "2025-05-22", 3.00m, 15.00m),
+        Price(ProviderKind.Anthropic, "claude-sonnet-4", Currency.USD, "2025-08-12", 6.00m, 22.50m) with { Tier = "long_context" },
     ]);
 
     private static readonly TokenCounts OneMillionEach = new(1_000_000, 0, 0, 1_000_000, 0);
@@ -118,6 +119,28 @@ public sealed class PriceCatalogTests
     }
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Estimate_TierWithItsOwnPrice_UsesIt_AndStacksCachingAndBatch()
+    {
+        var at = At("2026-01-10T00:00:00Z");
+
+        var standard = Catalog.Estimate(ProviderKind.Anthropic, "claude-sonnet-4-20250514", Currency.USD, at, OneMillionEach);
+        var longContext = Catalog.Estimate(ProviderKind.Anthropic, "claude-sonnet-4-20250514", Currency.USD, at, OneMillionEach, tier: "long_context");
+        var longBatch = Catalog.Estimate(ProviderKind.Anthropic, "claude-sonnet-4", Currency.USD, at, new TokenCounts(0, 1_000_000, 1_000_000, 0, 0), batch: true, tier: "long_context");
+
+        Assert.Equal(18.00m, standard);
+        Assert.Equal(28.50m, longContext);           // 6.00 + 22.50
+        Assert.Equal((0.60m + 7.50m) / 2, longBatch); // cache read 10% and write 125% of the long-context input, batch half
+    }
+
+    [Fact]
+    public void Estimate_TierWithoutAPrice_IsTheStandardPrice_AndBeforeTheTierPriceToo()
+    {
+        Assert.Equal(18.00m, Catalog.Estimate(ProviderKind.Anthropic, "claude-sonnet-4", Currency.USD, At("2026-01-10T00:00:00Z"), OneMillionEach, tier: "priority"));
+        Assert.Equal(18.00m, Catalog.Estimate(ProviderKind.Anthropic, "claude-sonnet-4", Currency.USD, At("2025-06-01T00:00:00Z"), OneMillionEach, tier: "long_context"));
+        Assert.Equal(3.00m, Catalog.Find(ProviderKind.Anthropic, "claude-sonnet-4", Currency.USD, At("2026-01-10T00:00:00Z"))?.InputPerMillion);
+    }
 
     private static PriceEntry Price(ProviderKind provider, string model, Currency currency, string from, decimal input, decimal? output, decimal? cached = null, string[]? aliases = null) =>
         new()

@@ -21,12 +21,13 @@ public sealed class DemoCommandTests : IDisposable
         var mails = Directory.GetFiles(outbox, "*.eml");
         Assert.NotEmpty(mails);
         await using var c = new SqliteConnection($"Data Source={Path.Combine(_dir.Folder, "data", "demo.db")}");
-        var open = (await c.QueryAsync<(string Kind, string? KeyId, string? Model)>(
-            "SELECT kind, key_id, model FROM alerts WHERE status IN ('open', 'sent')")).ToList();
+        var open = (await c.QueryAsync<(string Kind, string? KeyId, string? Model, string? Account)>(
+            "SELECT kind, key_id, model, account FROM alerts WHERE status IN ('open', 'sent')")).ToList();
         Assert.Contains(open, a => a.Kind == "anomaly" && a.KeyId == "key_support"); // the incident
         Assert.Contains(open, a => a.Kind == "budget_threshold" && a.KeyId == "key_support"); // the incident key's weekly budget
         Assert.Contains(open, a => a.Kind == "deprecation" && a.Model == "mistral-medium-2505");
         Assert.Contains(open, a => a.Kind == "key_rotation");
+        Assert.Equal("demo-mistral", Assert.Single(open, a => a.Kind == "unmetered_usage").Account); // one team's key went through the proxy
         Assert.Contains($"demo: {open.Count} open alert(s), {open.Count} new; {mails.Length} mail(s) written as .eml files to {outbox}", r.Out, StringComparison.Ordinal);
         var subjects = mails.Select(m => File.ReadLines(m).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))).ToList();
         Assert.Contains(subjects, s => s.StartsWith("Subject: [Anomaly] demo-openai key support assistant", StringComparison.Ordinal));
@@ -34,7 +35,11 @@ public sealed class DemoCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir.Folder, "data", "outbox"))); // the real outbox is never touched
         // Three developers called the fake Mistral through the metering proxy: metered per key, kept beside the API's usage.
         var proxied = (await c.QueryAsync<(string Fingerprint, long Counted, long Requests)>(
-            "SELECT key_fingerprint, MAX(counted), SUM(requests) FROM usage_records WHERE account = 'demo-mistral' AND source = 'proxy' GROUP BY 1")).ToList();
+            """
+            SELECT key_fingerprint, MAX(counted), SUM(requests) FROM usage_records
+            WHERE account = 'demo-mistral' AND source = 'proxy' AND bucket_start >= CAST(strftime('%s', 'now', 'start of day') AS INTEGER)
+            GROUP BY 1
+            """)).ToList(); // today's calls; yesterday's metered history (one team's key) feeds the unmetered finding
         Assert.Equal([(0L, 3L), (0L, 5L), (0L, 9L)], proxied.Select(p => (p.Counted, p.Requests)).Order());
         Assert.Contains("demo: 17 calls of three developers through the metering proxy to demo-mistral", r.Err, StringComparison.Ordinal);
     }

@@ -169,11 +169,12 @@ public sealed class MonitorCliTests : IDisposable
         await using var q = c.CreateCommand();
         q.CommandText = """
             SELECT (SELECT COUNT(DISTINCT account) FROM usage_records WHERE source = 'demo'),
-                   (SELECT COUNT(*) FROM usage_records WHERE source NOT IN ('demo', 'proxy')), -- proxy: the demo's calls through the proxy
-                   (SELECT COUNT(DISTINCT model) FROM usage_records),
+                   (SELECT COUNT(*) FROM usage_records WHERE source NOT IN ('demo', 'proxy')), -- pulled: demo; metered by the proxy: proxy
+                   (SELECT COUNT(DISTINCT model) FROM usage_records WHERE model <> '(unattributed)'),
                    (SELECT COUNT(*) FROM pull_runs WHERE outcome = 'ok'),
                    (SELECT COUNT(*) FROM api_keys WHERE created_at < strftime('%s','now') - 90 * 86400),
-                   (SELECT COUNT(*) FROM models WHERE shutdown_at IS NOT NULL AND replacement IS NOT NULL)
+                   (SELECT COUNT(*) FROM models WHERE shutdown_at IS NOT NULL AND replacement IS NOT NULL),
+                   (SELECT COUNT(*) FROM usage_records WHERE account = 'demo-openai' AND model = '(unattributed)' AND bucket_width = '1d')
             """;
         await using var reader = await q.ExecuteReaderAsync();
         await reader.ReadAsync();
@@ -184,7 +185,8 @@ public sealed class MonitorCliTests : IDisposable
         Assert.Equal(scenario.Hours.Where(h => providers.Contains(h.Provider)).Select(h => h.Model).Distinct().Count(), reader.GetInt64(2));
         Assert.True(reader.GetInt64(3) >= 4); // inventory and usage runs of both accounts
         Assert.True(reader.GetInt64(4) >= 1); // a key past its rotation age
-        Assert.True(reader.GetInt64(5) >= 1); // a deprecated model with its replacement
+        Assert.True(reader.GetInt64(5) >= 1); // a deprecated model with its replacement (OpenAI's through the project key)
+        Assert.True(reader.GetInt64(6) >= 1); // the batch project's line items name no model: its days are unattributed
         Assert.False(File.Exists(Path.Combine(_dir.Folder, "data", "monitor.db"))); // the demo never touches the real ledger
     }
 

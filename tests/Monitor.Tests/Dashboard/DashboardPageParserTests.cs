@@ -20,9 +20,11 @@ public sealed class DashboardPageParserTests
             p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Model, PanelWindow.Last90Days, PanelKind.StackedBar), (p.Metric, p.Grouping, p.Window, p.Kind)),
             p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Key, PanelWindow.Last30Days, PanelKind.Table, 10), (p.Metric, p.Grouping, p.Window, p.Kind, p.Limit)),
             p => Assert.Equal((PanelMetric.Cost, PanelGrouping.Model, PanelWindow.Last30Days, PanelKind.Table, 10), (p.Metric, p.Grouping, p.Window, p.Kind, p.Limit)),
-            p => Assert.Equal((PanelMetric.Tokens, PanelGrouping.TokenCategory, PanelWindow.Last30Days, PanelKind.Line), (p.Metric, p.Grouping, p.Window, p.Kind)));
+            p => Assert.Equal((PanelMetric.Tokens, PanelGrouping.TokenCategory, PanelWindow.Last30Days, PanelKind.Line), (p.Metric, p.Grouping, p.Window, p.Kind)),
+            p => Assert.Equal((PanelMetric.Unmetered, PanelGrouping.Account, PanelWindow.Last7Days, PanelKind.Table), (p.Metric, p.Grouping, p.Window, p.Kind)));
         Assert.Equal(
-            [PageSection.Alerts, PageSection.Deprecations, PageSection.KeysDue, PageSection.Freshness, PageSection.Reconciliation, PageSection.SpendLimits, PageSection.Unpriced],
+            [PageSection.Alerts, PageSection.Deprecations, PageSection.KeysDue, PageSection.Freshness, PageSection.Reconciliation, PageSection.UsageSources,
+             PageSection.SpendLimits, PageSection.Unpriced],
             page.Sections);
     }
 
@@ -32,6 +34,8 @@ public sealed class DashboardPageParserTests
     [InlineData("""{"title":"g","metric":"cost","grouping":"model","window":"mtd","kind":"gauge"}""", "panels[0].kind: 'gauge' shows budgets only")]
     [InlineData("""{"title":"f","metric":"forecast","grouping":"account","window":"30d","kind":"table"}""", "panels[0].window: '30d' cannot be forecast")]
     [InlineData("""{"title":"f","metric":"forecast","grouping":"account","window":"mtd","kind":"line"}""", "panels[0].kind: 'line' cannot show a forecast: use table or list")]
+    [InlineData("""{"title":"u","metric":"unmetered","grouping":"account","window":"7d","kind":"stacked_bar"}""", "panels[0].kind: 'stacked_bar' cannot show unmetered usage: use table")]
+    [InlineData("""{"title":"u","metric":"unmetered","grouping":"key","window":"7d","kind":"table"}""", "panels[0].grouping: 'key' cannot group unmetered usage")]
     public void Parse_NewMetricRules_FailNamingField(string panel, string expected)
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
@@ -41,7 +45,7 @@ public sealed class DashboardPageParserTests
     }
 
     [Theory]
-    [InlineData("""["alerts","nope"]""", "sections[1]: 'nope' is not one of alerts, deprecations, keys_due, freshness, reconciliation, spend_limits, unpriced")]
+    [InlineData("""["alerts","nope"]""", "sections[1]: 'nope' is not one of alerts, deprecations, keys_due, freshness, reconciliation, spend_limits, unpriced, usage_sources")]
     [InlineData("""["alerts","alerts"]""", "sections[1]: 'alerts' is listed twice")]
     [InlineData("\"alerts\"", "sections: must be an array of alerts, deprecations")]
     public void Parse_BadSections_FailNamingField(string sections, string expected)

@@ -40,7 +40,7 @@ public sealed class FakeProviderServerTests(FakeProviderFixture fixture) : IClas
     {
         var before = fixture.Server.RequestCount;
 
-        using var response = await fixture.Client.GetAsync(fixture.OpenAI("/v1/models"));
+        using var response = await fixture.Client.GetAsync(fixture.OpenAI("/v1/organization/projects"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(fixture.Server.RequestCount > before);
@@ -150,12 +150,15 @@ public sealed class FakeProviderServerTests(FakeProviderFixture fixture) : IClas
             .GroupBy(r => (r.GetProperty("project_id").GetString()!, r.GetProperty("line_item").GetString()!))
             .ToDictionary(g => g.Key, g => g.Sum(r => r.GetProperty("amount").GetProperty("value").GetDecimal()));
         var hours = Scenario.Hours.Where(h => h.Provider == DemoScenario.OpenAI && h.HourStart >= start).ToArray();
-        var expected = hours.Select(h => (Key: (h.Workspace, $"{h.Model}, input"), Amount: Scenario.InputCostOf(h)))
-            .Concat(hours.Where(h => h.OutputTokens > 0).Select(h => (Key: (h.Workspace, $"{h.Model}, output"), Amount: Scenario.OutputCostOf(h))))
+        // Line items as free text: "<model>, input|output", and for the batch pipeline the token kind alone (the spec's "input_tokens").
+        string Line(DemoUsageHour h, string kind) => h.Workspace == "proj_batch" ? kind + "_tokens" : $"{h.Model}, {kind}";
+        var expected = hours.Select(h => (Key: (h.Workspace, Line(h, "input")), Amount: Scenario.InputCostOf(h)))
+            .Concat(hours.Where(h => h.OutputTokens > 0).Select(h => (Key: (h.Workspace, Line(h, "output")), Amount: Scenario.OutputCostOf(h))))
             .GroupBy(x => x.Key)
             .ToDictionary(g => g.Key, g => g.Sum(x => x.Amount));
         Assert.Equal(expected.OrderBy(x => x.Key), got.OrderBy(x => x.Key));
-        Assert.Contains(("proj_batch", "gpt-4o-mini-2024-07-18, input"), got.Keys);
+        Assert.Contains(("proj_batch", "input_tokens"), got.Keys);
+        Assert.Contains(("proj_webapp", "gpt-4.1-2025-04-14, input"), got.Keys);
     }
 
     [Fact]

@@ -177,8 +177,9 @@ public sealed class UsageImporterTests
         await new LedgerExporter(ledger.Database, TempLedger.Catalog).ExportAsync("reconciliation", ExportFormat.Csv, output, null, null, CancellationToken.None);
 
         var lines = output.ToString().Trim().Split('\n');
-        Assert.Equal("day,account,provider,model,currency,reported_cost,estimated_cost,gap,gap_percent,records,records_without_estimate", lines[0]);
-        Assert.Equal("2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.9,0.75,0.15,20,2,0", lines[1]);
-        Assert.Equal("2026-11-01T00:00:00Z,o,openai,unknown-model,USD,0.01,,,,1,1", lines[2]);
+        Assert.Equal("day,account,provider,model,currency,reported_cost,estimated_cost,gap,gap_percent,records,records_without_estimate,"
+            + "comparison,reported_tokens,metered_tokens,gap_tokens", lines[0]);
+        Assert.Equal("2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.9,0.75,0.15,20,2,0,estimate,,,", lines[1].TrimEnd('\r'));
+        Assert.Equal("2026-11-01T00:00:00Z,o,openai,unknown-model,USD,0.01,,,,1,1,estimate,,,", lines[2].TrimEnd('\r'));
     }
 }

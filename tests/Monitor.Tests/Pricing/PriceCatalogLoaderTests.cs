@@ -36,7 +36,19 @@ public sealed class PriceCatalogLoaderTests : IDisposable
         Assert.Equal(1m, catalog.Find(ProviderKind.OpenAI, "our-finetune", Currency.USD, At)?.InputPerMillion);
     }
 
+    [Fact]
+    public void Load_Shipped_HasTierPricesApartFromTheStandardOnes()
+    {
+        var catalog = PriceCatalogLoader.Load((string?)null);
+
+        Assert.Equal(2.50m, catalog.Find(ProviderKind.OpenAI, "gpt-5", Currency.USD, At, "priority")?.InputPerMillion);
+        Assert.Equal(1.25m, catalog.Find(ProviderKind.OpenAI, "gpt-5", Currency.USD, At)?.InputPerMillion);
+        Assert.Equal(6.00m, catalog.Find(ProviderKind.Anthropic, "claude-sonnet-4-5-20250929", Currency.USD, At, "long_context")?.InputPerMillion);
+        Assert.Equal(1.00m, catalog.Find(ProviderKind.Anthropic, "claude-haiku-4-5", Currency.USD, At, "long_context")?.InputPerMillion); // no tier price: standard
+    }
+
     [Theory]
+    [InlineData("""{ "prices": [ { "provider": "OpenAI", "model": "m", "tier": "Priority!", "currency": "USD", "effective_from": "2026-01-01", "input": 1 } ] }""", "prices.json: prices[0].tier: expected a lower-case tier name such as priority or long_context")]
     [InlineData("""{ "prices": [ { "provider": "Mistral", "model": "m", "currency": "GBP", "effective_from": "2026-01-01", "input": 1 } ] }""", "prices.json: prices[0].currency: 'GBP' is not USD or EUR")]
     [InlineData("""{ "prices": [ { "provider": "Mistral", "model": "m", "currency": "EUR", "effective_from": "01/02/2026", "input": 1 } ] }""", "prices.json: prices[0].effective_from: '01/02/2026' is not a date (yyyy-MM-dd)")]
     [InlineData("""{ "prices": [ { "provider": "Mistral", "model": "m", "currency": "EUR", "effective_from": "2026-01-01", "input": -1 } ] }""", "prices.json: prices[0].input: expected a non-negative number (per 1M tokens)")]

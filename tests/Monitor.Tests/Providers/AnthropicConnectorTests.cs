@@ -144,17 +144,22 @@ public sealed class AnthropicConnectorTests
         var result = (await h.Pulls.PullAllAsync(Account, day, day.AddDays(1), null, CancellationToken.None)).Single();
 
         Assert.True(result.Ok, result.Error);
-        var rows = (await h.Ledger.QueryAsync<(string Workspace, string KeyId, string Model, string Width, long Input, long Cached, long Write, long Output, long Cost, string Source)>(
+        var rows = (await h.Ledger.QueryAsync<(string Workspace, string KeyId, string Model, string Category, string Width, long Input, long Cached, long Write, long Output, long Units, long Cost, string Source)>(
             $"""
-            SELECT workspace, key_id, model, bucket_width, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, cost_micros, cost_source
-            FROM usage_records WHERE account = '{Account}' ORDER BY model
+            SELECT workspace, key_id, model, category, bucket_width, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, units, cost_micros, cost_source
+            FROM usage_records WHERE account = '{Account}' ORDER BY model, category
             """)).ToList();
         Assert.Equal(
             new[]
             {
-                ("", "", "claude-sonnet-4-5-20250929", "1h", 100L, 50L, 12L, 40L, 1_500_000L, "reported"),
-                ("wrkspc_01Agents", "", "code_execution", "1d", 0L, 0L, 0L, 0L, 32_500L, "reported"),
-                ("", "", "web_search", "1d", 0L, 0L, 0L, 0L, 250_000L, "reported"),
+                // Code execution is in the cost report only: a day record of its own category.
+                ("wrkspc_01Agents", "", "(unattributed)", "code_execution", "1d", 0L, 0L, 0L, 0L, 0L, 32_500L, "reported"),
+                // The standard token lines (100.5 + 49.5 cents) find no standard usage that day: a day record of the model.
+                ("", "", "claude-sonnet-4-5-20250929", "", "1d", 0L, 0L, 0L, 0L, 0L, 1_500_000L, "reported"),
+                // Priority usage is not in the cost report: estimated, (100 x 3 + 50 x 0.30 + 12 x 3.75 + 40 x 15) per 1M tokens.
+                ("", "", "claude-sonnet-4-5-20250929", "priority", "1h", 100L, 50L, 12L, 40L, 0L, 960L, "estimated"),
+                // Its 2 web searches take the day's web search cost (25 cents).
+                ("", "", "claude-sonnet-4-5-20250929", "web_search", "1h", 0L, 0L, 0L, 0L, 2L, 250_000L, "reported"),
             },
             rows);
     }
@@ -225,7 +230,7 @@ public sealed class AnthropicConnectorTests
         return rows.Single();
     }
 
-    /// <summary>Tokens by category (requests are 0: the report has none) and reported cost per workspace, key, model and day.</summary>
+    /// <summary>Tokens by kind (requests are 0: the report has none) and reported cost per workspace, key, model and day.</summary>
     private static async Task AssertLedgerEqualsTruthAsync(PullHarness h)
     {
         var truth = h.Scenario.Hours.Where(x => x.Provider == DemoScenario.Anthropic)

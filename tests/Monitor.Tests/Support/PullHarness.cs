@@ -55,6 +55,9 @@ public sealed class PullHarness : IAsyncDisposable
         var key = "test-" + Guid.NewGuid().ToString("N");
         var variable = "MONITOR_TEST_KEY_" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(variable, keyOverride ?? key);
+        // OpenAI accounts list models with an ordinary project key (ModelsApiKeyEnv): the fake refuses the admin key there.
+        var modelsVariable = variable + "_MODELS";
+        Environment.SetEnvironmentVariable(modelsVariable, FakeOpenAIEndpoints.ProjectKeyOf(keyOverride ?? key));
         var server = await FakeProviderServer.StartAsync(scenario, key, CancellationToken.None);
 
         var values = new Dictionary<string, string?>
@@ -71,7 +74,7 @@ public sealed class PullHarness : IAsyncDisposable
             values[$"Monitor:Providers:{i}:Kind"] = list[i].Kind;
             values[$"Monitor:Providers:{i}:BaseUrl"] = server.BaseUrlOf(list[i].Prefix).ToString();
             values[$"Monitor:Providers:{i}:ApiKeyEnv"] = variable;
-            values[$"Monitor:Providers:{i}:ModelsApiKeyEnv"] = variable; // the fakes take the same key for model lists
+            values[$"Monitor:Providers:{i}:ModelsApiKeyEnv"] = list[i].Kind == "OpenAI" ? modelsVariable : variable; // OpenAI lists models with a project key
         }
 
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
@@ -101,6 +104,7 @@ public sealed class PullHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Environment.SetEnvironmentVariable(KeyVariable, null);
+        Environment.SetEnvironmentVariable(KeyVariable + "_MODELS", null);
         await _services.DisposeAsync();
         await Server.DisposeAsync();
         Ledger.Dispose();

@@ -42,10 +42,7 @@ public sealed record DetectorSettings
 
     public double CusumLevel { get; init; } = 15;
 
-    /// <summary>Score drops as well as rises (generic series); spend alerts only look up.</summary>
-    public bool BothDirections { get; init; }
-
-    public static DetectorSettings ForStep(TimeSpan step, bool bothDirections = false)
+    public static DetectorSettings ForStep(TimeSpan step)
     {
         var seconds = (long)step.TotalSeconds;
         if (seconds > 0 && seconds < 86_400 && 86_400 % seconds == 0)
@@ -58,7 +55,6 @@ public sealed record DetectorSettings
             {
                 Period = period, StepsPerDay = perDay, WarmUp = Math.Max(period, 24),
                 FastHalfLife = perDay, SlowHalfLife = perDay * 14, AcceptAfter = Math.Max(6, perDay), RampWindow = perDay,
-                BothDirections = bothDirections,
             };
         }
 
@@ -67,14 +63,12 @@ public sealed record DetectorSettings
             return new DetectorSettings
             {
                 Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3, RampWindow = 3,
-                BothDirections = bothDirections,
             };
         }
 
         return new DetectorSettings
         {
             Period = 1, StepsPerDay = 0, WarmUp = 30, FastHalfLife = 12, SlowHalfLife = 96, AcceptAfter = 12, RampWindow = 12,
-            BothDirections = bothDirections,
         };
     }
 }

@@ -51,9 +51,7 @@ public sealed class SeriesDetector
     private readonly double _alphaBias;
     private double _sigma = SigmaFloor;
     private double _cusumUp;
-    private double _cusumDown;
     private int _runUp;
-    private int _runDown;
     private double _runLevel;
     private readonly int _returnAfter;
     private readonly int _forgetAfter;
@@ -147,16 +145,8 @@ public sealed class SeriesDetector
         if (shift >= 0.5) signals |= AnomalySignals.Shift;
         if (ramp >= 0.5) signals |= AnomalySignals.Ramp;
         var up = Math.Max(spike, shift);
-        var down = 0.0;
+        // Drops are not scored (spend alerts look up), but a point far below does not teach the scale either.
         var farBelow = Logistic(zDown - _s.SpikeZ);
-        if (_s.BothDirections)
-        {
-            _cusumDown = Math.Clamp(_cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance, 0, 2 * _s.CusumLevel);
-            down = Math.Max(Logistic(zDown - _s.SpikeZ), Logistic((_cusumDown - _s.CusumLevel) * 4 / _s.CusumLevel));
-            if (growth < 0)
-                down = Math.Max(down, Logistic((-growth - _rampLog) * 4 / _rampLog));
-            if (down >= 0.5) signals |= AnomalySignals.Drop;
-        }
 
         if (_s.StepsPerDay > 1 && learn)
         {
@@ -167,14 +157,14 @@ public sealed class SeriesDetector
             _activity[hour] += ActivityRate * (active - _activity[hour]);
         }
 
-        var score = Math.Max(Math.Max(up, down), ramp);
+        var score = Math.Max(up, ramp);
         var baselineLevel = _slow;
         if (learn)
-            Learn(y, slot, season, 1 - Math.Max(up, down), 1 - Math.Max(up, farBelow), up >= 0.5, down >= 0.5, growth);
-        return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), _s.BothDirections && zDown > zUp ? -zDown : zUp, signals, true);
+            Learn(y, slot, season, 1 - up, 1 - Math.Max(up, farBelow), up >= 0.5, growth);
+        return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), zUp, signals, true);
     }
 
-    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, bool anomalousDown, double growth)
+    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, double growth)
     {
         var residual = y - _fast - season;
         var clip = Clip * _sigma;
@@ -194,12 +184,11 @@ public sealed class SeriesDetector
 
         // A level that stays anomalous for long enough is the new normal (a launch, a new tenant, a migration).
         _runUp = anomalousUp ? _runUp + 1 : 0;
-        _runDown = anomalousDown ? _runDown + 1 : 0;
-        _runLevel = _runUp + _runDown <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp + _runDown, 8);
-        if (_runUp >= _s.AcceptAfter || _runDown >= _s.AcceptAfter)
+        _runLevel = _runUp <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp, 8);
+        if (_runUp >= _s.AcceptAfter)
         {
             // Only a real rise is remembered (a CUSUM's tail after a burst is accepted at about the old level).
-            if (double.IsNaN(_preFast) && _runUp > 0 && _runLevel - Math.Max(_fast, _slow) > Clip * _sigma)
+            if (double.IsNaN(_preFast) && _runLevel - Math.Max(_fast, _slow) > Clip * _sigma)
             {
                 (_preFast, _preSlow, _preSigma) = (_fast, _slow, _sigma);
                 _preMid = (Math.Max(_fast, _slow) + _runLevel) / 2;
@@ -215,11 +204,10 @@ public sealed class SeriesDetector
             }
 
             _fast = _runLevel;
-            _cusumUp = _cusumDown = 0;
-            _runUp = _runDown = 0;
+            _cusumUp = 0;
+            _runUp = 0;
         }
-        else if (!anomalousUp && !anomalousDown
-            && ((growth > 2 * _rampLog && _fast - _slow > _rampLog) || (_s.BothDirections && growth < -2 * _rampLog && _slow - _fast > _rampLog)))
+        else if (!anomalousUp && growth > 2 * _rampLog && _fast - _slow > _rampLog)
         {
             // A ramp past twice its own threshold has been reported; measure further growth from here. Only when the
             // fast level has moved too: a window lifted by a burst that has just ended is no new level.
@@ -309,8 +297,8 @@ public sealed class SeriesDetector
         if (_returnRun >= _returnAfter)
         {
             (_fast, _slow, _sigma) = (_preFast, _preSlow, _preSigma);
-            _cusumUp = _cusumDown = 0;
-            _runUp = _runDown = 0;
+            _cusumUp = 0;
+            _runUp = 0;
             _preFast = double.NaN;
             ClearWindow(); // the window holds the incident that just ended, no ramp
             return true;
@@ -408,9 +396,7 @@ public sealed class SeriesDetector
         w.Write(_rampBias);
         w.Write(_sigma);
         w.Write(_cusumUp);
-        w.Write(_cusumDown);
         w.Write(_runUp);
-        w.Write(_runDown);
         w.Write(_runLevel);
         w.Write(_preFast);
         w.Write(_preSlow);
@@ -455,9 +441,7 @@ public sealed class SeriesDetector
         _rampBias = r.ReadDouble();
         _sigma = r.ReadDouble();
         _cusumUp = r.ReadDouble();
-        _cusumDown = r.ReadDouble();
         _runUp = r.ReadInt32();
-        _runDown = r.ReadInt32();
         _runLevel = r.ReadDouble();
         _preFast = r.ReadDouble();
         _preSlow = r.ReadDouble();

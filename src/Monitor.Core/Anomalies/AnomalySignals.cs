@@ -32,4 +32,7 @@ public enum AnomalySignals
 
     /// <summary>Usage under a key id that the provider's key listing does not have.</summary>
     UnknownKey = 512,
+
+    /// <summary>Used again after a silence of a week or more, many times its usual gap between sessions.</summary>
+    Dormant = 1024,
 }

@@ -32,7 +32,7 @@ public sealed record DetectorSettings
     /// Observed over expected total of the last <see cref="RampWindow"/> steps, against the slow baseline, at which the
     /// ramp score is 0.5 (low-and-slow growth).
     /// </summary>
-    public double RampRatio { get; init; } = 1.5;
+    public double RampRatio { get; init; } = 1.7;
 
     /// <summary>Steps summed for the ramp ratio: a day of hours (a sum is far steadier than any one step), 3 days of days.</summary>
     public required int RampWindow { get; init; }
@@ -41,6 +41,9 @@ public sealed record DetectorSettings
     public double CusumAllowance { get; init; } = 1;
 
     public double CusumLevel { get; init; } = 15;
+
+    /// <summary>The step in seconds (0 when unknown): an hour or a day gives the detector a <see cref="RecurrenceMemory"/>.</summary>
+    public long StepSeconds { get; init; }
 
     public static DetectorSettings ForStep(TimeSpan step)
     {
@@ -53,7 +56,7 @@ public sealed record DetectorSettings
             var period = perDay <= 24 ? perDay * 7 : Math.Min(perDay, 1440);
             return new DetectorSettings
             {
-                Period = period, StepsPerDay = perDay, WarmUp = Math.Max(period, 24),
+                Period = period, StepsPerDay = perDay, StepSeconds = seconds, WarmUp = Math.Max(period, 24),
                 FastHalfLife = perDay, SlowHalfLife = perDay * 14, AcceptAfter = Math.Max(6, perDay), RampWindow = perDay,
             };
         }
@@ -62,7 +65,7 @@ public sealed record DetectorSettings
         {
             return new DetectorSettings
             {
-                Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3, RampWindow = 3,
+                Period = 7, StepsPerDay = 0, StepSeconds = seconds, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3, RampWindow = 3,
             };
         }
 

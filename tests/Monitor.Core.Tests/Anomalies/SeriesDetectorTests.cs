@@ -97,7 +97,7 @@ public sealed class SeriesDetectorTests
         }
 
         if (ramp)
-            Assert.InRange(firstRamp ?? int.MaxValue, start + 24, start + 72);
+            Assert.InRange(firstRamp ?? int.MaxValue, start + 24, start + 96);
         else
             Assert.Null(firstRamp);
     }

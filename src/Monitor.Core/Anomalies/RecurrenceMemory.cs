@@ -129,8 +129,11 @@ public sealed class RecurrenceMemory
         {
             if (!InOccasion(e.Anchor))
                 continue;
-            var weekly = (e.Anchor >> 8) == (int)AnchorKind.Weekday;
-            if (e.Seen < (weekly ? 2 : 1))
+            // A batch that runs over a month's last days is one occasion: its first day sets up the next.
+            var kind = (AnchorKind)(e.Anchor >> 8);
+            var weekly = kind == AnchorKind.Weekday;
+            var closing = kind is AnchorKind.FromMonthEnd or AnchorKind.BusinessFromMonthEnd or AnchorKind.FromQuarterEnd or AnchorKind.BusinessFromQuarterEnd;
+            if (e.Seen < (weekly ? 2 : closing ? 0 : 1))
                 continue;
             for (var s = 0; s < _slots; s++)
             {
@@ -154,27 +157,44 @@ public sealed class RecurrenceMemory
             var e = _entries[i];
             if (!InOccasion(e.Anchor))
                 continue;
-            if (Reached(e))
+            for (var s = 0; s < _slots; s++)
             {
-                e.Hit = true;
+                if (!float.IsNaN(e.Levels[s]) && Near(_observed, s) >= e.Levels[s] - Tolerance)
+                    e.Reached |= 1 << s;
+            }
+
+            if (e.Reached != 0)
+            {
                 for (var s = 0; s < _slots; s++)
                 {
-                    if (!double.IsNaN(_notable[s]))
-                        e.Levels[s] = float.IsNaN(e.Levels[s]) ? (float)_notable[s] : (float)(0.5 * e.Levels[s] + 0.5 * _notable[s]);
+                    if (double.IsNaN(_notable[s]))
+                        continue;
+                    e.Levels[s] = float.IsNaN(e.Levels[s]) ? (float)_notable[s] : (float)(0.5 * e.Levels[s] + 0.5 * _notable[s]);
+                    e.Reached |= 1 << s;
                 }
             }
 
-            // An occasion ends the day after its day.
+            // An occasion ends the day after its day: the steps it did not reach are dropped (what recurs is the
+            // batch, not the busy morning that came with it once), and an occasion that reached none weakens it.
             if (!Contains(_before, _beforeCount, e.Anchor))
                 continue;
-            e.Seen = e.Hit ? Math.Min(e.Seen + 1, MaxSeen) : e.Seen - 1;
-            e.Hit = false;
+            for (var s = 0; s < _slots; s++)
+            {
+                if ((e.Reached & (1 << s)) == 0)
+                    e.Levels[s] = float.NaN;
+            }
+
+            e.Seen = e.Reached != 0 ? Math.Min(e.Seen + 1, MaxSeen) : e.Seen - 1;
+            e.Reached = 0;
             if (e.Seen <= 0)
                 _entries.RemoveAt(i);
         }
 
         if (!_fresh)
             return;
+        var all = 0;
+        for (var s = 0; s < _slots; s++)
+            all |= double.IsNaN(_notable[s]) ? 0 : 1 << s;
         for (var a = 0; a < _anchorCount; a++)
         {
             if (_entries.Exists(e => e.Anchor == _anchors[a]))
@@ -185,24 +205,8 @@ public sealed class RecurrenceMemory
             for (var s = 0; s < _slots; s++)
                 levels[s] = (float)_notable[s];
             // Seen once: the occasion that created it ends tomorrow and counts it then.
-            _entries.Add(new Entry { Anchor = _anchors[a], Levels = levels, Seen = 0, Hit = true });
+            _entries.Add(new Entry { Anchor = _anchors[a], Levels = levels, Seen = 0, Reached = all });
         }
-    }
-
-    // Whether the day reached an entry's levels at half of its steps or more (within a factor of two, a step either side).
-    private bool Reached(Entry e)
-    {
-        int steps = 0, reached = 0;
-        for (var s = 0; s < _slots; s++)
-        {
-            if (float.IsNaN(e.Levels[s]))
-                continue;
-            steps++;
-            if (Near(_observed, s) >= e.Levels[s] - Tolerance)
-                reached++;
-        }
-
-        return 2 * reached >= steps;
     }
 
     private bool InOccasion(int anchor) =>
@@ -252,7 +256,7 @@ public sealed class RecurrenceMemory
         {
             w.Write(e.Anchor);
             w.Write((byte)e.Seen);
-            w.Write(e.Hit);
+            w.Write(e.Reached);
             foreach (var v in e.Levels)
                 w.Write(v);
         }
@@ -271,7 +275,7 @@ public sealed class RecurrenceMemory
         var count = r.ReadInt32();
         for (var i = 0; i < count; i++)
         {
-            var e = new Entry { Anchor = r.ReadInt32(), Seen = r.ReadByte(), Hit = r.ReadBoolean(), Levels = new float[_slots] };
+            var e = new Entry { Anchor = r.ReadInt32(), Seen = r.ReadByte(), Reached = r.ReadInt32(), Levels = new float[_slots] };
             for (var s = 0; s < _slots; s++)
                 e.Levels[s] = r.ReadSingle();
             _entries.Add(e);
@@ -306,6 +310,7 @@ public sealed class RecurrenceMemory
         BusinessFromMonthEnd,
         FromQuarterEnd,
         BusinessFromQuarterEnd,
+        FromFirstBusinessDay,
     }
 
     /// <summary>The anchors of a UTC day (days since the Unix epoch).</summary>
@@ -326,10 +331,21 @@ public sealed class RecurrenceMemory
                 into[n++] = Anchor(AnchorKind.FromQuarterEnd, fromEnd);
         }
 
+        // Days from the nearest first business day of a month (this one's or the next's): a job on a month's first
+        // business day, far east of UTC, runs on the UTC day before it, which a weekend moves across the month's end.
+        var first = (weekday - (dayOfMonth - 1) % 7 + 7) % 7; // the weekday of the month's first day
+        var start = fromEnd < 3 ? day + fromEnd + 1 : dayOfMonth <= 7 ? day - dayOfMonth + 1 : long.MinValue;
+        if (start != long.MinValue)
+        {
+            var startWeekday = fromEnd < 3 ? (weekday + fromEnd + 1) % 7 : first;
+            var firstBusiness = start + (startWeekday == 5 ? 2 : startWeekday == 6 ? 1 : 0);
+            if (day - firstBusiness is >= -3 and <= 4)
+                into[n++] = Anchor(AnchorKind.FromFirstBusinessDay, (int)(day - firstBusiness + 3));
+        }
+
         if (weekday < 5)
         {
             // Business days (Monday to Friday) from the month's start, and left until its end.
-            var first = (int)((((day - dayOfMonth + 1) + 3) % 7 + 7) % 7);
             var before = Weekdays(first, dayOfMonth - 1);
             var after = Weekdays((weekday + 1) % 7, fromEnd);
             if (before < 5)
@@ -380,7 +396,7 @@ public sealed class RecurrenceMemory
         /// <summary>Occasions that saw it again, less those that did not (it is forgotten at 0).</summary>
         public int Seen { get; set; }
 
-        /// <summary>Whether the current occasion has seen it again.</summary>
-        public bool Hit { get; set; }
+        /// <summary>The steps (bits) the current occasion has seen it reach again.</summary>
+        public int Reached { get; set; }
     }
 }

@@ -159,7 +159,7 @@ public sealed class RecurrenceMemory
                 continue;
             for (var s = 0; s < _slots; s++)
             {
-                if (!float.IsNaN(e.Levels[s]) && Near(_observed, s) >= e.Levels[s] - Tolerance)
+                if (!double.IsNaN(e.Levels[s]) && Near(_observed, s) >= e.Levels[s] - Tolerance)
                     e.Reached |= 1 << s;
             }
 
@@ -169,7 +169,7 @@ public sealed class RecurrenceMemory
                 {
                     if (double.IsNaN(_notable[s]))
                         continue;
-                    e.Levels[s] = float.IsNaN(e.Levels[s]) ? (float)_notable[s] : (float)(0.5 * e.Levels[s] + 0.5 * _notable[s]);
+                    e.Levels[s] = double.IsNaN(e.Levels[s]) ? _notable[s] : 0.5 * e.Levels[s] + 0.5 * _notable[s];
                     e.Reached |= 1 << s;
                 }
             }
@@ -181,7 +181,7 @@ public sealed class RecurrenceMemory
             for (var s = 0; s < _slots; s++)
             {
                 if ((e.Reached & (1 << s)) == 0)
-                    e.Levels[s] = float.NaN;
+                    e.Levels[s] = double.NaN;
             }
 
             e.Seen = e.Reached != 0 ? Math.Min(e.Seen + 1, MaxSeen) : e.Seen - 1;
@@ -201,9 +201,7 @@ public sealed class RecurrenceMemory
                 continue;
             if (_entries.Count >= MaxEntries)
                 _entries.Remove(_entries.MinBy(e => e.Seen)!);
-            var levels = new float[_slots];
-            for (var s = 0; s < _slots; s++)
-                levels[s] = (float)_notable[s];
+            var levels = (double[])_notable.Clone();
             // Seen once: the occasion that created it ends tomorrow and counts it then.
             _entries.Add(new Entry { Anchor = _anchors[a], Levels = levels, Seen = 0, Reached = all });
         }
@@ -224,18 +222,6 @@ public sealed class RecurrenceMemory
     }
 
     // The highest of a slot's and its neighbours' values (NaN ones ignored; negative infinity when none).
-    private double Near(float[] values, int s)
-    {
-        var best = double.NegativeInfinity;
-        for (var i = Math.Max(0, s - 1); i <= Math.Min(_slots - 1, s + 1); i++)
-        {
-            if (values[i] > best)
-                best = values[i];
-        }
-
-        return best;
-    }
-
     private double Near(double[] values, int s)
     {
         var best = double.NegativeInfinity;
@@ -275,9 +261,9 @@ public sealed class RecurrenceMemory
         var count = r.ReadInt32();
         for (var i = 0; i < count; i++)
         {
-            var e = new Entry { Anchor = r.ReadInt32(), Seen = r.ReadByte(), Reached = r.ReadInt32(), Levels = new float[_slots] };
+            var e = new Entry { Anchor = r.ReadInt32(), Seen = r.ReadByte(), Reached = r.ReadInt32(), Levels = new double[_slots] };
             for (var s = 0; s < _slots; s++)
-                e.Levels[s] = r.ReadSingle();
+                e.Levels[s] = r.ReadDouble();
             _entries.Add(e);
         }
 
@@ -391,7 +377,7 @@ public sealed class RecurrenceMemory
         public required int Anchor { get; init; }
 
         /// <summary>The level reached at each step of the day (NaN where the day was not notable).</summary>
-        public required float[] Levels { get; init; }
+        public required double[] Levels { get; init; }
 
         /// <summary>Occasions that saw it again, less those that did not (it is forgotten at 0).</summary>
         public int Seen { get; set; }

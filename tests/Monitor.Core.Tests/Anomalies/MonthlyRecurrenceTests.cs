@@ -17,11 +17,9 @@ public sealed class MonthlyRecurrenceTests
     [Fact]
     public void Score_MonthEndBatchThreeMonthsRunning_AlertsAtMostOnItsFirstOccurrence()
     {
-        // The last two days of January, February, March and April: four times the key's day, in the evening (UTC).
-        var cost = Office(125);
+        // The last two days of January, February, March and April.
+        var cost = WithMonthEndBatches(125);
         var batches = MonthEnds(cost.Length, last: 2).ToList();
-        foreach (var day in batches)
-            Burn(cost, day * 24 + 18, 6, Daily * 4 / 6);
 
         var incidents = Score(cost);
 
@@ -50,9 +48,7 @@ public sealed class MonthlyRecurrenceTests
     public void Score_LeakOnAMonthEndBatchDay_StillAlertsAtItsStart()
     {
         // The batch is the key's normal by April; a leak starts on April's last day, above the batch and round the clock.
-        var cost = Office(125);
-        foreach (var day in MonthEnds(cost.Length, last: 2))
-            Burn(cost, day * 24 + 18, 6, Daily * 4 / 6);
+        var cost = WithMonthEndBatches(125);
         var leak = MonthEnds(cost.Length, last: 1).Last() * 24 + 10;
         Burn(cost, leak, 30, Daily / 24 * 12);
 
@@ -61,6 +57,25 @@ public sealed class MonthlyRecurrenceTests
         var incident = incidents.First(i => Hour(i) >= leak - 24);
         Assert.Equal(FirstHour + leak, incident.Start);
         Assert.InRange(incident.ReportableAt!.Value - incident.Start, 0, 2);
+    }
+
+    [Fact]
+    public void Restore_OnAMonthEndBatchDay_ScoresTheRestExactlyAsAnUninterruptedDetector()
+    {
+        // Saved in the middle of March's batch, with January's and February's remembered.
+        var cost = WithMonthEndBatches(100);
+        var split = MonthEnds(cost.Length, last: 1).Last() * 24 + 20;
+
+        Resume.AssertSameAsUninterrupted(step => cost[step - FirstHour], FirstHour, FirstHour + split, FirstHour + cost.Length);
+    }
+
+    // An office key with a batch of four times its day on the last two days of every month, in the evening (UTC).
+    private static double[] WithMonthEndBatches(int days)
+    {
+        var cost = Office(days);
+        foreach (var day in MonthEnds(cost.Length, last: 2))
+            Burn(cost, day * 24 + 18, 6, Daily * 4 / 6);
+        return cost;
     }
 
     private static IReadOnlyList<AnomalyIncident> Score(double[] cost) =>

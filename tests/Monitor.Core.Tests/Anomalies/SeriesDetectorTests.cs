@@ -107,24 +107,9 @@ public sealed class SeriesDetectorTests
     {
         const int start = 28 * 24;
         const int split = start + 40;
-        double Value(int h) => Seasonal(h) * (h < start ? 1 : 1 + 3 * Math.Min(1, (h - start) / (14.0 * 24)));
-        var whole = new SeriesDetector(Hourly);
-        var first = new SeriesDetector(Hourly);
-        for (var h = 0; h < split; h++)
-        {
-            whole.Next(h, Value(h));
-            first.Next(h, Value(h));
-        }
+        double Value(long h) => Seasonal((int)h) * (h < start ? 1 : 1 + 3 * Math.Min(1, (h - start) / (14.0 * 24)));
 
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
-            first.Save(w);
-        buffer.Position = 0;
-        var resumed = new SeriesDetector(Hourly);
-        resumed.Restore(new BinaryReader(buffer));
-
-        for (var h = split; h < start + 7 * 24; h++)
-            Assert.Equal(whole.Next(h, Value(h)), resumed.Next(h, Value(h)));
+        Resume.AssertSameAsUninterrupted(Value, 0, split, start + 7 * 24);
     }
 
     [Fact]

@@ -84,17 +84,18 @@ public sealed class RecurrenceMemory
 
     /// <summary>
     /// Notes the step's level <paramref name="y"/> against its <paramref name="usual"/> and scale; call after
-    /// <see cref="Expect"/> for the same step. A remembered day is seen again when its levels are reached, whether
-    /// or not the baseline has learned them meanwhile.
+    /// <see cref="Expect"/> for the same step. A step the detector found <paramref name="anomalous"/> above its usual
+    /// is remembered whatever its size (a noisy key's quarter-end job may stand out as a ramp only). A remembered day
+    /// is seen again when its levels are reached, whether or not the baseline has learned them meanwhile.
     /// </summary>
-    public void Observe(long step, double y, double usual, double sigma)
+    public void Observe(long step, double y, double usual, double sigma, bool anomalous)
     {
         var slot = SlotOf(step);
         _observed[slot] = double.IsNaN(_observed[slot]) ? y : Math.Max(_observed[slot], y);
-        if (y - usual <= Notable * sigma)
+        if (y - usual <= (anomalous ? 0 : Notable * sigma))
             return;
         _notable[slot] = double.IsNaN(_notable[slot]) ? y : Math.Max(_notable[slot], y);
-        _fresh |= y - Math.Max(usual, _confirmed[slot]) > Fresh * sigma;
+        _fresh |= y - Math.Max(usual, _confirmed[slot]) > (anomalous ? 0 : Fresh * sigma);
     }
 
     // The step's slot in its UTC day, moving to that day first if need be (one division a day, not a step).
@@ -200,7 +201,12 @@ public sealed class RecurrenceMemory
             if (_entries.Exists(e => e.Anchor == _anchors[a]))
                 continue;
             if (_entries.Count >= MaxEntries)
-                _entries.Remove(_entries.MinBy(e => e.Seen)!);
+            {
+                // The weakest goes, the newest of them first: a quarter's anchor, seen once months ago, outlives
+                // yesterday's one-off.
+                var weakest = _entries.Min(e => e.Seen);
+                _entries.RemoveAt(_entries.FindLastIndex(e => e.Seen == weakest));
+            }
             var levels = (double[])_notable.Clone();
             // Seen once: the occasion that created it ends tomorrow and counts it then.
             _entries.Add(new Entry { Anchor = _anchors[a], Levels = levels, Seen = 0, Reached = all });

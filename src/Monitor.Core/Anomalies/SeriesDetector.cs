@@ -176,7 +176,10 @@ public sealed class SeriesDetector
         // The whole first session after a long silence is a wake-up.
         var dormant = value != 0 && (_waking || _silentRun > Math.Max(DormantDays * Math.Max(_s.StepsPerDay, 1), DormantGaps * _sessionGap));
         var intermittent = _activeShare < IntermittentBelow && !dormant;
-        var zUp = intermittent ? (y - Math.Max(high, _activeLevel)) / Math.Max(_sigma, _activeSpread) : (y - high) / _sigma;
+        // Hours vary less than days: a busy day is no spike for a large key whose hours are smooth, so the scale is at
+        // least the usual spread of a day's total.
+        var scale = Math.Max(_sigma, _rampSpread);
+        var zUp = intermittent ? (y - Math.Max(high, _activeLevel)) / Math.Max(scale, _activeSpread) : (y - high) / scale;
         var zDown = (low - y) / _sigma;
 
         // Capped at twice the decision level: a burst is forgotten within a few steps of its end, not scored for hours.
@@ -252,7 +255,7 @@ public sealed class SeriesDetector
                 _activeSpread = Math.Max(SigmaFloor, _activeSpread + rate * (1.25 * Math.Abs(deviation) - _activeSpread));
             }
 
-            _memory?.Observe(step, y, usual, _sigma);
+            _memory?.Observe(step, y, usual, _sigma, score >= 0.5);
             // A weekly pattern is the weekly baseline's to learn; a monthly one stays in the memory.
             var learned = learnable ? y : y - explained;
             // A day far below its usual total (a holiday, a quiet week) barely lowers the profile, so the working days

@@ -45,6 +45,23 @@ public sealed class MonthlyRecurrenceTests
     }
 
     [Fact]
+    public void Score_MonthEndJobOnANoisySmallKey_AlertsAtMostOnItsFirstOccurrence()
+    {
+        // A small key whose hours vary by a factor of two or more: its month-end job stands out as a day's growth
+        // (a ramp), never as a spike, and is remembered all the same.
+        var random = new Random(29);
+        var cost = Office(240).Select(c => c / 12 * Math.Exp(0.8 * Gaussian(random))).ToArray();
+        var jobs = MonthEnds(cost.Length, last: 1).ToList();
+        foreach (var day in jobs)
+            Burn(cost, day * 24 + 18, 6, Daily / 12 * 2.5 / 6 * Math.Exp(0.2 * Gaussian(random)));
+
+        var incidents = Score(cost);
+
+        Assert.True(jobs.Count >= 7);
+        Assert.DoesNotContain(incidents, i => Hour(i) >= jobs[2] * 24 - 24);
+    }
+
+    [Fact]
     public void Score_LeakOnAMonthEndBatchDay_StillAlertsAtItsStart()
     {
         // The batch is the key's normal by April; a leak starts on April's last day, above the batch and round the clock.
@@ -103,6 +120,9 @@ public sealed class MonthlyRecurrenceTests
 
         return cost;
     }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private static void Burn(double[] cost, int from, int hours, double perHour)
     {

@@ -13,8 +13,11 @@ public static class AnomalyBenchmark
 {
     public static readonly int[] Seeds = [11, 23, 37, 41, 59];
 
-    /// <summary>Seeds never used while changing the detector: the check that a change generalises beyond <see cref="Seeds"/>.</summary>
-    public static readonly int[] HeldOutSeeds = [101, 211, 307, 401, 503];
+    /// <summary>
+    /// Seeds never used while changing the detector: the check that a change generalises beyond <see cref="Seeds"/>.
+    /// Once a change has been made while looking at them, they are replaced by fresh ones (before: 101, 211, 307, 401, 503).
+    /// </summary>
+    public static readonly int[] HeldOutSeeds = [613, 727, 829, 919, 1021];
 
     public sealed record Quality(
         int Incidents, int Found, int Alerts, int TrueAlerts, double KeyMonths, int FalseAlerts,
@@ -34,6 +37,22 @@ public static class AnomalyBenchmark
 
     public const double SmallKey = 5;
 
+    /// <summary>Seeds of the persona traces (<see cref="AnomalyPersonas"/>) used while changing the detector.</summary>
+    public static readonly int[] PersonaSeeds = [13, 17, 19];
+
+    /// <summary>Persona seeds never looked at while changing the detector (replaced likewise; before: 601, 701, 809).</summary>
+    public static readonly int[] PersonaHeldOutSeeds = [907, 1013, 1117];
+
+    /// <summary>
+    /// Persona figures per kind: live key-months, false alerts (incidents that do not match the injected one, from
+    /// the end of the history on), and for incident kinds found of injected with the delays to the alert in hours.
+    /// </summary>
+    public sealed record PersonaFigures(
+        AnomalyPersonas.Kind Kind, int Keys, double KeyMonths, int FalseAlerts, int Injected, int Found, double MeanDelay, double P90Delay, double MaxDelay)
+    {
+        public double FalsePerKeyMonth => FalseAlerts / KeyMonths;
+    }
+
     public static Task RunAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
@@ -42,6 +61,12 @@ public static class AnomalyBenchmark
         Print(Measure(Seeds, 20, new AnomalyRules()), Seeds.Length);
         Console.WriteLine(Invariant($"  held-out seeds {string.Join(", ", HeldOutSeeds)}:"));
         Print(Measure(HeldOutSeeds, 20, new AnomalyRules()), HeldOutSeeds.Length);
+        foreach (var (title, seeds) in new[] { ("persona traces, seeds", PersonaSeeds), ("persona traces, held-out seeds", PersonaHeldOutSeeds) })
+        {
+            Console.WriteLine(Invariant($"  {title} {string.Join(", ", seeds)}: {Enum.GetValues<AnomalyPersonas.Kind>().Length} kinds x 20 keys x {AnomalyPersonas.Days} days hourly, the first {AnomalyPersonas.HistoryDays} history"));
+            PrintPersonas(MeasurePersonas(seeds, 20, new AnomalyRules()));
+        }
+
         Console.WriteLine(Invariant($"  ({watch.Elapsed.TotalSeconds:F1} s)"));
         var rate = Throughput(20_000_000);
         Console.WriteLine(Invariant($"  scoring throughput: {rate:N0} points/s on one core"));
@@ -89,6 +114,53 @@ public static class AnomalyBenchmark
         // Key-months after the week of warm-up.
         var keyMonths = outcomes.Count * (AnomalyScenarios.Days - 7) / 30.0;
         return new Quality(incidents, found, alerts, trueAlerts, keyMonths, falseAlerts, byKind, falseByKind);
+    }
+
+    public static List<PersonaFigures> MeasurePersonas(int[] seeds, int perKind, AnomalyRules rules)
+    {
+        var traces = seeds.SelectMany(seed => AnomalyPersonas.Generate(seed, perKind)).ToList();
+        var outcomes = new (AnomalyPersonas.Trace Trace, IReadOnlyList<AnomalyIncident> Incidents)[traces.Count];
+        Parallel.For(0, traces.Count, i => outcomes[i] = (traces[i], AnomalyScenarios.Score(
+            traces[i].FirstHour, traces[i].Cost, traces[i].Tokens, traces[i].Requests, traces[i].Models, rules)));
+        var live = AnomalyPersonas.HistoryDays * 24;
+        var figures = new List<PersonaFigures>();
+        foreach (var group in outcomes.GroupBy(o => o.Trace.Kind))
+        {
+            int falseAlerts = 0, injected = 0;
+            var delays = new List<double>();
+            foreach (var (trace, incidents) in group)
+            {
+                var counted = incidents.Where(i => i.Start - trace.FirstHour >= live).ToList();
+                bool Hit(AnomalyIncident i) => trace.IncidentStart >= 0 && i.Start - trace.FirstHour >= trace.IncidentStart - 24 && i.Start - trace.FirstHour < trace.IncidentEnd;
+                falseAlerts += counted.Count(i => !Hit(i));
+                if (trace.IncidentStart < 0)
+                    continue;
+                injected++;
+                if (counted.Where(Hit).Select(i => i.ReportableAt!.Value - trace.FirstHour - trace.IncidentStart).DefaultIfEmpty(-1).Min() is var delay and >= 0)
+                    delays.Add(delay);
+            }
+
+            delays.Sort();
+            var keys = group.Count();
+            figures.Add(new PersonaFigures(group.Key, keys, keys * (AnomalyPersonas.Days - AnomalyPersonas.HistoryDays) / 30.0, falseAlerts, injected, delays.Count,
+                delays.Count == 0 ? 0 : delays.Average(), delays.Count == 0 ? 0 : delays[(int)Math.Ceiling(0.9 * delays.Count) - 1], delays.Count == 0 ? 0 : delays[^1]));
+        }
+
+        return figures;
+    }
+
+    public static void PrintPersonas(List<PersonaFigures> figures)
+    {
+        foreach (var f in figures.OrderBy(f => f.Kind))
+        {
+            Console.WriteLine(AnomalyPersonas.IsIncident(f.Kind)
+                ? Invariant($"  {f.Kind,-16} found {f.Found}/{f.Injected}, delay mean {f.MeanDelay:F1} h, p90 {f.P90Delay:F0} h, max {f.MaxDelay:F0} h; false alerts {f.FalseAlerts} ({f.FalsePerKeyMonth:F3} per key-month)")
+                : Invariant($"  {f.Kind,-16} false alerts {f.FalseAlerts} over {f.KeyMonths:F0} key-months ({f.FalsePerKeyMonth:F3} per key-month)"));
+        }
+
+        var benign = figures.Where(f => !AnomalyPersonas.IsIncident(f.Kind)).ToList();
+        var incidents = figures.Where(f => AnomalyPersonas.IsIncident(f.Kind)).ToList();
+        Console.WriteLine(Invariant($"  benign: worst kind {benign.Max(f => f.FalsePerKeyMonth):F3} false alerts per key-month, all {benign.Sum(f => f.FalseAlerts) / benign.Sum(f => f.KeyMonths):F3}; incidents found {incidents.Sum(f => f.Found)}/{incidents.Sum(f => f.Injected)}"));
     }
 
     /// <summary>Points per second through one detector on one thread (best of three runs).</summary>

@@ -3,14 +3,17 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab]
 //       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
+//       [--nab PATH] [--python /usr/bin/python3]  (a checkout of numenta/NAB: the nab figure runs only when it is given)
 // The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own. The year figure
 // runs last, after those records are gone; alone (--only year) it first measures the raw baseline it is compared to.
 
 var rows = 1_000_000;
 int keys = 200, models = 12, days = 365;
 string? only = null;
+string? nab = null;
+var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,7 +22,7 @@ for (var i = 0; i < args.Length; i++)
             rows = n;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab":
             only = args[i + 1];
             i++;
             break;
@@ -35,8 +38,14 @@ for (var i = 0; i < args.Length; i++)
             days = d;
             i++;
             break;
+        case "--nab" when i + 1 < args.Length:
+            nab = args[++i];
+            break;
+        case "--python" when i + 1 < args.Length:
+            python = args[++i];
+            break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy] [--keys 200] [--models 1..12] [--days 365]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab] [--keys 200] [--models 1..12] [--days 365] [--nab PATH] [--python PATH]");
             return 2;
     }
 }
@@ -55,6 +64,15 @@ if (Runs("import"))
 
 if (Runs("anomaly"))
     await AnomalyBenchmark.RunAsync(ct);
+if (only == "nab" && nab is null)
+{
+    Console.Error.WriteLine("nab: give the path of a NAB checkout with --nab (git clone https://github.com/numenta/NAB)");
+    return 2;
+}
+
+if (Runs("nab") && nab is not null && await NabBenchmark.RunAsync(nab, python, ct) is var nabResult and not 0)
+    return nabResult;
+if (only == "nab") return 0;
 if (only == "anomaly-check") { await AnomalyCheckBenchmark.RunAsync(ct); return 0; } // 21.6 million records: only on request
 
 CheckBenchmark.Result? check = null;

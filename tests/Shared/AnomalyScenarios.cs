@@ -168,19 +168,32 @@ public static class AnomalyScenarios
     public sealed record Outcome(Trace Trace, IReadOnlyList<AnomalyIncident> Incidents);
 
     /// <summary>Runs one trace through a <see cref="KeyWatch"/> and an <see cref="IncidentTracker"/>, hour by hour.</summary>
-    public static Outcome Run(Trace trace, AnomalyRules rules)
+    public static Outcome Run(Trace trace, AnomalyRules rules) =>
+        new(trace, Score(FirstHour, trace.Cost, trace.Tokens, trace.Requests, trace.NewModel is { } m ? [(trace.NewModelFrom, m, 5)] : [], rules));
+
+    /// <summary>
+    /// Scores hourly spend from <paramref name="firstHour"/> (hours since the Unix epoch) on with one key's
+    /// <see cref="KeyWatch"/> (its main model priced 1, <paramref name="models"/> first used at their hour with their
+    /// relative price) and <see cref="IncidentTracker"/>: the reportable incidents.
+    /// </summary>
+    public static IReadOnlyList<AnomalyIncident> Score(
+        long firstHour, double[] cost, double[] tokens, double[] requests, IReadOnlyList<(int Hour, string Model, double Price)> models, AnomalyRules rules)
     {
         var watch = new KeyWatch(DetectorSettings.ForStep(TimeSpan.FromHours(1)), rules);
         var tracker = new IncidentTracker(rules);
         watch.UseModel("main-model", 1);
-        for (var h = 0; h < trace.Cost.Length; h++)
+        for (var h = 0; h < cost.Length; h++)
         {
-            if (trace.NewModel is { } model && h == trace.NewModelFrom)
-                watch.UseModel(model, 5);
-            tracker.Add(watch.Observe(FirstHour + h, trace.Cost[h], trace.Tokens[h], trace.Requests[h]));
+            foreach (var (hour, model, price) in models)
+            {
+                if (hour == h)
+                    watch.UseModel(model, price);
+            }
+
+            tracker.Add(watch.Observe(firstHour + h, cost[h], tokens[h], requests[h]));
         }
 
-        return new Outcome(trace, [.. tracker.Reportable()]);
+        return [.. tracker.Reportable()];
     }
 
     /// <summary>Whether an incident matches the trace's injected one: it starts inside it (or up to a day before).</summary>

@@ -102,6 +102,7 @@ public static class AnomalyAlert
         if ((signals & AnomalySignals.Shift) != 0) parts.Add("a sustained excess");
         if ((signals & AnomalySignals.Ramp) != 0) parts.Add("a slow ramp over days");
         if ((signals & AnomalySignals.UnusualHour) != 0) parts.Add("activity at hours it is normally silent");
+        if ((signals & AnomalySignals.Dormant) != 0) parts.Add("use after a silence of a week or more");
         if ((signals & AnomalySignals.ExpensiveModel) != 0) parts.Add("a new, more expensive model");
         else if ((signals & AnomalySignals.NewModel) != 0) parts.Add("a model it never used before");
         if ((signals & AnomalySignals.QuietKey) != 0) parts.Add("use of a key that should be quiet (disabled, deleted, expired or unused for weeks)");

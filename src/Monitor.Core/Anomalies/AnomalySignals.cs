@@ -15,9 +15,6 @@ public enum AnomalySignals
     /// <summary>The level has been creeping up for days (fast level well above the slow one).</summary>
     Ramp = 4,
 
-    /// <summary>Far below the baseline (only scored for generic series).</summary>
-    Drop = 8,
-
     /// <summary>Activity at a time of day when the series is normally silent.</summary>
     UnusualHour = 16,
 
@@ -35,4 +32,7 @@ public enum AnomalySignals
 
     /// <summary>Usage under a key id that the provider's key listing does not have.</summary>
     UnknownKey = 512,
+
+    /// <summary>Used again after a silence of a week or more, many times its usual gap between sessions.</summary>
+    Dormant = 1024,
 }

@@ -32,7 +32,7 @@ public sealed record DetectorSettings
     /// Observed over expected total of the last <see cref="RampWindow"/> steps, against the slow baseline, at which the
     /// ramp score is 0.5 (low-and-slow growth).
     /// </summary>
-    public double RampRatio { get; init; } = 1.5;
+    public double RampRatio { get; init; } = 1.7;
 
     /// <summary>Steps summed for the ramp ratio: a day of hours (a sum is far steadier than any one step), 3 days of days.</summary>
     public required int RampWindow { get; init; }
@@ -42,10 +42,10 @@ public sealed record DetectorSettings
 
     public double CusumLevel { get; init; } = 15;
 
-    /// <summary>Score drops as well as rises (generic series); spend alerts only look up.</summary>
-    public bool BothDirections { get; init; }
+    /// <summary>The step in seconds (0 when unknown): an hour or a day gives the detector a <see cref="RecurrenceMemory"/>.</summary>
+    public long StepSeconds { get; init; }
 
-    public static DetectorSettings ForStep(TimeSpan step, bool bothDirections = false)
+    public static DetectorSettings ForStep(TimeSpan step)
     {
         var seconds = (long)step.TotalSeconds;
         if (seconds > 0 && seconds < 86_400 && 86_400 % seconds == 0)
@@ -56,9 +56,8 @@ public sealed record DetectorSettings
             var period = perDay <= 24 ? perDay * 7 : Math.Min(perDay, 1440);
             return new DetectorSettings
             {
-                Period = period, StepsPerDay = perDay, WarmUp = Math.Max(period, 24),
+                Period = period, StepsPerDay = perDay, StepSeconds = seconds, WarmUp = Math.Max(period, 24),
                 FastHalfLife = perDay, SlowHalfLife = perDay * 14, AcceptAfter = Math.Max(6, perDay), RampWindow = perDay,
-                BothDirections = bothDirections,
             };
         }
 
@@ -66,15 +65,13 @@ public sealed record DetectorSettings
         {
             return new DetectorSettings
             {
-                Period = 7, StepsPerDay = 0, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3, RampWindow = 3,
-                BothDirections = bothDirections,
+                Period = 7, StepsPerDay = 0, StepSeconds = seconds, WarmUp = 21, FastHalfLife = 3, SlowHalfLife = 28, AcceptAfter = 3, RampWindow = 3,
             };
         }
 
         return new DetectorSettings
         {
             Period = 1, StepsPerDay = 0, WarmUp = 30, FastHalfLife = 12, SlowHalfLife = 96, AcceptAfter = 12, RampWindow = 12,
-            BothDirections = bothDirections,
         };
     }
 }

@@ -91,6 +91,9 @@ public sealed class KeyWatch
             return new KeyHour(step, cost, c.Warm ? c.Expected : 0, Math.Max(0, cost - (c.Warm ? c.Expected : 0)), 0.9, signals, true);
         if (!c.Warm)
             return new KeyHour(step, cost, cost, 0, 0, AnomalySignals.None, false);
+        // A key silent for a week or more was expected to stay silent: all of its spend is extra.
+        if ((c.Signals & AnomalySignals.Dormant) != 0)
+            return new KeyHour(step, cost, 0, cost, Math.Max(c.Score, 0.9), signals, true);
 
         var relative = 1 + _rules.MinImpactRelative;
         var ramp = (c.Signals & AnomalySignals.Ramp) != 0;

@@ -29,13 +29,29 @@ public sealed class SeriesDetector
     private const double Clip = 2.0;
     private const double ScaleClip = 3.0;
     private const double ZCap = 6.0;
-    private const double SilentBelow = 0.05;
-    private const double ActivityRate = 0.1;
+    private const double SilentBelow = 0.1;
+    private const double RegularAbove = 0.3;
+    private const double ActivityRate = 0.05;
+    private const double IntermittentBelow = 0.25;
+    private const double ActiveRate = 0.05;
+    private const int ActiveMeanOver = 20;
+    private const double SessionRate = 0.1;
+    private const int SessionsMeanOver = 5;
+    private const int DormantDays = 7;
+    private const double DormantGaps = 6;
+    private const double SessionsLong = 3;
     private const double SigmaFloor = 0.03;
+    private const double ProfileRate = 0.3;
+    private const double InitialRampSpread = 0.1;
+    private const double RampSpreads = 5;
+    private static readonly double Ln2 = Math.Log(2);
+    private static readonly double OffDay = Ln2;
 
     private readonly DetectorSettings _s;
+    private readonly RecurrenceMemory? _memory;
     private readonly double[] _season;
     private readonly double[] _activity;
+    private double _busiestHour;
     private readonly double[] _warmValues;
     private readonly long[] _warmSteps;
     private readonly double _alphaFast;
@@ -50,10 +66,25 @@ public sealed class SeriesDetector
     private double _rampBias;
     private readonly double _alphaBias;
     private double _sigma = SigmaFloor;
+    // How often the series is active (above zero), and the usual level and spread of its active steps: an
+    // intermittent series (a developer's key used now and then) is judged against its own sessions, not its zeros.
+    private readonly double _alphaActive;
+    private double _activeShare = 1;
+    private double _activeLevel;
+    private double _activeSpread = SigmaFloor;
+    private int _activeSeen;
+    // An intermittent series' current run of active steps and its usual session length: sessions of any usual size
+    // are its normal, running for many times as long as one is not.
+    private int _activeRun;
+    private double _sessionLength = 1;
+    // Steps since the last active one, and the usual gap between sessions: a key silent for many times its usual
+    // gap that wakes up is judged as any key, not as one used now and then.
+    private int _silentRun;
+    private double _sessionGap = 1;
+    private bool _waking;
+    private int _gapsSeen;
     private double _cusumUp;
-    private double _cusumDown;
     private int _runUp;
-    private int _runDown;
     private double _runLevel;
     private readonly int _returnAfter;
     private readonly int _forgetAfter;
@@ -64,32 +95,39 @@ public sealed class SeriesDetector
     private double _preMid;
     private int _sinceAccept;
     private int _returnRun;
-    // The ramp window: the last steps' values and the cosh and sinh of their seasonal offsets (the slow level's
-    // expectation for them, in any level), with running sums.
+    // The ramp's reference: the usual value of each slot in the series' own units (a sum of them is unbiased, where
+    // one of compressed values would not be), times a scale that moves when a new level is accepted or a ramp has
+    // been reported; the usual spread of the window's log ratio, which sets how far it must rise.
+    private readonly double[] _profile;
+    private double _profileScale = 1;
+    private double _preProfileScale = 1;
+    private bool _rescaleWhenFull;
+    private double _rampSpread = InitialRampSpread;
+    // The ramp window: the last steps' values and the profile's values for them, with running sums.
     private readonly double[] _windowObserved;
-    private readonly double[] _windowCosh;
-    private readonly double[] _windowSinh;
+    private readonly double[] _windowUsual;
     private int _windowCount;
     private double _windowSum;
-    private double _windowCoshSum;
-    private double _windowSinhSum;
+    private double _windowUsualSum;
 
     public SeriesDetector(DetectorSettings settings)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Period, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.WarmUp, 2);
         _s = settings;
+        _memory = RecurrenceMemory.Supports(settings.StepSeconds) ? new RecurrenceMemory(settings.StepSeconds) : null;
         _season = new double[settings.Period];
         _activity = new double[Math.Max(settings.StepsPerDay, 1)];
         _warmValues = new double[settings.WarmUp];
         _warmSteps = new long[settings.WarmUp];
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.RampWindow, 1);
         _windowObserved = new double[settings.RampWindow];
-        _windowCosh = new double[settings.RampWindow];
-        _windowSinh = new double[settings.RampWindow];
+        _windowUsual = new double[settings.RampWindow];
+        _profile = new double[settings.Period];
         _alphaFast = HalfLifeRate(settings.FastHalfLife);
         _alphaSlow = HalfLifeRate(settings.SlowHalfLife);
         _alphaBias = HalfLifeRate(Math.Max(1, settings.SlowHalfLife / 2));
+        _alphaActive = _alphaBias;
         // A slot is seen once per period: learn it faster when the period is long.
         _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
         _lambda = Math.Min(0.1, 2 * _alphaFast);
@@ -127,59 +165,118 @@ public sealed class SeriesDetector
         // Within a day, a step is also compared with its neighbours' usual: a job that runs an hour later (a clock
         // change, a slow queue) is neither a spike where it now runs nor a drop where it used to.
         var (before, after) = _s.StepsPerDay >= 24 ? (_season[Slot(step - 1, _s.Period)], _season[Slot(step + 1, _s.Period)]) : (season, season);
-        var high = Math.Max(_fast, _slow) + Math.Max(season, Math.Max(before, after));
+        var usual = Math.Max(_fast, _slow) + Math.Max(season, Math.Max(before, after));
+        // What recurring days (the next day, a weekday, a month's end...) lead the series to expect above its usual.
+        var (recurring, learnable) = _memory?.Expect(step) ?? (double.NegativeInfinity, false);
+        var high = Math.Max(usual, recurring + RecurrenceMemory.Tolerance);
+        // The step is the recurring day's when it is at least halfway up to its level; otherwise it is an ordinary
+        // step on a day that might have been one (learned as any other).
+        var explained = recurring > usual && y - usual > (recurring - usual) / 2 ? Math.Min(y, recurring) - usual : 0;
         var low = Math.Min(_fast, _slow) + Math.Min(season, Math.Min(before, after));
-        var zUp = (y - high) / _sigma;
+        // The whole first session after a long silence is a wake-up.
+        var dormant = value != 0 && (_waking || _silentRun > Math.Max(DormantDays * Math.Max(_s.StepsPerDay, 1), DormantGaps * _sessionGap));
+        var intermittent = _activeShare < IntermittentBelow && !dormant;
+        // Hours vary less than days: a busy day is no spike for a large key whose hours are smooth, so the scale is at
+        // least the usual spread of a day's total.
+        var scale = Math.Max(_sigma, _rampSpread);
+        var zUp = intermittent ? (y - Math.Max(high, _activeLevel)) / Math.Max(scale, _activeSpread) : (y - high) / scale;
         var zDown = (low - y) / _sigma;
 
         // Capped at twice the decision level: a burst is forgotten within a few steps of its end, not scored for hours.
         _cusumUp = Math.Clamp(_cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance, 0, 2 * _s.CusumLevel);
         var spike = Logistic(zUp - _s.SpikeZ);
         var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
-        // Muted planned activity and spikes enter the window as expected: the ramp is growth below the spike threshold,
-        // and must not fire for a day after a burst or a mute ends.
-        var rampRatio = PushWindow(learn && spike < 0.5 ? value : _c * Math.Sinh(_slow + season), season);
-        // The log of the ratio, less its usual value: a slow level lags steady growth by a few percent.
+        // Muted planned activity and spikes enter the window as usual: the ramp is growth below the spike threshold,
+        // and must not fire for a day after a burst or a mute ends. So does what a recurring day explains: a
+        // month-end batch is no ramp.
+        var usualValue = _profile[slot] * _profileScale;
+        // The window's usual total takes the next step's usual when it is busier: a working day that starts an hour
+        // earlier after a clock change is no growth. (Not the previous step's: it has just learned this week's value.)
+        var usualNear = _s.StepsPerDay >= 24 ? Math.Max(_profile[slot], _profile[Slot(step + 1, _s.Period)]) : _profile[slot];
+        // Spend beyond twice what a recurring day explains is new, though.
+        var beyond = explained > 0 ? Math.Max(0, value - _c * Math.Sinh(recurring + Ln2)) : 0;
+        var rampRatio = PushWindow(learn && spike < 0.5 ? (explained > 0 ? usualValue + beyond : value) : usualValue, usualNear);
+        // The log of the ratio, less its usual value (the profile lags steady growth by a few percent); it must rise
+        // well beyond its usual day-to-day spread too.
         var growth = rampRatio > 0 ? Math.Log(rampRatio) - _rampBias : double.NaN;
-        var ramp = growth > 0 ? Logistic((growth - _rampLog) * 4 / _rampLog) : 0;
+        var rampAt = Math.Max(_rampLog, RampSpreads * _rampSpread);
+        // An intermittent series has no steady day to grow from: its ramp is the day it stops being intermittent.
+        var ramp = growth > 0 && !intermittent ? Logistic((growth - rampAt) * 4 / rampAt) : 0;
+        var run = value != 0 ? _activeRun + 1 : 0;
+        var longFor = Math.Max(_s.AcceptAfter / 4.0, SessionsLong * _sessionLength);
+        var record = intermittent && run > 0 ? Logistic((run - longFor) * 4 / longFor) : 0;
         var signals = AnomalySignals.None;
         if (spike >= 0.5) signals |= AnomalySignals.Spike;
-        if (shift >= 0.5) signals |= AnomalySignals.Shift;
+        if (shift >= 0.5 || record >= 0.5) signals |= AnomalySignals.Shift;
+        if (dormant) signals |= AnomalySignals.Dormant;
         if (ramp >= 0.5) signals |= AnomalySignals.Ramp;
-        var up = Math.Max(spike, shift);
-        var down = 0.0;
+        var up = Math.Max(Math.Max(spike, shift), record);
+        // Drops are not scored (spend alerts look up), but a point far below does not teach the scale either.
         var farBelow = Logistic(zDown - _s.SpikeZ);
-        if (_s.BothDirections)
-        {
-            _cusumDown = Math.Clamp(_cusumDown + Math.Min(zDown, ZCap) - _s.CusumAllowance, 0, 2 * _s.CusumLevel);
-            down = Math.Max(Logistic(zDown - _s.SpikeZ), Logistic((_cusumDown - _s.CusumLevel) * 4 / _s.CusumLevel));
-            if (growth < 0)
-                down = Math.Max(down, Logistic((-growth - _rampLog) * 4 / _rampLog));
-            if (down >= 0.5) signals |= AnomalySignals.Drop;
-        }
 
         if (_s.StepsPerDay > 1 && learn)
         {
+            // Silent: this hour and its neighbours are active on far fewer days than the key's busiest hour, which
+            // is busy on most days (a key used now and then has no silent hours to speak of).
             var hour = Slot(step, _s.StepsPerDay);
             var active = value != 0 ? 1.0 : 0.0;
-            if (active > 0 && _activity[hour] < SilentBelow)
+            var near = Math.Max(_activity[hour], Math.Max(_activity[Slot(hour - 1, _s.StepsPerDay)], _activity[Slot(hour + 1, _s.StepsPerDay)]));
+            if (active > 0 && _busiestHour >= RegularAbove && near < SilentBelow * _busiestHour)
                 signals |= AnomalySignals.UnusualHour;
             _activity[hour] += ActivityRate * (active - _activity[hour]);
+            if (hour == 0)
+                _busiestHour = _activity.Max(); // once a day is enough
         }
 
-        var score = Math.Max(Math.Max(up, down), ramp);
-        var baselineLevel = _slow;
+        var score = Math.Max(up, ramp);
         if (learn)
-            Learn(y, slot, season, 1 - Math.Max(up, down), 1 - Math.Max(up, farBelow), up >= 0.5, down >= 0.5, growth);
-        return new DetectorPoint(score, _c * Math.Sinh(high), _c * Math.Sinh(baselineLevel + season), _s.BothDirections && zDown > zUp ? -zDown : zUp, signals, true);
+        {
+            _activeShare += _alphaActive * ((value != 0 ? 1 : 0) - _activeShare);
+            if (run == 0 && _activeRun > 0 && record < 0.5)
+                _sessionLength += SessionRate * (_activeRun - _sessionLength);
+            if (run == 1 && _silentRun > 0)
+            {
+                _gapsSeen = Math.Min(_gapsSeen + 1, SessionsMeanOver);
+                _sessionGap += Math.Max(SessionRate, 1.0 / _gapsSeen) * (_silentRun - _sessionGap);
+            }
+
+            _activeRun = run;
+            _silentRun = run > 0 ? 0 : _silentRun + 1;
+            _waking = dormant;
+            if (value != 0)
+            {
+                // Plain means over the first sessions (there may have been none while warming up), then clipped
+                // moving ones; sessions of very different sizes are the norm here, so big ones teach it too.
+                _activeSeen = Math.Min(_activeSeen + 1, ActiveMeanOver);
+                var rate = Math.Max(ActiveRate, 1.0 / _activeSeen);
+                var clip = _activeSeen < ActiveMeanOver ? double.PositiveInfinity : ScaleClip * _activeSpread;
+                var deviation = Math.Clamp(y - _activeLevel, -clip, clip);
+                _activeLevel += rate * deviation;
+                _activeSpread = Math.Max(SigmaFloor, _activeSpread + rate * (1.25 * Math.Abs(deviation) - _activeSpread));
+            }
+
+            _memory?.Observe(step, y, usual, _sigma, score >= 0.5);
+            // A weekly pattern is the weekly baseline's to learn; a monthly one stays in the memory.
+            var learned = learnable ? y : y - explained;
+            // A day far below its usual total (a holiday, a quiet week) barely lowers the profile, so the working days
+            // after it are no ramp; a lasting fall still does, slowly. A weekend that is always quiet is learned as usual.
+            var profiled = Math.Min(learned == y ? value : _c * Math.Sinh(learned), 4 * usualValue + _c) / _profileScale;
+            _profile[slot] += ProfileRate * (1 - up) * (growth < -OffDay ? 0.2 : 1) * (profiled - _profile[slot]);
+            // The ratio's usual spread, from its falls only: a ramp must not raise the bar it has to clear.
+            if (growth < 0)
+                _rampSpread += _alphaBias * (Math.Min(-growth, 3 * _rampSpread) - _rampSpread);
+            Learn(learned, slot, season, 1 - up, 1 - Math.Max(up, farBelow), up >= 0.5, growth, rampAt);
+        }
+
+        return new DetectorPoint(score, _c * Math.Sinh(high), usualValue, zUp, signals, true);
     }
 
-    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, bool anomalousDown, double growth)
+    private void Learn(double y, int slot, double season, double weight, double scaleWeight, bool anomalousUp, double growth, double rampAt)
     {
         var residual = y - _fast - season;
         var clip = Clip * _sigma;
         var psi = Math.Clamp(residual, -clip, clip);
-        if (Math.Abs(growth) < _rampLog / 2)
+        if (Math.Abs(growth) < rampAt / 2)
             _rampBias += _alphaBias * growth;
         _fast += _alphaFast * weight * psi;
         _slow += _alphaSlow * weight * Math.Clamp(y - _slow - season, -clip, clip);
@@ -194,69 +291,70 @@ public sealed class SeriesDetector
 
         // A level that stays anomalous for long enough is the new normal (a launch, a new tenant, a migration).
         _runUp = anomalousUp ? _runUp + 1 : 0;
-        _runDown = anomalousDown ? _runDown + 1 : 0;
-        _runLevel = _runUp + _runDown <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp + _runDown, 8);
-        if (_runUp >= _s.AcceptAfter || _runDown >= _s.AcceptAfter)
+        _runLevel = _runUp <= 1 ? y - season : _runLevel + (y - season - _runLevel) / Math.Min(_runUp, 8);
+        if (_runUp >= _s.AcceptAfter)
         {
             // Only a real rise is remembered (a CUSUM's tail after a burst is accepted at about the old level).
-            if (double.IsNaN(_preFast) && _runUp > 0 && _runLevel - Math.Max(_fast, _slow) > Clip * _sigma)
+            if (double.IsNaN(_preFast) && _runLevel - Math.Max(_fast, _slow) > Clip * _sigma)
             {
-                (_preFast, _preSlow, _preSigma) = (_fast, _slow, _sigma);
+                (_preFast, _preSlow, _preSigma, _preProfileScale) = (_fast, _slow, _sigma, _profileScale);
                 _preMid = (Math.Max(_fast, _slow) + _runLevel) / 2;
             }
 
             _sinceAccept = _returnRun = 0;
             // A shift smaller than a ramp's threshold may be a ramp's first days: the ramp keeps its reference (and
-            // its window). A larger one is a new level for the ramp too; the window then holds the old level: refill it.
+            // its window). A larger one is a new level for the ramp too: the window refills, and the reference is
+            // set to what it then holds.
             if (Math.Abs(_runLevel - _slow) >= _rampLog)
             {
                 _slow = _runLevel;
                 ClearWindow();
+                _rescaleWhenFull = true;
             }
 
             _fast = _runLevel;
-            _cusumUp = _cusumDown = 0;
-            _runUp = _runDown = 0;
+            _cusumUp = 0;
+            _runUp = 0;
         }
-        else if (!anomalousUp && !anomalousDown
-            && ((growth > 2 * _rampLog && _fast - _slow > _rampLog) || (_s.BothDirections && growth < -2 * _rampLog && _slow - _fast > _rampLog)))
+        else if (!anomalousUp && growth > 2 * rampAt && _fast - _slow > _rampLog)
         {
             // A ramp past twice its own threshold has been reported; measure further growth from here. Only when the
             // fast level has moved too: a window lifted by a burst that has just ended is no new level.
-            RebaseSlow();
+            Rescale();
+            _slow = _fast;
         }
     }
 
     /// <summary>
-    /// Adds a step to the ramp window; returns the window's observed total over the total the slow level expects for
-    /// the same slots, or 0 while the window fills or where a ratio means nothing (no positive expectation). The
-    /// expectation c·sinh(slow + s) sums as c·(sinh(slow)·Σcosh(s) + cosh(slow)·Σsinh(s)): O(1) per step.
+    /// Adds a step to the ramp window with the profile's value for its slot; returns the window's observed total over
+    /// the profile's (scaled), or 0 while the window fills or where a ratio means nothing.
     /// </summary>
-    private double PushWindow(double value, double season)
+    private double PushWindow(double value, double usual)
     {
         var n = _windowObserved.Length;
         var at = _windowCount % n;
         if (_windowCount >= n)
         {
             _windowSum -= _windowObserved[at];
-            _windowCoshSum -= _windowCosh[at];
-            _windowSinhSum -= _windowSinh[at];
+            _windowUsualSum -= _windowUsual[at];
         }
 
-        var e = Math.Exp(season); // one exponential for both
         _windowObserved[at] = value;
-        _windowCosh[at] = (e + 1 / e) / 2;
-        _windowSinh[at] = (e - 1 / e) / 2;
+        _windowUsual[at] = usual;
         _windowSum += value;
-        _windowCoshSum += _windowCosh[at];
-        _windowSinhSum += _windowSinh[at];
+        _windowUsualSum += usual;
         _windowCount = _windowCount >= 2 * n - 1 ? n : _windowCount + 1;
         if (at == n - 1)
             SumWindow(); // once per window: no drift from adding and subtracting
-        if (_windowCount < n || _windowSum <= 0)
+        if (_windowCount < n || _windowSum <= 0 || _windowUsualSum <= 0)
             return 0;
-        var expected = ExpectedTotal(_slow);
-        return expected > 0 ? _windowSum / expected : 0;
+        if (_rescaleWhenFull)
+        {
+            _rescaleWhenFull = false;
+            Rescale();
+        }
+
+        return _windowSum / (_windowUsualSum * _profileScale);
     }
 
     private void ClearWindow()
@@ -265,38 +363,21 @@ public sealed class SeriesDetector
         SumWindow();
     }
 
-    private double ExpectedTotal(double level) => _c * (Math.Sinh(level) * _windowCoshSum + Math.Cosh(level) * _windowSinhSum);
-
     private void SumWindow()
     {
-        _windowSum = _windowCoshSum = _windowSinhSum = 0;
+        _windowSum = _windowUsualSum = 0;
         for (var i = 0; i < Math.Min(_windowCount, _windowObserved.Length); i++)
         {
             _windowSum += _windowObserved[i];
-            _windowCoshSum += _windowCosh[i];
-            _windowSinhSum += _windowSinh[i];
+            _windowUsualSum += _windowUsual[i];
         }
     }
 
-    /// <summary>Moves the slow level to where it expects the window's observed total, as usual (Newton's method).</summary>
-    private void RebaseSlow()
+    /// <summary>Scales the profile so that the window's total is as usual (its usual bias included): growth is measured from here.</summary>
+    private void Rescale()
     {
-        var level = _slow;
-        var target = _windowSum / Math.Exp(_rampBias);
-        for (var i = 0; i < 20; i++)
-        {
-            var f = ExpectedTotal(level) - target;
-            var slope = _c * (Math.Cosh(level) * _windowCoshSum + Math.Sinh(level) * _windowSinhSum);
-            if (!(slope > 0))
-                return;
-            var by = f / slope;
-            level -= by;
-            if (Math.Abs(by) < 1e-9)
-                break;
-        }
-
-        if (double.IsFinite(level))
-            _slow = level;
+        if (_windowCount >= _windowObserved.Length && _windowSum > 0 && _windowUsualSum > 0)
+            _profileScale = _windowSum / _windowUsualSum / Math.Exp(_rampBias);
     }
 
     /// <summary>
@@ -308,10 +389,11 @@ public sealed class SeriesDetector
         _returnRun = level < _preMid ? _returnRun + 1 : 0;
         if (_returnRun >= _returnAfter)
         {
-            (_fast, _slow, _sigma) = (_preFast, _preSlow, _preSigma);
-            _cusumUp = _cusumDown = 0;
-            _runUp = _runDown = 0;
+            (_fast, _slow, _sigma, _profileScale) = (_preFast, _preSlow, _preSigma, _preProfileScale);
+            _cusumUp = 0;
+            _runUp = 0;
             _preFast = double.NaN;
+            _rescaleWhenFull = false;
             ClearWindow(); // the window holds the incident that just ended, no ramp
             return true;
         }
@@ -346,6 +428,28 @@ public sealed class SeriesDetector
 
         for (var slot = 0; slot < _season.Length; slot++)
             _season[slot] = counts[slot] > 0 ? _season[slot] / counts[slot] : 0;
+        if (_s.StepsPerDay > 1 && _s.Period > _s.StepsPerDay)
+        {
+            // An hour of the week seen once, far off its hour's mean over the week (a holiday in the warm-up), starts
+            // halfway between the two: it must not leave a working hour low for months (a slot learns a little a week).
+            var offsets = new double[_s.StepsPerDay];
+            var seen = new int[_s.StepsPerDay];
+            for (var slot = 0; slot < _season.Length; slot++)
+            {
+                if (counts[slot] == 0)
+                    continue;
+                offsets[slot % _s.StepsPerDay] += _season[slot];
+                seen[slot % _s.StepsPerDay]++;
+            }
+
+            for (var slot = 0; slot < _season.Length; slot++)
+            {
+                var hour = slot % _s.StepsPerDay;
+                var mean = seen[hour] > 0 ? offsets[hour] / seen[hour] : 0;
+                if (counts[slot] == 0 || (counts[slot] == 1 && Math.Abs(_season[slot] - mean) > Ln2))
+                    _season[slot] = counts[slot] == 0 ? mean : (_season[slot] + mean) / 2;
+            }
+        }
         if (_s.Period > 1 && _s.Period < n)
         {
             // Centre the offsets: the level carries the mean.
@@ -372,6 +476,24 @@ public sealed class SeriesDetector
         var mad = Median(spread.AsSpan(0, m).ToArray());
         _sigma = Math.Max(SigmaFloor, 1.4826 * mad);
 
+        // The ramp's profile: each slot's mean, or for a slot the warm-up missed the mean of the same time of day.
+        var sums = new double[_s.Period];
+        var byHour = new double[Math.Max(_s.StepsPerDay, 1)];
+        var hourCounts = new int[byHour.Length];
+        for (var i = 0; i < n; i++)
+        {
+            sums[Slot(_warmSteps[i], _s.Period)] += values[i];
+            var hour = _s.StepsPerDay > 1 ? Slot(_warmSteps[i], _s.StepsPerDay) : 0;
+            byHour[hour] += values[i];
+            hourCounts[hour]++;
+        }
+
+        for (var slot = 0; slot < _profile.Length; slot++)
+        {
+            var hour = _s.StepsPerDay > 1 ? slot % _s.StepsPerDay : 0;
+            _profile[slot] = counts[slot] > 0 ? sums[slot] / counts[slot] : hourCounts[hour] > 0 ? byHour[hour] / hourCounts[hour] : meanAbs;
+        }
+
         if (_s.StepsPerDay > 1)
         {
             var visits = new int[_s.StepsPerDay];
@@ -384,6 +506,16 @@ public sealed class SeriesDetector
 
             for (var hour = 0; hour < _activity.Length; hour++)
                 _activity[hour] = visits[hour] > 0 ? _activity[hour] / visits[hour] : 1;
+            _busiestHour = _activity.Max();
+        }
+
+        var active = ys.Where(v => v != 0).ToArray();
+        _activeShare = (double)active.Length / n;
+        _activeSeen = Math.Min(active.Length, ActiveMeanOver);
+        if (active.Length > 0)
+        {
+            _activeLevel = active.Average();
+            _activeSpread = Math.Max(SigmaFloor, 1.25 * active.Average(v => Math.Abs(v - _activeLevel)));
         }
     }
 
@@ -408,9 +540,7 @@ public sealed class SeriesDetector
         w.Write(_rampBias);
         w.Write(_sigma);
         w.Write(_cusumUp);
-        w.Write(_cusumDown);
         w.Write(_runUp);
-        w.Write(_runDown);
         w.Write(_runLevel);
         w.Write(_preFast);
         w.Write(_preSlow);
@@ -422,16 +552,33 @@ public sealed class SeriesDetector
             w.Write(v);
         foreach (var v in _activity)
             w.Write(v);
+        w.Write(_busiestHour);
+        w.Write(_activeShare);
+        w.Write(_activeLevel);
+        w.Write(_activeSpread);
+        w.Write(_activeSeen);
+        w.Write(_activeRun);
+        w.Write(_sessionLength);
+        w.Write(_silentRun);
+        w.Write(_sessionGap);
+        w.Write(_waking);
+        w.Write(_gapsSeen);
+        foreach (var v in _profile)
+            w.Write(v);
+        w.Write(_profileScale);
+        w.Write(_preProfileScale);
+        w.Write(_rescaleWhenFull);
+        w.Write(_rampSpread);
         w.Write(_windowCount);
         w.Write(_windowSum);
-        w.Write(_windowCoshSum);
-        w.Write(_windowSinhSum);
+        w.Write(_windowUsualSum);
         for (var i = 0; i < _windowObserved.Length; i++)
         {
             w.Write(_windowObserved[i]);
-            w.Write(_windowCosh[i]);
-            w.Write(_windowSinh[i]);
+            w.Write(_windowUsual[i]);
         }
+
+        _memory?.Save(w);
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote into a fresh detector built with the same settings.</summary>
@@ -455,9 +602,7 @@ public sealed class SeriesDetector
         _rampBias = r.ReadDouble();
         _sigma = r.ReadDouble();
         _cusumUp = r.ReadDouble();
-        _cusumDown = r.ReadDouble();
         _runUp = r.ReadInt32();
-        _runDown = r.ReadInt32();
         _runLevel = r.ReadDouble();
         _preFast = r.ReadDouble();
         _preSlow = r.ReadDouble();
@@ -469,16 +614,33 @@ public sealed class SeriesDetector
             _season[i] = r.ReadDouble();
         for (var i = 0; i < _activity.Length; i++)
             _activity[i] = r.ReadDouble();
+        _busiestHour = r.ReadDouble();
+        _activeShare = r.ReadDouble();
+        _activeLevel = r.ReadDouble();
+        _activeSpread = r.ReadDouble();
+        _activeSeen = r.ReadInt32();
+        _activeRun = r.ReadInt32();
+        _sessionLength = r.ReadDouble();
+        _silentRun = r.ReadInt32();
+        _sessionGap = r.ReadDouble();
+        _waking = r.ReadBoolean();
+        _gapsSeen = r.ReadInt32();
+        for (var i = 0; i < _profile.Length; i++)
+            _profile[i] = r.ReadDouble();
+        _profileScale = r.ReadDouble();
+        _preProfileScale = r.ReadDouble();
+        _rescaleWhenFull = r.ReadBoolean();
+        _rampSpread = r.ReadDouble();
         _windowCount = r.ReadInt32();
         _windowSum = r.ReadDouble();
-        _windowCoshSum = r.ReadDouble();
-        _windowSinhSum = r.ReadDouble();
+        _windowUsualSum = r.ReadDouble();
         for (var i = 0; i < _windowObserved.Length; i++)
         {
             _windowObserved[i] = r.ReadDouble();
-            _windowCosh[i] = r.ReadDouble();
-            _windowSinh[i] = r.ReadDouble();
+            _windowUsual[i] = r.ReadDouble();
         }
+
+        _memory?.Restore(r);
     }
 
     private static int Slot(long step, int period)

@@ -4,7 +4,7 @@ namespace Monitor.Core.Anomalies;
 public static class SeriesStep
 {
     /// <summary>
-    /// The most common gap between consecutive timestamps (Unix seconds, ascending) among the first thousand, when at
+    /// The most common positive gap between consecutive timestamps (Unix seconds) among the first thousand, when at
     /// least half of the gaps are a multiple of it; otherwise <see cref="TimeSpan.Zero"/> (irregular: no seasonality).
     /// </summary>
     public static TimeSpan Infer(ReadOnlySpan<long> unixSeconds)

@@ -7,7 +7,8 @@ namespace Monitor.Cli;
 /// <summary>
 /// <c>monitor detect --input FILE --output FILE</c>: scores a CSV time series (<c>timestamp,value</c>, header optional,
 /// ISO 8601 or Unix seconds) with the anomaly detector, each point once and from the past only, and writes
-/// <c>timestamp,value,anomaly_score</c> with scores in [0, 1].
+/// <c>timestamp,value,anomaly_score</c> with scores in [0, 1]. Rows are scored in file order: a timestamp that goes back or
+/// repeats (a clock change, a duplicated row) is scored where it stands, with one warning naming the first such line.
 /// </summary>
 public static class DetectCommand
 {
@@ -25,6 +26,13 @@ public static class DetectCommand
         if (!File.Exists(inputPath))
             throw new BadInputException($"{inputPath}: no such file");
         var series = await ReadAsync(inputPath, ct);
+        if (series.OutOfOrder > 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"{inputPath}: line {series.FirstOutOfOrderLine}: timestamp: '{series.FirstOutOfOrderText}' is not after the line before; "
+                + $"{series.OutOfOrder} such line{(series.OutOfOrder == 1 ? "" : "s")}, scored in file order");
+        }
+
         var scores = new double[series.Values.Count];
         SeriesScoring.Score(series.Times.ToArray(), series.Values.ToArray(), scores);
 
@@ -41,11 +49,22 @@ public static class DetectCommand
         return MonitorCli.Ok;
     }
 
-    private sealed record Series(List<long> Times, List<double> Values, List<string> TimeTexts, List<string> ValueTexts);
+    private sealed class Series
+    {
+        public List<long> Times { get; } = [];
+        public List<double> Values { get; } = [];
+        public List<string> TimeTexts { get; } = [];
+        public List<string> ValueTexts { get; } = [];
+
+        /// <summary>Lines whose timestamp is not after the line before, and the first of them.</summary>
+        public int OutOfOrder { get; set; }
+        public int FirstOutOfOrderLine { get; set; }
+        public string FirstOutOfOrderText { get; set; } = "";
+    }
 
     private static async Task<Series> ReadAsync(string path, CancellationToken ct)
     {
-        var series = new Series([], [], [], []);
+        var series = new Series();
         var line = 0;
         using var reader = new StreamReader(path);
         while (await reader.ReadLineAsync(ct) is { } text)
@@ -65,8 +84,12 @@ public static class DetectCommand
                 throw new BadInputException($"{path}: line {line}: timestamp: '{timeText}' is not an ISO 8601 time or Unix seconds");
             if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
                 throw new BadInputException($"{path}: line {line}: value: '{valueText}' is not a number");
-            if (series.Times.Count > 0 && time < series.Times[^1])
-                throw new BadInputException($"{path}: line {line}: timestamp: '{timeText}' is earlier than the line before (sort the file by time)");
+            if (series.Times.Count > 0 && time <= series.Times[^1] && series.OutOfOrder++ == 0)
+            {
+                series.FirstOutOfOrderLine = line;
+                series.FirstOutOfOrderText = timeText;
+            }
+
             series.Times.Add(time);
             series.Values.Add(value);
             series.TimeTexts.Add(timeText);

@@ -49,21 +49,6 @@ public sealed class SeriesDetectorTests
     }
 
     [Fact]
-    public void Score_SortedTimestamps_InfersHourlyStepAndStaysInUnitRange()
-    {
-        var times = Enumerable.Range(0, 500).Select(i => 1_700_000_000L + i * 3600L).ToArray();
-        var values = Enumerable.Range(0, 500).Select(i => i == 400 ? 500.0 : Seasonal(i)).ToArray();
-        var scores = new double[500];
-
-        SeriesScoring.Score(times, values, scores);
-
-        Assert.Equal(TimeSpan.FromHours(1), SeriesStep.Infer(times));
-        Assert.All(scores, s => Assert.InRange(s, 0, 1));
-        Assert.True(scores[400] > 0.99);
-        Assert.Equal(0, scores[..Hourly.WarmUp].Max());
-    }
-
-    [Fact]
     public void Run_SustainedSpikeScenario_FindsItDatedAtItsStart()
     {
         var trace = AnomalyScenarios.One(AnomalyScenarios.Kind.SustainedSpike, new Random(3), "spike");
@@ -112,7 +97,7 @@ public sealed class SeriesDetectorTests
         }
 
         if (ramp)
-            Assert.InRange(firstRamp ?? int.MaxValue, start + 24, start + 72);
+            Assert.InRange(firstRamp ?? int.MaxValue, start + 24, start + 96);
         else
             Assert.Null(firstRamp);
     }
@@ -122,24 +107,9 @@ public sealed class SeriesDetectorTests
     {
         const int start = 28 * 24;
         const int split = start + 40;
-        double Value(int h) => Seasonal(h) * (h < start ? 1 : 1 + 3 * Math.Min(1, (h - start) / (14.0 * 24)));
-        var whole = new SeriesDetector(Hourly);
-        var first = new SeriesDetector(Hourly);
-        for (var h = 0; h < split; h++)
-        {
-            whole.Next(h, Value(h));
-            first.Next(h, Value(h));
-        }
+        double Value(long h) => Seasonal((int)h) * (h < start ? 1 : 1 + 3 * Math.Min(1, (h - start) / (14.0 * 24)));
 
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
-            first.Save(w);
-        buffer.Position = 0;
-        var resumed = new SeriesDetector(Hourly);
-        resumed.Restore(new BinaryReader(buffer));
-
-        for (var h = split; h < start + 7 * 24; h++)
-            Assert.Equal(whole.Next(h, Value(h)), resumed.Next(h, Value(h)));
+        Resume.AssertSameAsUninterrupted(Value, 0, split, start + 7 * 24);
     }
 
     [Fact]
@@ -167,35 +137,6 @@ public sealed class SeriesDetectorTests
             var point = detector.Next(h, Nightly((h - 1) % 24));
             Assert.True(point.Score < 0.5, $"hour {h}: score {point.Score}");
         }
-    }
-
-    [Fact]
-    public void Next_LevelDropsForGood_FlaggedAtOnceThenAcceptedAsTheNewLevel()
-    {
-        // Generic series (monitor detect) score drops too; a lasting drop is a new normal after a day.
-        var settings = DetectorSettings.ForStep(TimeSpan.FromHours(1), bothDirections: true);
-        var detector = new SeriesDetector(settings);
-        const int drop = 28 * 24;
-        var scores = new List<double>();
-        for (var h = 0; h < drop + 14 * 24; h++)
-            scores.Add(detector.Next(h, (h < drop ? 100 : 30) * (1 + 0.02 * Math.Sin(h * 1.3))).Score);
-
-        Assert.True(scores[drop] > 0.9);
-        Assert.All(scores.Skip(drop + 3 * 24), score => Assert.True(score < 0.5, $"score {score}"));
-    }
-
-    [Fact]
-    public void Next_BurstOnFiveMinuteSteps_ScoresFallWithinSteps()
-    {
-        // The CUSUM is capped: a burst of 30 steps is not scored for hours after it ended (monitor detect, NAB-like series).
-        var detector = new SeriesDetector(DetectorSettings.ForStep(TimeSpan.FromMinutes(5), bothDirections: true));
-        const int burst = 5 * 288;
-        var scores = new List<double>();
-        for (var i = 0; i < burst + 288; i++)
-            scores.Add(detector.Next(i, 10 * (1 + 0.02 * Math.Sin(i * 1.3)) * (i is >= burst and < burst + 30 ? 20 : 1)).Score);
-
-        Assert.All(scores.Skip(burst).Take(30), score => Assert.True(score > 0.9));
-        Assert.All(scores.Skip(burst + 30 + 20), score => Assert.True(score < 0.5, $"score {score}"));
     }
 
     // A nightly batch: 01:00 to 06:00, nothing by day.

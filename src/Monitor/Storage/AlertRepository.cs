@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Dapper;
-using Monitor.Alerts;
 using Monitor.Core;
 using Monitor.Core.Alerts;
 
@@ -185,7 +184,7 @@ public sealed class AlertRepository(Database database)
             Title = Title, Detail = Detail, RaisedAt = DateTimeOffset.FromUnixTimeSeconds(RaisedAt),
             OccurredAt = OccurredAt is { } o ? DateTimeOffset.FromUnixTimeSeconds(o) : null,
             SentAt = SentAt is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null,
-            Delivery = Delivery, DedupKey = DedupKey, Evidence = Monitor.Alerts.EvidenceJson.Read(EvidenceJson),
+            Delivery = Delivery, DedupKey = DedupKey, Evidence = Storage.EvidenceJson.Read(EvidenceJson),
             Recipients = string.IsNullOrEmpty(RecipientsText) ? [] : RecipientsText.Split(','),
         };
     }

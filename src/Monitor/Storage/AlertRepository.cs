@@ -83,6 +83,12 @@ public sealed class AlertRepository(Database database)
         return [.. rows.Select(r => r.ToRow())];
     }
 
+    /// <summary>Marks alerts as gathered into a digest (inside the transaction that queues the digest mail).</summary>
+    public static Task MarkDigestedAsync(DbConnection c, DbTransaction tx, long[] ids, DateTimeOffset at, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE alerts SET digested_at = @at WHERE id IN @ids AND digested_at IS NULL",
+            new { at = at.ToUnixTimeSeconds(), ids }, tx, cancellationToken: ct));
+
     /// <summary>Alerts with one of these statuses, newest first (critical before warning before info on the same time).</summary>
     public async Task<IReadOnlyList<AlertRow>> ListAsync(IReadOnlyCollection<AlertStatus> statuses, int limit, CancellationToken ct)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
 using Monitor.Hosting;
@@ -39,9 +38,7 @@ public sealed class DigestService(Database database, AlertMailComposer composer,
             var key = string.Create(CultureInfo.InvariantCulture, $"digest:{slot.ToUnixTimeSeconds()}:{Hash(group.Key)}");
             var mail = composer.ComposeDigest(key, label, [.. group], recipients, now);
             queued += await OutboxRepository.EnqueueAsync(c, tx, null, key, mail, now, ct);
-            await c.ExecuteAsync(
-                "UPDATE alerts SET digested_at = @at WHERE id IN @ids AND digested_at IS NULL",
-                new { at = now.ToUnixTimeSeconds(), ids = group.Select(a => a.Id).ToArray() }, tx);
+            await AlertRepository.MarkDigestedAsync(c, tx, [.. group.Select(a => a.Id)], now, ct);
         }
 
         await tx.CommitAsync(ct);

@@ -1,3 +1,5 @@
+using Monitor.Storage;
+
 namespace Monitor.Alerts;
 
 /// <summary>Hands one composed mail to its destination (an SMTP server, or the pickup directory). Throws when not accepted.</summary>

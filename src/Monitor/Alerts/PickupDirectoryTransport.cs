@@ -1,4 +1,5 @@
 using System.Globalization;
+using Monitor.Storage;
 
 namespace Monitor.Alerts;
 

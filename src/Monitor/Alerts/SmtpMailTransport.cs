@@ -4,6 +4,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using Monitor.Hosting;
+using Monitor.Storage;
 
 namespace Monitor.Alerts;
 

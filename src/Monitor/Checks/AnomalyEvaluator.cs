@@ -1,6 +1,4 @@
-using System.Data.Common;
 using System.Globalization;
-using Dapper;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
 using Monitor.Core.Anomalies;
@@ -27,13 +25,9 @@ namespace Monitor.Checks;
 /// </summary>
 public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, PriceCatalog catalog, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
-    private const string Columns =
-        """
-        SELECT account, workspace, key_id, model, bucket_start, bucket_width = '1d', provider, currency, cost_micros,
-               input_tokens + cached_input_tokens + cache_write_tokens + output_tokens, requests, ingested_at
-        FROM usage_records
-        WHERE counted = 1
-        """;
+    private readonly UsageWindowReader _usage = new(database);
+    private readonly AnomalyStateRepository _states = new(database);
+    private readonly InventoryRepository _inventory = new(database);
 
     public string Name => "anomalies";
 
@@ -49,18 +43,17 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         var checkpoint = Math.Max(0, asOf / 86_400 * 86_400 - 86_400);
         var fingerprint = Fingerprint(rules, mutes);
 
-        await using var c = await database.OpenAsync(ct);
-        var inventory = await InventoryAsync(c, ct);
-        var mark = await AnomalyStateStore.IngestedMarkAsync(c, ct);
-        var saved = await AnomalyStateStore.CheckpointAsync(c, ct);
+        var inventory = await InventoryAsync(ct);
+        var mark = await _states.IngestedMarkAsync(ct);
+        var saved = await _states.CheckpointAsync(ct);
         var incremental = saved is not null && saved.Fingerprint == fingerprint && saved.At <= checkpoint;
-        var rebuild = incremental ? await AnomalyStateStore.AccountsToRebuildAsync(c, saved!.IngestedMark, saved.At, ct) : [];
-        var states = incremental ? await AnomalyStateStore.StatesAsync(c, rebuild, ct) : [];
+        var rebuild = incremental ? await _states.AccountsToRebuildAsync(saved!.IngestedMark, saved.At, ct) : [];
+        var states = incremental ? await _states.StatesAsync(rebuild, ct) : [];
         var run = new Run(rules, mutes, inventory, examinedFrom, checkpoint, context.PreviousAsOf?.ToUnixTimeSeconds());
 
         if (!incremental)
         {
-            await run.ReadAsync(c, Columns + " AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start", new { asOf }, null, catalog, ct);
+            await run.ReadAsync(_usage.BucketsAsync(UsageScope.All, null, asOf, ct), null, catalog, ct);
         }
         else
         {
@@ -69,12 +62,10 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
             // and one account's series at a time stay in the processor's caches.
             run.Restore(states, rebuild, out var unreadable);
             rebuild.UnionWith(unreadable);
-            await run.ReadAsync(c, Columns + " AND bucket_start >= @from AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY account, bucket_start",
-                new { from = saved!.At, asOf }, rebuild, catalog, ct);
+            await run.ReadAsync(_usage.BucketsAsync(UsageScope.All, saved!.At, asOf, ct), rebuild, catalog, ct);
             foreach (var account in rebuild.Order(StringComparer.Ordinal))
             {
-                await run.ReadAsync(c, Columns + " AND account = @account AND bucket_start < @asOf AND bucket_width IN ('1h', '1m', '1d') ORDER BY bucket_start",
-                    new { account, asOf }, null, catalog, ct);
+                await run.ReadAsync(_usage.BucketsAsync(new UsageScope(Account: account), null, asOf, ct), null, catalog, ct);
             }
         }
 
@@ -82,7 +73,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         var decisions = new List<AlertDecision>();
         foreach (var (s, incident) in Combine(found))
         {
-            var top = await TopModelsAsync(c, s, incident, ct);
+            var top = await TopModelsAsync(s, incident, ct);
             decisions.Add(AnomalyAlert.Compose(s.Scope, incident, TimeSpan.FromSeconds(s.StepSeconds), s.Recent, top));
         }
 
@@ -92,11 +83,11 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         {
             var toSave = run.Series.Where(s => s.Snapshot is not null && (advanced || rebuild.Contains(s.Scope.Account)))
                 .Select(s => (s.Scope.Account, AnomalySeries.Id(s.Scope, s.Daily), s.Snapshot));
-            await AnomalyStateStore.SaveAsync(c, new AnomalyStateStore.Checkpoint(checkpoint, asOf, mark, fingerprint), !incremental, rebuild, toSave, ct);
+            await _states.SaveAsync(new AnomalyStateRepository.Checkpoint(checkpoint, asOf, mark, fingerprint), !incremental, rebuild, toSave, ct);
         }
         else if (saved!.IngestedMark != mark || saved.AsOf != asOf)
         {
-            await AnomalyStateStore.SaveAsync(c, saved with { AsOf = asOf, IngestedMark = mark }, false, [], [], ct);
+            await _states.SaveAsync(saved with { AsOf = asOf, IngestedMark = mark }, false, [], [], ct);
         }
 
         return decisions;
@@ -131,25 +122,14 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         string.Create(CultureInfo.InvariantCulture, $"{AnomalySeries.Format};{rules};")
         + string.Join(",", mutes.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Id}:{m.From.ToUnixTimeSeconds()}:{m.Until.ToUnixTimeSeconds()}")));
 
-    private static async Task<IReadOnlyList<(string Model, decimal Cost)>> TopModelsAsync(DbConnection c, AnomalySeries s, AnomalyIncident incident, CancellationToken ct)
+    private async Task<IReadOnlyList<(string Model, decimal Cost)>> TopModelsAsync(AnomalySeries s, AnomalyIncident incident, CancellationToken ct)
     {
-        var rows = await c.QueryAsync<(string Model, long Micros)>(new CommandDefinition(
-            """
-            SELECT model, SUM(COALESCE(cost_micros, 0)) FROM usage_records
-            WHERE account = @Account AND (@workspace IS NULL OR workspace = @workspace) AND (@keyId IS NULL OR key_id = @keyId)
-              AND bucket_start >= @from AND bucket_start <= @to AND bucket_width = @width AND counted = 1
-            GROUP BY model ORDER BY 2 DESC, model LIMIT 3
-            """,
-            new
-            {
-                s.Scope.Account,
-                workspace = s.Scope.Level == AnomalyLevel.Account ? null : s.Scope.Workspace,
-                keyId = s.Scope.Level == AnomalyLevel.Key ? s.Scope.KeyId : null,
-                from = incident.Start * s.StepSeconds, to = incident.End * s.StepSeconds,
-                width = s.Daily ? "1d" : "1h",
-            },
-            cancellationToken: ct));
-        return [.. rows.Select(r => (r.Model, MoneyUnits.FromMicros(r.Micros)))];
+        var scope = new UsageScope(
+            Account: s.Scope.Account,
+            Workspace: s.Scope.Level == AnomalyLevel.Account ? null : s.Scope.Workspace,
+            KeyId: s.Scope.Level == AnomalyLevel.Key ? s.Scope.KeyId : null);
+        var rows = await _usage.TopModelsAsync(scope, incident.Start * s.StepSeconds, incident.End * s.StepSeconds, s.Daily ? "1d" : "1h", 3, ct);
+        return [.. rows.Select(r => (r.Model, MoneyUnits.FromMicros(r.CostMicros)))];
     }
 
     /// <summary>One check's series as the ledger streams by: every key's, workspace's and account's, by scope.</summary>
@@ -205,29 +185,28 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         }
 
         /// <summary>Streams rows (ordered by account and time) into their key, workspace and account series.</summary>
-        public async Task ReadAsync(DbConnection c, string sql, object args, HashSet<string>? skip, PriceCatalog catalog, CancellationToken ct)
+        public async Task ReadAsync(IAsyncEnumerable<LedgerBucket> buckets, HashSet<string>? skip, PriceCatalog catalog, CancellationToken ct)
         {
-            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
+            await foreach (var row in buckets.WithCancellation(ct))
             {
-                var account = reader.GetString(0);
+                var account = row.Account;
                 if (skip is not null && skip.Contains(account))
                     continue;
-                var daily = reader.GetInt64(5) != 0; // compared in SQL: a string per row less to decode
+                var daily = row.Daily;
                 if (!daily)
                     _hourlyAccounts.Add(account);
-                var workspace = reader.GetString(1);
-                var keyId = reader.GetString(2);
-                var model = reader.GetString(3);
-                var start = reader.GetInt64(4);
-                var cost = reader.IsDBNull(8) ? 0 : reader.GetInt64(8) / 1e6;
-                var tokens = (double)reader.GetInt64(9);
-                var requests = (double)reader.GetInt64(10);
-                var touched = _writtenAfter is { } after && reader.GetInt64(11) > after;
+                var workspace = row.Workspace;
+                var keyId = row.KeyId;
+                var model = row.Model;
+                var start = row.Start;
+                var cost = row.CostMicros is { } micros ? micros / 1e6 : 0;
+                var tokens = (double)row.Tokens;
+                var requests = (double)row.Requests;
+                var touched = _writtenAfter is { } after && row.IngestedAt > after;
                 // One lookup per row: the key's route holds its key, workspace and account series.
                 if (!_routes.TryGetValue((account, workspace, keyId, daily), out var route))
                 {
-                    route = new Route(SeriesOf(reader, account, workspace, keyId, daily));
+                    route = new Route(SeriesOf(row, account, workspace, keyId, daily));
                     _routes.Add((account, workspace, keyId, daily), route);
                 }
 
@@ -239,8 +218,8 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
                     s.Advance(start / s.StepSeconds, _status);
                     if (newModel && !s.Watch.KnowsModel(model))
                     {
-                        provider ??= reader.GetString(6);
-                        currency ??= reader.GetString(7);
+                        provider ??= row.Provider;
+                        currency ??= row.Currency;
                         s.Watch.UseModel(model, PriceOf(catalog, provider, model, currency, start));
                     }
 
@@ -256,7 +235,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         }
 
         // The key's, its workspace's (when it has one) and its account's series, created when new.
-        private AnomalySeries[] SeriesOf(DbDataReader reader, string account, string workspace, string keyId, bool daily)
+        private AnomalySeries[] SeriesOf(LedgerBucket row, string account, string workspace, string keyId, bool daily)
         {
             var series = new List<AnomalySeries>(3);
             string? currency = null;
@@ -267,7 +246,7 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
                 var id = (account, level == AnomalyLevel.Account ? "" : workspace, level == AnomalyLevel.Key ? keyId : "", level, daily);
                 if (!_series.TryGetValue(id, out var s))
                 {
-                    currency ??= reader.GetString(7);
+                    currency ??= row.Currency;
                     var name = level == AnomalyLevel.Key && _inventory.Keys.TryGetValue((account, keyId), out var k) ? k.Name : null;
                     s = new AnomalySeries(new AnomalyScope(account, id.Item2, id.Item3, name, currency, level), daily, _rules, _mutes, _examinedFrom, _checkpoint);
                     _series.Add(id, s);
@@ -309,16 +288,9 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
         public string? LastModel { get; set; }
     }
 
-    private static async Task<Inventory> InventoryAsync(DbConnection c, CancellationToken ct)
+    private async Task<Inventory> InventoryAsync(CancellationToken ct)
     {
-        var rows = await c.QueryAsync<InventoryKey>(new CommandDefinition(
-            """
-            SELECT account AS Account, key_id AS KeyId, name AS Name, workspace AS Workspace, status AS Status,
-                   created_at AS CreatedAt, expires_at AS ExpiresAt, last_seen_at AS LastSeenAt
-            FROM api_keys WHERE kind <> 'admin'
-            """,
-            cancellationToken: ct));
-        var keys = rows.ToDictionary(k => (k.Account, k.KeyId));
+        var keys = (await _inventory.KeysAsync(ct)).ToDictionary(k => (k.Account, k.KeyId));
         return new Inventory(keys, [.. keys.Keys.Select(k => k.Item1).Distinct(StringComparer.Ordinal)]);
     }
 
@@ -342,17 +314,5 @@ public sealed class AnomalyEvaluator(Database database, AlertRepository alerts, 
                     && k.Status == "active" && k.CreatedAt > key.CreatedAt && k.CreatedAt <= lastActive + rules.RotatedQuietDays * 86_400L);
             return rotated ? AnomalySignals.RotatedKey : AnomalySignals.None;
         }
-    }
-
-    private sealed class InventoryKey
-    {
-        public string Account { get; init; } = "";
-        public string KeyId { get; init; } = "";
-        public string? Name { get; init; }
-        public string Workspace { get; init; } = "";
-        public string Status { get; init; } = "";
-        public long? CreatedAt { get; init; }
-        public long? ExpiresAt { get; init; }
-        public long LastSeenAt { get; init; }
     }
 }

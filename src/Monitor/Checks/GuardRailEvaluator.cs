@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
 using Monitor.Core.Budgets;
@@ -14,39 +13,21 @@ namespace Monitor.Checks;
 public sealed class GuardRailEvaluator(Database database, BudgetEvaluator budgets, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
     private static readonly TimeSpan BurnWindow = TimeSpan.FromDays(7);
+    private readonly InventoryRepository _inventory = new(database);
+    private readonly UsageWindowReader _usage = new(database);
 
     public string Name => "guard-rails";
 
     public async Task<IReadOnlyList<AlertDecision>> EvaluateAsync(CheckContext context, CancellationToken ct)
     {
-        await using var c = await database.OpenAsync(ct);
-        var at = context.AsOf.ToUnixTimeSeconds();
-        var limits = (await c.QueryAsync<(string Account, string Currency, long? Usage, long? Limit, bool Reached, bool Failure)>(
-            "SELECT account, currency, usage_micros, limit_micros, limit_reached, payment_failure FROM spend_limits WHERE fetched_at <= @at ORDER BY account",
-            new { at }))
-            .Select(r => (r.Account, new SpendLimitInfo
-            {
-                Currency = Enum.Parse<Currency>(r.Currency), Usage = Money(r.Usage), Limit = Money(r.Limit), LimitReached = r.Reached, PaymentFailure = r.Failure,
-            }))
-            .ToList();
-
+        var limits = await _inventory.SpendLimitsAsync(context.AsOf, ct);
         var balances = new List<(string, CreditBalanceInfo, decimal)>();
-        foreach (var b in await c.QueryAsync<(string Account, string Currency, long Remaining, long? Total, bool Depleted, string Kind)>(
-                     "SELECT account, currency, remaining_micros, total_micros, depleted, kind FROM credit_balances WHERE fetched_at <= @at ORDER BY account", new { at }))
+        foreach (var (account, balance) in await _inventory.BalancesAsync(context.AsOf, ct))
         {
             // BYOK upstream cost is billed by the upstream provider: it never draws on the OpenRouter credits.
-            var burned = await c.ExecuteScalarAsync<long?>(
-                """
-                SELECT SUM(cost_micros) FROM usage_records
-                WHERE account = @Account AND currency = @Currency AND bucket_start >= @from AND bucket_start < @at AND category <> @byok AND counted = 1
-                """,
-                new { b.Account, b.Currency, from = (context.AsOf - BurnWindow).ToUnixTimeSeconds(), at, byok = OpenRouterConnector.ByokCategory }) ?? 0;
-            var info = new CreditBalanceInfo
-            {
-                Currency = Enum.Parse<Currency>(b.Currency), Remaining = MoneyUnits.FromMicros(b.Remaining), Total = Money(b.Total), Depleted = b.Depleted,
-                Kind = b.Kind == SnakeCase.Of(BalanceKind.Allowance) ? BalanceKind.Allowance : BalanceKind.Prepaid,
-            };
-            balances.Add((b.Account, info, MoneyUnits.FromMicros(burned) / (decimal)BurnWindow.TotalDays));
+            var burned = await _usage.CostAsync(
+                new UsageScope(Account: account), balance.Currency.ToString(), context.AsOf - BurnWindow, context.AsOf, OpenRouterConnector.ByokCategory, ct);
+            balances.Add((account, balance, MoneyUnits.FromMicros(burned) / (decimal)BurnWindow.TotalDays));
         }
 
         return
@@ -55,6 +36,4 @@ public sealed class GuardRailEvaluator(Database database, BudgetEvaluator budget
             .. ProviderGuardRails.Balances(balances, options.Value.Alerts.LowBalanceDays),
         ];
     }
-
-    private static decimal? Money(long? micros) => micros is { } m ? MoneyUnits.FromMicros(m) : null;
 }

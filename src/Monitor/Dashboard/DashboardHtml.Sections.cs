@@ -3,6 +3,7 @@ using System.Text;
 using Monitor.Core;
 using Monitor.Core.Alerts;
 using Monitor.Core.Pricing;
+using Monitor.Storage;
 
 namespace Monitor.Dashboard;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Monitor.Core.Pricing;
+using Monitor.Storage;
 
 namespace Monitor.Dashboard;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Dapper;
 using Monitor.Core.Pricing;
 using Monitor.Storage;
 
@@ -13,25 +12,14 @@ namespace Monitor.Dashboard;
 /// </summary>
 public sealed class DashboardMetrics(Database database, TimeProvider clock)
 {
+    private readonly MetricsRepository _figures = new(database);
+
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     public async Task<string> RenderAsync(CancellationToken ct)
     {
         var (monthStart, tomorrow) = PanelWindow.MonthToDate.RangeOf(clock.GetUtcNow());
-        await using var c = await database.OpenAsync(ct);
-        var spend = await c.QueryAsync<(string Account, string Currency, long Micros)>(new CommandDefinition(
-            """
-            SELECT account, currency, CAST(SUM(cost_micros) AS BIGINT) FROM usage_daily
-            WHERE day >= @from AND day < @to GROUP BY account, currency ORDER BY account, currency
-            """, new { from = monthStart.ToUnixTimeSeconds(), to = tomorrow.ToUnixTimeSeconds() }, cancellationToken: ct));
-        var pulls = await c.QueryAsync<(string Account, string Outcome, long Count)>(new CommandDefinition(
-            "SELECT account, outcome, COUNT(*) FROM pull_runs GROUP BY account, outcome ORDER BY account, outcome", cancellationToken: ct));
-        var lastOk = await c.QueryAsync<(string Account, long At)>(new CommandDefinition(
-            "SELECT account, MAX(started_at) FROM pull_runs WHERE outcome = 'ok' GROUP BY account ORDER BY account", cancellationToken: ct));
-        var alerts = await c.QueryAsync<(string Kind, string Severity, long Count)>(new CommandDefinition(
-            "SELECT kind, severity, COUNT(*) FROM alerts WHERE status IN ('open', 'sent') GROUP BY kind, severity ORDER BY kind, severity",
-            cancellationToken: ct));
-        var outbox = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", cancellationToken: ct));
+        var (spend, pulls, lastOk, alerts, outbox) = await _figures.ReadAsync(monthStart, tomorrow, ct);
 
         var text = new StringBuilder(4096);
         Family(text, "monitor_spend_month_to_date", "gauge", "Priced cost this UTC month per account, in the currency's units.");

@@ -1,3 +1,5 @@
+using Monitor.Storage;
+
 namespace Monitor.Dashboard;
 
 /// <summary>One panel of a page: a metric split by a grouping over a window, drawn as a chart or a table.</summary>

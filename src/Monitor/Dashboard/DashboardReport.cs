@@ -1,5 +1,6 @@
 using System.Globalization;
 using Monitor.Core.Pricing;
+using Monitor.Storage;
 
 namespace Monitor.Dashboard;
 

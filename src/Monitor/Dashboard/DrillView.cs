@@ -1,3 +1,5 @@
+using Monitor.Storage;
+
 namespace Monitor.Dashboard;
 
 /// <summary>A drill-down page: one account, key or model over [From, To) with its charts and its day x model x key table.</summary>

@@ -1,3 +1,5 @@
+using Monitor.Storage;
+
 namespace Monitor.Dashboard;
 
 /// <summary>A group's month-to-date cost in one currency and its linear projection to the end of the month (micro-units).</summary>

@@ -1,3 +1,5 @@
+using Monitor.Storage;
+
 namespace Monitor.Dashboard;
 
 /// <summary>A panel with the data the page needs to show it (charts are fetched by the browser per image).</summary>

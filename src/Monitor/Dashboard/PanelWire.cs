@@ -1,4 +1,5 @@
 using Monitor.Core;
+using Monitor.Storage;
 
 namespace Monitor.Dashboard;
 

@@ -1,6 +1,4 @@
-using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Dapper;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
@@ -17,6 +15,8 @@ namespace Monitor.Ledger;
 /// <param name="clock">What "now" is for completed days; the system clock when not given.</param>
 public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOptions<MonitorOptions>? options = null, TimeProvider? clock = null)
 {
+    private readonly ExportRepository _export = new(database);
+
     public static IReadOnlyList<string> Kinds { get; } = ["usage", "alerts", "keys", "models", "runs", "reconciliation"];
 
     public static IReadOnlyList<string> AlertColumns { get; } =
@@ -42,83 +42,31 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
         kind switch
         {
             "usage" => TableWriter.WriteAsync(output, format, UsageFields.All, UsageRows(from, to, ct), ct),
-            "alerts" => TableWriter.WriteAsync(output, format, AlertColumns, Rows(
-                """
-                SELECT id, kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key
-                FROM alerts WHERE raised_at >= @from AND raised_at < @to ORDER BY raised_at, id
-                """, from, to, [10, 11], ct), ct),
-            "keys" => TableWriter.WriteAsync(output, format, KeyColumns, Rows(
-                """
-                SELECT account, key_id, name, kind, workspace, fingerprint, last_four, owner, status,
-                       created_at, expires_at, last_used_at, first_seen_at, last_seen_at, source
-                FROM api_keys ORDER BY account, key_id
-                """, null, null, [9, 10, 11, 12, 13], ct), ct),
+            "alerts" => TableWriter.WriteAsync(output, format, AlertColumns, Times(_export.AlertsAsync(From(from), To(to), ct), [10, 11]), ct),
+            "keys" => TableWriter.WriteAsync(output, format, KeyColumns, Times(_export.KeysAsync(ct), [9, 10, 11, 12, 13]), ct),
             "models" => TableWriter.WriteAsync(output, format, ModelColumns, ModelRows(ct), ct),
             "reconciliation" => TableWriter.WriteAsync(output, format, ReconciliationColumns, ReconciliationRows(from, to, ct), ct),
-            "runs" => TableWriter.WriteAsync(output, format, RunColumns, Rows(
-                """
-                SELECT id, account, endpoint, window_start, window_end, records, started_at, duration_ms, outcome, error
-                FROM pull_runs WHERE started_at >= @from AND started_at < @to ORDER BY started_at, id
-                """, from, to, [3, 4, 6], ct), ct),
+            "runs" => TableWriter.WriteAsync(output, format, RunColumns, Times(_export.RunsAsync(From(from), To(to), ct), [3, 4, 6]), ct),
             _ => throw new BadInputException($"export: '{kind}' is not one of {string.Join(", ", Kinds)}"),
         };
 
+    // Times and money as the export shows them: ISO 8601 UTC and invariant decimals.
     private async IAsyncEnumerable<object?[]> UsageRows(DateTimeOffset? from, DateTimeOffset? to, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var reader = await connection.ExecuteReaderAsync(
-            """
-            SELECT bucket_start, bucket_width, provider, account, workspace, key_id, key_fingerprint, model,
-                   input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests,
-                   cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, category, units, unit, counted
-            FROM usage_records
-            WHERE bucket_start >= @from AND bucket_start < @to
-            ORDER BY bucket_start, account, bucket_width, workspace, key_id, model, category
-            """,
-            Window(from, to));
-        while (await reader.ReadAsync(ct))
+        await foreach (var row in _export.UsageAsync(From(from), To(to), ct))
         {
-            var row = new object?[24];
-            row[0] = Time(reader.GetInt64(0));
-            for (var i = 1; i < 8; i++)
-                row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
-            for (var i = 8; i < 14; i++)
-                row[i] = reader.GetInt64(i);
-            row[14] = Money(reader, 14);
-            row[15] = reader.GetString(15);
-            row[16] = reader.GetString(16);
-            row[17] = Money(reader, 17);
-            row[18] = reader.GetString(18);
-            row[19] = Time(reader.GetInt64(19));
-            row[20] = reader.GetString(20);
-            row[21] = reader.GetInt64(21);
-            row[22] = reader.GetString(22);
-            row[23] = reader.GetInt64(23);
+            row[0] = Time((long)row[0]!);
+            row[14] = Money(row[14]);
+            row[17] = Money(row[17]);
+            row[19] = Time((long)row[19]!);
             yield return row;
         }
     }
 
     private async IAsyncEnumerable<object?[]> ModelRows([EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
         // Every model a provider lists or the ledger has used; usage without a price shows priced = false.
-        var rows = await connection.QueryAsync<ModelRow>(
-            """
-            SELECT m.account, m.provider, m.model, m.aliases, m.shutdown_at, m.replacement,
-                   u.records AS usage_records, u.last_used AS last_used_at, u.currency
-            FROM models m
-            LEFT JOIN (SELECT account, model, currency, COUNT(*) AS records, MAX(bucket_start) AS last_used
-                       FROM usage_records WHERE counted = 1 GROUP BY account, model, currency) u
-                   ON u.account = m.account AND u.model = m.model
-            UNION ALL
-            SELECT u.account, u.provider, u.model, '' AS aliases, NULL AS shutdown_at, NULL AS replacement,
-                   COUNT(*) AS usage_records, MAX(u.bucket_start) AS last_used_at, u.currency
-            FROM usage_records u
-            WHERE u.counted = 1 AND NOT EXISTS (SELECT 1 FROM models m WHERE m.account = u.account AND m.model = u.model)
-            GROUP BY u.account, u.provider, u.model, u.currency
-            ORDER BY 1, 3
-            """);
-        foreach (var m in rows)
+        foreach (var m in await _export.ModelsAsync(ct))
         {
             ct.ThrowIfCancellationRequested();
             _ = ProviderKinds.TryParse(m.Provider, out var kind);
@@ -126,11 +74,11 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
             Currency currency = default;
             var hasCurrency = m.Currency is not null && Currencies.TryParse(m.Currency, out currency);
             if (hasCurrency)
-                price = catalog.Find(kind, m.Model, currency, DateTimeOffset.FromUnixTimeSeconds(m.Last_used_at ?? 0));
+                price = catalog.Find(kind, m.Model, currency, DateTimeOffset.FromUnixTimeSeconds(m.LastUsedAt ?? 0));
             yield return
             [
-                m.Account, m.Provider, m.Model, m.Aliases, Time(m.Shutdown_at), m.Replacement,
-                m.Usage_records ?? 0L, Time(m.Last_used_at), m.Currency,
+                m.Account, m.Provider, m.Model, m.Aliases, Time(m.ShutdownAt), m.Replacement,
+                m.UsageRecords ?? 0L, Time(m.LastUsedAt), m.Currency,
                 hasCurrency ? price is not null : null, price?.InputPerMillion, price?.OutputPerMillion,
             ];
         }
@@ -147,38 +95,22 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
     private async IAsyncEnumerable<object?[]> ReconciliationRows(DateTimeOffset? from, DateTimeOffset? to, [EnumeratorCancellation] CancellationToken ct)
     {
         var lines = new List<(long Day, string Account, string Model, int Order, object?[] Row)>();
-        await using (var connection = await database.OpenAsync(ct))
+        var rows = await _export.ReportedAgainstEstimatedAsync(From(from), To(to), ct);
+        foreach (var r in rows)
         {
-            var rows = await connection.QueryAsync<(long Day, string Account, string Provider, string Model, string Currency, long Reported, long? ReportedPriced, long? Estimated, long Records, long Unestimated)>(
-                """
-                SELECT bucket_start - (bucket_start % 86400), account, provider, model, currency,
-                       SUM(cost_micros),
-                       SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END),
-                       SUM(estimated_cost_micros),
-                       COUNT(*),
-                       SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
-                FROM usage_records
-                WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to AND counted = 1
-                GROUP BY bucket_start - (bucket_start % 86400), account, provider, model, currency
-                ORDER BY 1, 2, 4, 5
-                """,
-                Window(from, to));
-            foreach (var r in rows)
-            {
-                decimal? gap = r.Estimated is { } e && r.ReportedPriced is { } p ? MoneyUnits.FromMicros(p - e) : null;
-                decimal? percent = gap is { } g && r.Estimated is > 0 ? decimal.Round(g / MoneyUnits.FromMicros(r.Estimated.Value) * 100m, 2) : null;
-                lines.Add((r.Day, r.Account, r.Model, 0,
-                [
-                    Time(r.Day), r.Account, r.Provider, r.Model, r.Currency, MoneyUnits.FromMicros(r.Reported),
-                    r.Estimated is { } est ? MoneyUnits.FromMicros(est) : null, gap, percent, r.Records, r.Unestimated,
-                    "estimate", null, null, null,
-                ]));
-            }
+            decimal? gap = r.Estimated is { } e && r.ReportedPriced is { } p ? MoneyUnits.FromMicros(p - e) : null;
+            decimal? percent = gap is { } g && r.Estimated is > 0 ? decimal.Round(g / MoneyUnits.FromMicros(r.Estimated.Value) * 100m, 2) : null;
+            lines.Add((r.Day, r.Account, r.Model, 0,
+            [
+                Time(r.Day), r.Account, r.Provider, r.Model, r.Currency, MoneyUnits.FromMicros(r.Reported),
+                r.Estimated is { } est ? MoneyUnits.FromMicros(est) : null, gap, percent, r.Records, r.Unestimated,
+                "estimate", null, null, null,
+            ]));
         }
 
         var settings = options?.Value.Alerts.Unmetered ?? new UnmeteredOptions();
         var now = (clock ?? TimeProvider.System).GetUtcNow();
-        var providers = await ProvidersAsync(ct);
+        var providers = await _export.ProvidersAsync(ct);
         var days = await new UsageSourceRepository(database, clock ?? TimeProvider.System).UnmeteredDaysAsync(
             from ?? DateTimeOffset.UnixEpoch, to ?? now, now, settings.SettleDelay, settings.ToRules(), ct);
         foreach (var day in days)
@@ -207,49 +139,23 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
         }
     }
 
-    // The provider kind of each account, for the proxy lines (which sum over sources).
-    private async Task<Dictionary<string, string>> ProvidersAsync(CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<(string Account, string Provider)>(new CommandDefinition(
-                "SELECT account, MIN(provider) FROM usage_daily GROUP BY account", cancellationToken: ct)))
-            .ToDictionary(p => p.Account, p => p.Provider, StringComparer.Ordinal);
-    }
+    private static long From(DateTimeOffset? from) => from?.ToUnixTimeSeconds() ?? long.MinValue;
 
-    private async IAsyncEnumerable<object?[]> Rows(
-        string sql, DateTimeOffset? from, DateTimeOffset? to, int[] timeColumns, [EnumeratorCancellation] CancellationToken ct)
+    private static long To(DateTimeOffset? to) => to?.ToUnixTimeSeconds() ?? long.MaxValue;
+
+    private static async IAsyncEnumerable<object?[]> Times(IAsyncEnumerable<object?[]> rows, int[] timeColumns)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var reader = await connection.ExecuteReaderAsync(sql, Window(from, to));
-        while (await reader.ReadAsync(ct))
+        await foreach (var row in rows)
         {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null
-                    : Array.IndexOf(timeColumns, i) >= 0 ? Time(reader.GetInt64(i))
-                    : reader.GetValue(i);
-            }
-
+            foreach (var i in timeColumns)
+                row[i] = row[i] is long seconds ? Time(seconds) : row[i];
             yield return row;
         }
     }
-
-    private static object Window(DateTimeOffset? from, DateTimeOffset? to) => new
-    {
-        from = from?.ToUnixTimeSeconds() ?? long.MinValue,
-        to = to?.ToUnixTimeSeconds() ?? long.MaxValue,
-    };
 
     private static DateTimeOffset Time(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
 
     private static DateTimeOffset? Time(long? seconds) => seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 
-    private static decimal? Money(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : MoneyUnits.FromMicros(reader.GetInt64(i));
-
-#pragma warning disable IDE1006, CA1707 // Dapper maps snake_case columns by name
-    private sealed record ModelRow(
-        string Account, string Provider, string Model, string Aliases, long? Shutdown_at, string? Replacement,
-        long? Usage_records, long? Last_used_at, string? Currency);
-#pragma warning restore IDE1006, CA1707
+    private static decimal? Money(object? micros) => micros is long m ? MoneyUnits.FromMicros(m) : null;
 }

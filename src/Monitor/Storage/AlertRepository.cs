@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Dapper;
-using Monitor.Alerts;
 using Monitor.Core;
 using Monitor.Core.Alerts;
 
@@ -83,6 +82,12 @@ public sealed class AlertRepository(Database database)
             new { upTo = upTo.ToUnixTimeSeconds() }, cancellationToken: ct));
         return [.. rows.Select(r => r.ToRow())];
     }
+
+    /// <summary>Marks alerts as gathered into a digest (inside the transaction that queues the digest mail).</summary>
+    public static Task MarkDigestedAsync(DbConnection c, DbTransaction tx, long[] ids, DateTimeOffset at, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE alerts SET digested_at = @at WHERE id IN @ids AND digested_at IS NULL",
+            new { at = at.ToUnixTimeSeconds(), ids }, tx, cancellationToken: ct));
 
     /// <summary>Alerts with one of these statuses, newest first (critical before warning before info on the same time).</summary>
     public async Task<IReadOnlyList<AlertRow>> ListAsync(IReadOnlyCollection<AlertStatus> statuses, int limit, CancellationToken ct)
@@ -185,7 +190,7 @@ public sealed class AlertRepository(Database database)
             Title = Title, Detail = Detail, RaisedAt = DateTimeOffset.FromUnixTimeSeconds(RaisedAt),
             OccurredAt = OccurredAt is { } o ? DateTimeOffset.FromUnixTimeSeconds(o) : null,
             SentAt = SentAt is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null,
-            Delivery = Delivery, DedupKey = DedupKey, Evidence = Monitor.Alerts.EvidenceJson.Read(EvidenceJson),
+            Delivery = Delivery, DedupKey = DedupKey, Evidence = Storage.EvidenceJson.Read(EvidenceJson),
             Recipients = string.IsNullOrEmpty(RecipientsText) ? [] : RecipientsText.Split(','),
         };
     }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Monitor.Core.Budgets;
 using Monitor.Core.Pricing;
@@ -15,6 +14,8 @@ namespace Monitor.Storage;
 /// </summary>
 public sealed class BudgetSpendReader(Database database)
 {
+    private readonly UsageWindowReader _usage = new(database);
+
     public Task<IReadOnlyList<BudgetStatus>> StatusesAsync(
         IReadOnlyList<BudgetDefinition> budgets, IReadOnlyList<ExchangeRate> rates, DateTimeOffset asOf, CancellationToken ct) =>
         StatusesAsync(budgets, rates, asOf, forecastHistory: true, ct);
@@ -47,9 +48,7 @@ public sealed class BudgetSpendReader(Database database)
         var series = new Dictionary<SeriesKey, Series>();
         var windowHours = spends.Max(x => (int)Math.Round((x.Origin - from).TotalHours) + x.Micros.Length);
         var rateCache = new Dictionary<(Currency, Currency, long), decimal?>();
-        await using var c = await database.OpenAsync(ct);
-        var keyNames = (await c.QueryAsync<(string Account, string KeyId, string? Name)>("SELECT account, key_id, name FROM api_keys"))
-            .Where(k => !string.IsNullOrEmpty(k.Name)).ToDictionary(k => (k.Account, k.KeyId), k => k.Name!);
+        var keyNames = await KeyNamesAsync(ct);
 
         // Whole UTC days before the last week come from the daily rollup (24 times fewer rows); the last week (for the
         // forecast's hour-of-day shape) and the UTC days a period starts inside of (for exact boundaries) are hourly.
@@ -57,47 +56,29 @@ public sealed class BudgetSpendReader(Database database)
         var edges = periods.Select(p => p.Start).Where(t => t < recent && t != Day(t)).Select(t => Day(t).ToUnixTimeSeconds())
             .Distinct().Order().ToArray();
         var matches = new List<int>();
-        async Task ReadAsync(string sql, object args)
+        void Add(CostBucket bucket)
         {
-            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
+            // Each series (scope, currency, bucket width) is matched to its budgets once, not once per row.
+            var key = new SeriesKey(bucket.Account, bucket.Workspace, bucket.KeyId, bucket.Model, bucket.Currency, bucket.Width);
+            if (!series.TryGetValue(key, out var s))
             {
-                // Each series (scope, currency, bucket width) is matched to its budgets once, not once per row.
-                var key = new SeriesKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
-                if (!series.TryGetValue(key, out var s))
-                {
-                    index.Match(key.Account, key.Workspace, key.KeyId, key.Model, matches);
-                    series[key] = s = new Series(key, [.. matches], new HourlySpend(from, matches.Count == 0 ? 0 : windowHours));
-                }
-
-                if (s.Budgets.Length == 0)
-                    continue;
-                var start = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6));
-                var end = s.Width.EndOf(start);
-                s.Spend.Add(start, end - start, reader.GetInt64(7), end < asOf ? end : asOf);
+                index.Match(key.Account, key.Workspace, key.KeyId, key.Model, matches);
+                series[key] = s = new Series(key, [.. matches], new HourlySpend(from, matches.Count == 0 ? 0 : windowHours));
             }
+
+            if (s.Budgets.Length == 0)
+                return;
+            var start = DateTimeOffset.FromUnixTimeSeconds(bucket.Start);
+            var end = s.Width.EndOf(start);
+            s.Spend.Add(start, end - start, bucket.CostMicros, end < asOf ? end : asOf);
         }
 
         // Month-wide buckets (and buckets that start a month before the window) are never split into days or hours.
-        await ReadAsync(
-            """
-            SELECT account, workspace, key_id, model, currency, CASE WHEN is_month = 1 THEN 'month' ELSE '1d' END, day, cost_micros
-            FROM usage_daily
-            WHERE day >= @early AND day < @to AND cost_micros <> 0
-              AND (is_month = 1 OR (day >= @from AND day < @recent AND day NOT IN @edges))
-            """,
-            new { early = from.AddDays(-31).ToUnixTimeSeconds(), from = Day(from).ToUnixTimeSeconds(), recent = recent.ToUnixTimeSeconds(), to = asOf.ToUnixTimeSeconds(), edges });
-        var hourly = edges.Select(e => (From: e, To: e + 86_400)).Append((Math.Max(recent.ToUnixTimeSeconds(), Day(from).ToUnixTimeSeconds()), asOf.ToUnixTimeSeconds()));
-        foreach (var (a, b) in hourly)
-        {
-            await ReadAsync(
-                """
-                SELECT account, workspace, key_id, model, currency, bucket_width, bucket_start, cost_micros
-                FROM usage_records
-                WHERE bucket_start >= @a AND bucket_start < @b AND bucket_width <> 'month' AND cost_micros IS NOT NULL AND counted = 1
-                """,
-                new { a, b = Math.Min(b, asOf.ToUnixTimeSeconds()) });
-        }
+        var now = asOf.ToUnixTimeSeconds();
+        var hourly = edges.Select(e => (From: e, To: e + 86_400)).Append((From: Math.Max(recent.ToUnixTimeSeconds(), Day(from).ToUnixTimeSeconds()), To: now))
+            .Select(r => (r.From, Math.Min(r.To, now)));
+        await _usage.CostBucketsAsync(
+            from.AddDays(-31).ToUnixTimeSeconds(), Day(from).ToUnixTimeSeconds(), recent.ToUnixTimeSeconds(), edges, now, hourly, Add, ct);
 
         // Each series adds into the budgets it counts in (converted where a dated rate exists, set aside where none does).
         foreach (var x in series.Values)
@@ -163,6 +144,13 @@ public sealed class BudgetSpendReader(Database database)
                 TopKeys = Top(shares[i], KeyLabel),
             }),
         ];
+    }
+
+    private async Task<Dictionary<(string Account, string KeyId), string>> KeyNamesAsync(CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return (await c.QueryAsync<(string Account, string KeyId, string? Name)>(new CommandDefinition("SELECT account, key_id, name FROM api_keys", cancellationToken: ct)))
+            .Where(k => !string.IsNullOrEmpty(k.Name)).ToDictionary(k => (k.Account, k.KeyId), k => k.Name!);
     }
 
     private const int TopRows = 5;

@@ -11,10 +11,59 @@ namespace Monitor.Storage;
 
 /// <summary>
 /// Keys, models and spend limits as the providers list them, written inside a pull's transaction. A key the
-/// listing no longer returns is kept and marked deleted: a deleted key that shows usage is what matters most.
+/// listing no longer returns is kept and marked deleted: a deleted key that shows usage is what matters most. The
+/// reads are the checks': keys, spend limits and balances as last fetched.
 /// </summary>
-public static class InventoryRepository
+public sealed class InventoryRepository(Database database)
 {
+    /// <summary>Every listed key but admin keys: what the anomaly check knows of each key's life.</summary>
+    public async Task<IReadOnlyList<InventoryKey>> KeysAsync(CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return [.. await c.QueryAsync<InventoryKey>(new CommandDefinition(
+            """
+            SELECT account AS Account, key_id AS KeyId, name AS Name, workspace AS Workspace, status AS Status,
+                   created_at AS CreatedAt, expires_at AS ExpiresAt, last_seen_at AS LastSeenAt
+            FROM api_keys WHERE kind <> 'admin'
+            """,
+            cancellationToken: ct))];
+    }
+
+    /// <summary>Each account's spend limit as fetched up to <paramref name="asOf"/>.</summary>
+    public async Task<IReadOnlyList<(string Account, SpendLimitInfo Limit)>> SpendLimitsAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string Account, string Currency, long? Usage, long? Limit, bool Reached, bool Failure)>(new CommandDefinition(
+            "SELECT account, currency, usage_micros, limit_micros, limit_reached, payment_failure FROM spend_limits WHERE fetched_at <= @at ORDER BY account",
+            new { at = asOf.ToUnixTimeSeconds() }, cancellationToken: ct));
+        return
+        [
+            .. rows.Select(r => (r.Account, new SpendLimitInfo
+            {
+                Currency = Enum.Parse<Currency>(r.Currency), Usage = Money(r.Usage), Limit = Money(r.Limit), LimitReached = r.Reached, PaymentFailure = r.Failure,
+            })),
+        ];
+    }
+
+    /// <summary>Each account's credit balances as fetched up to <paramref name="asOf"/>.</summary>
+    public async Task<IReadOnlyList<(string Account, CreditBalanceInfo Balance)>> BalancesAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string Account, string Currency, long Remaining, long? Total, bool Depleted, string Kind)>(new CommandDefinition(
+            "SELECT account, currency, remaining_micros, total_micros, depleted, kind FROM credit_balances WHERE fetched_at <= @at ORDER BY account",
+            new { at = asOf.ToUnixTimeSeconds() }, cancellationToken: ct));
+        return
+        [
+            .. rows.Select(b => (b.Account, new CreditBalanceInfo
+            {
+                Currency = Enum.Parse<Currency>(b.Currency), Remaining = MoneyUnits.FromMicros(b.Remaining), Total = Money(b.Total), Depleted = b.Depleted,
+                Kind = b.Kind == SnakeCase.Of(BalanceKind.Allowance) ? BalanceKind.Allowance : BalanceKind.Prepaid,
+            })),
+        ];
+    }
+
+    private static decimal? Money(long? micros) => micros is { } m ? MoneyUnits.FromMicros(m) : null;
+
     public static async Task SaveKeysAsync(DbConnection c, DbTransaction tx, string account, IReadOnlyList<ApiKeyInfo> keys, DateTimeOffset now)
     {
         var at = now.ToUnixTimeSeconds();

@@ -73,8 +73,8 @@ public sealed class LedgerTransaction : IAsyncDisposable
         var connection = (SqliteConnection)await database.OpenAsync(ct);
         try
         {
-            // BEGIN IMMEDIATE: take the write lock now, so two writers queue instead of failing at commit.
-            var transaction = connection.BeginTransaction(deferred: false);
+            // Take the write lock now, so two writers queue instead of failing at commit.
+            var transaction = (SqliteTransaction)await Sql.BeginWriteAsync(connection, ct);
             var batchId = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO ingest_batches (kind, account, origin, started_at) VALUES (@kind, @account, @origin, @at) RETURNING id",
                 new { kind, account, origin, at = now.ToUnixTimeSeconds() }, transaction);

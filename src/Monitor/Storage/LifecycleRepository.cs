@@ -14,6 +14,8 @@ namespace Monitor.Storage;
 /// </summary>
 public sealed class LifecycleRepository(Database database)
 {
+    private readonly UsageWindowReader _usage = new(database);
+
     /// <summary>Records, per alias in the listing, a new row when it resolves to another model than last time.</summary>
     public static async Task RecordAliasesAsync(DbConnection c, DbTransaction tx, string account, IReadOnlyList<ModelInfo> models, DateTimeOffset now)
     {
@@ -135,84 +137,14 @@ public sealed class LifecycleRepository(Database database)
 
     /// <summary>
     /// Usage per account, provider, currency, model, workspace and key in buckets starting in [from, to), plus month
-    /// buckets (Mistral's opening balance of a month) that overlap the window. Whole UTC days come from the daily
-    /// rollup, the partial days at both ends from the ledger; the last bucket stays exact to the hour.
+    /// buckets that overlap the window (see <see cref="UsageWindowReader.SlicesAsync"/>).
     /// </summary>
-    public async Task<IReadOnlyList<UsageSlice>> UsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        var w = DayWindow.Of(from, to);
-        var monthFrom = MonthStart(from).ToUnixTimeSeconds();
-        // Month buckets start at 00:00 UTC on the 1st, so the only one before the window's first whole day is at monthFrom.
-        var rows = (await c.QueryAsync<SliceRow>(
-            """
-            SELECT g.account AS Account, g.provider AS Provider, g.currency AS Currency, g.model AS Model, g.workspace AS Workspace,
-                   g.key_id AS KeyId, k.name AS KeyName, g.i AS Input, g.ci AS CachedInput, g.cw AS CacheWrite, g.o AS Output,
-                   g.r AS Requests, g.cost AS CostMicros, g.last AS LastBucket, g.last_day AS LastDay
-            FROM (SELECT account, provider, currency, model, workspace, key_id, SUM(i) AS i, SUM(ci) AS ci, SUM(cw) AS cw, SUM(o) AS o,
-                         SUM(r) AS r, SUM(cost) AS cost, MAX(last) AS last, MAX(last_day) AS last_day
-                  FROM (SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens) AS i, SUM(cached_input_tokens) AS ci,
-                               SUM(cache_write_tokens) AS cw, SUM(output_tokens) AS o, SUM(requests) AS r, SUM(cost_micros) AS cost,
-                               NULL AS last, MAX(day) AS last_day
-                        FROM usage_daily
-                        WHERE (day >= @split AND day < @tail) OR (is_month = 1 AND day = @monthFrom AND day < @split)
-                        GROUP BY account, provider, currency, model, workspace, key_id
-                        UNION ALL
-                        SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens), SUM(cached_input_tokens),
-                               SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), COALESCE(SUM(cost_micros), 0), MAX(bucket_start), NULL
-                        FROM usage_records
-                        WHERE bucket_start >= @from AND bucket_start < @split AND bucket_width <> 'month' AND counted = 1
-                        GROUP BY account, provider, currency, model, workspace, key_id
-                        UNION ALL
-                        SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens), SUM(cached_input_tokens),
-                               SUM(cache_write_tokens), SUM(output_tokens), SUM(requests), COALESCE(SUM(cost_micros), 0), MAX(bucket_start), NULL
-                        FROM usage_records
-                        WHERE bucket_start >= @tail AND bucket_start < @to AND (bucket_width = 'month' OR bucket_start >= @from) AND counted = 1
-                        GROUP BY account, provider, currency, model, workspace, key_id) parts
-                  GROUP BY account, provider, currency, model, workspace, key_id) g
-            LEFT JOIN api_keys k ON k.account = g.account AND k.key_id = g.key_id
-            """, new { from = w.From, split = w.Split, tail = w.Tail, to = w.To, monthFrom })).ToList();
-
-        // A slice last seen on a rolled-up day: its exact last hour, one query per account and day.
-        var exact = new Dictionary<(string, string, string, string, string, string), long>();
-        foreach (var (account, day) in rows.Where(r => r.NeedsExactLast).Select(r => (r.Account, r.LastDay!.Value)).Distinct())
-        {
-            var last = await c.QueryAsync<(string Provider, string Currency, string Model, string Workspace, string KeyId, long Last)>(
-                """
-                SELECT provider, currency, model, workspace, key_id, MAX(bucket_start) FROM usage_records
-                WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND (bucket_start >= @from OR bucket_width = 'month') AND counted = 1
-                GROUP BY provider, currency, model, workspace, key_id
-                """, new { account, day, end = day + DayWindow.Day, from = w.From });
-            foreach (var l in last)
-                exact[(account, l.Provider, l.Currency, l.Model, l.Workspace, l.KeyId)] = l.Last;
-        }
-
-        return
-        [
-            .. rows.Select(r => r.ToSlice(r.NeedsExactLast ? exact.GetValueOrDefault((r.Account, r.Provider, r.Currency, r.Model, r.Workspace, r.KeyId), r.LastDay!.Value) : null)),
-        ];
-    }
+    public Task<IReadOnlyList<UsageSlice>> UsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        _usage.SlicesAsync(from, to, ct);
 
     /// <summary>Requests and cost of one account's model in buckets starting in [from, to).</summary>
-    public async Task<(long Requests, long CostMicros)> ModelUsageSinceAsync(string account, string model, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        var w = DayWindow.Of(from, to);
-        return await c.QuerySingleAsync<(long, long)>(
-            """
-            SELECT COALESCE(SUM(r), 0), COALESCE(SUM(cost), 0)
-            FROM (SELECT SUM(requests) AS r, SUM(cost_micros) AS cost FROM usage_daily
-                  WHERE model = @model AND day >= @split AND day < @tail AND account = @account
-                  UNION ALL
-                  SELECT SUM(requests), SUM(cost_micros) FROM usage_records
-                  WHERE account = @account AND bucket_start >= @from AND bucket_start < @split AND model = @model AND counted = 1
-                  UNION ALL
-                  SELECT SUM(requests), SUM(cost_micros) FROM usage_records
-                  WHERE account = @account AND bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from AND model = @model AND counted = 1) parts
-            """, new { account, model, from = w.From, split = w.Split, tail = w.Tail, to = w.To });
-    }
-
-    private static DateTimeOffset MonthStart(DateTimeOffset t) => new(t.UtcDateTime.Year, t.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+    public Task<(long Requests, long CostMicros)> ModelUsageSinceAsync(string account, string model, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        _usage.TotalAsync(new UsageScope(Account: account, Model: model), from, to, ct);
 
     public async Task<IReadOnlyList<AliasObservation>> AliasHistoryAsync(DateTimeOffset asOf, CancellationToken ct)
     {
@@ -232,7 +164,7 @@ public sealed class LifecycleRepository(Database database)
     {
         await using var c = await database.OpenAsync(ct);
         var at = asOf.ToUnixTimeSeconds();
-        var tail = DayWindow.Floor(at);
+        var tail = UsageWindow.Floor(at);
         var rows = (await c.QueryAsync<KeyRow>(
             """
             SELECT k.account AS Account, k.key_id AS KeyId, k.name AS Name, k.kind AS Kind, k.workspace AS Workspace,
@@ -269,7 +201,7 @@ public sealed class LifecycleRepository(Database database)
                 """
                 SELECT key_id, MAX(bucket_start) FROM usage_records
                 WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id <> '' AND counted = 1 GROUP BY key_id
-                """, new { account, day, end = day + DayWindow.Day });
+                """, new { account, day, end = day + Sql.Day });
             foreach (var l in last)
                 exact[(account, l.KeyId)] = l.Last;
         }
@@ -288,32 +220,10 @@ public sealed class LifecycleRepository(Database database)
     /// <summary>One key's usage in buckets starting in [from, to): totals, per model and per UTC day.</summary>
     public async Task<KeyUsage> KeyUsageAsync(string account, string keyId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        await using var c = await database.OpenAsync(ct);
-        var w = DayWindow.Of(from, to);
-        // Per UTC day and model: whole days from the rollup, the partial days at both ends from the ledger (with their
-        // exact first and last bucket; a rolled-up day gives its midnight and is made exact below).
-        var parts = (await c.QueryAsync<(long Day, string Model, string Currency, long Requests, long Cost, long First, long Last, long Exact)>(
-            """
-            SELECT day, model, MIN(currency), SUM(requests), SUM(cost_micros), day, day, 0 FROM usage_daily
-            WHERE key_id = @keyId AND day >= @split AND day < @tail AND account = @account
-            GROUP BY day, model
-            UNION ALL
-            SELECT bucket_start - (bucket_start % 86400), model, MIN(currency), SUM(requests), COALESCE(SUM(cost_micros), 0),
-                   MIN(bucket_start), MAX(bucket_start), 1 FROM usage_records
-            WHERE account = @account AND key_id = @keyId
-              AND ((bucket_start >= @from AND bucket_start < @split) OR (bucket_start >= @tail AND bucket_start < @to AND bucket_start >= @from))
-              AND counted = 1
-            GROUP BY bucket_start - (bucket_start % 86400), model
-            """, new { account, keyId, from = w.From, split = w.Split, tail = w.Tail, to = w.To })).ToList();
-        if (parts.Count == 0)
+        if (await _usage.DaysAsync(new UsageScope(Account: account, KeyId: keyId), from, to, ct) is not { } usage)
             return KeyUsage.None;
-
-        var first = parts.MinBy(p => p.First);
-        var last = parts.MaxBy(p => p.Last);
-        var firstAt = first.Exact == 1 ? first.First : await EdgeBucketAsync(c, account, keyId, first.Day, "MIN");
-        var lastAt = last.Exact == 1 ? last.Last : await EdgeBucketAsync(c, account, keyId, last.Day, "MAX");
-        var models = parts.GroupBy(p => p.Model)
-            .Select(g => (Model: g.Key, Currency: g.Select(p => p.Currency).Min(StringComparer.Ordinal)!, Requests: g.Sum(p => p.Requests), Cost: g.Sum(p => p.Cost)))
+        var models = usage.Days.GroupBy(p => p.Model)
+            .Select(g => (Model: g.Key, Currency: g.Select(p => p.Currency).Min(StringComparer.Ordinal)!, Requests: g.Sum(p => p.Requests), Cost: g.Sum(p => p.CostMicros)))
             .OrderByDescending(m => m.Cost).ThenBy(m => m.Model, StringComparer.Ordinal).ToList();
         return new KeyUsage
         {
@@ -321,67 +231,9 @@ public sealed class LifecycleRepository(Database database)
             Cost = MoneyUnits.FromMicros(models.Sum(m => m.Cost)),
             Currency = Currencies.TryParse(models[0].Currency, out var currency) ? currency : null,
             Models = [.. models.Select(m => (m.Model, m.Requests, MoneyUnits.FromMicros(m.Cost)))],
-            Days = [.. parts.GroupBy(p => p.Day).OrderBy(g => g.Key).Select(g => (DateTimeOffset.FromUnixTimeSeconds(g.Key), MoneyUnits.FromMicros(g.Sum(p => p.Cost))))],
-            FirstAt = DateTimeOffset.FromUnixTimeSeconds(firstAt),
-            LastAt = DateTimeOffset.FromUnixTimeSeconds(lastAt),
-        };
-    }
-
-    /// <summary>The first (MIN) or last (MAX) bucket of a key on one rolled-up UTC day.</summary>
-    private static Task<long> EdgeBucketAsync(DbConnection c, string account, string keyId, long day, string edge) =>
-        c.QuerySingleAsync<long>(
-            $"""
-            SELECT {edge}(bucket_start) FROM usage_records
-            WHERE account = @account AND bucket_start >= @day AND bucket_start < @end AND key_id = @keyId AND counted = 1
-            """, new { account, keyId, day, end = day + DayWindow.Day });
-
-    /// <summary>
-    /// A window [From, To) cut at UTC day boundaries: the ledger's buckets in [From, Split) and [Tail, To), the daily
-    /// rollup's whole days in [Split, Tail) (empty when the window lies inside one day). Split and Tail are midnights.
-    /// </summary>
-    private readonly record struct DayWindow(long From, long Split, long Tail, long To)
-    {
-        public const long Day = 86_400;
-
-        public static DayWindow Of(DateTimeOffset from, DateTimeOffset to)
-        {
-            long f = from.ToUnixTimeSeconds(), t = to.ToUnixTimeSeconds();
-            var tail = Floor(t);
-            var firstWholeDay = Floor(f) == f ? f : Floor(f) + Day;
-            return new DayWindow(f, Math.Min(firstWholeDay, tail), tail, t);
-        }
-
-        public static long Floor(long seconds) => seconds - (((seconds % Day) + Day) % Day);
-    }
-
-    /// <summary>A usage slice as read: the last ledger bucket, and the last rolled-up day (its hour not known yet).</summary>
-    private sealed record SliceRow
-    {
-        public required string Account { get; init; }
-        public required string Provider { get; init; }
-        public required string Currency { get; init; }
-        public required string Model { get; init; }
-        public required string Workspace { get; init; }
-        public required string KeyId { get; init; }
-        public string? KeyName { get; init; }
-        public long Input { get; init; }
-        public long CachedInput { get; init; }
-        public long CacheWrite { get; init; }
-        public long Output { get; init; }
-        public long Requests { get; init; }
-        public long CostMicros { get; init; }
-        public long? LastBucket { get; init; }
-        public long? LastDay { get; init; }
-
-        /// <summary>Its last bucket may lie on a rolled-up day after every ledger bucket read.</summary>
-        public bool NeedsExactLast => LastDay is { } d && (LastBucket is not { } b || b < d + DayWindow.Day);
-
-        public UsageSlice ToSlice(long? exactLast) => new()
-        {
-            Account = Account, Provider = Provider, Currency = Currency, Model = Model, Workspace = Workspace, KeyId = KeyId,
-            KeyName = KeyName, Input = Input, CachedInput = CachedInput, CacheWrite = CacheWrite, Output = Output,
-            Requests = Requests, CostMicros = CostMicros,
-            LastBucket = Math.Max(exactLast ?? long.MinValue, LastBucket ?? LastDay ?? 0),
+            Days = [.. usage.Days.GroupBy(p => p.Day).OrderBy(g => g.Key).Select(g => (DateTimeOffset.FromUnixTimeSeconds(g.Key), MoneyUnits.FromMicros(g.Sum(p => p.CostMicros))))],
+            FirstAt = DateTimeOffset.FromUnixTimeSeconds(usage.FirstBucket),
+            LastAt = DateTimeOffset.FromUnixTimeSeconds(usage.LastBucket),
         };
     }
 

@@ -76,9 +76,7 @@ public sealed partial class MigrationRunner(Database database, TimeProvider cloc
         }
 
         // SQLite: BEGIN IMMEDIATE takes the write lock before the check, so two processes never apply the same step.
-        await using var tx = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: false)
-            : await connection.BeginTransactionAsync(ct);
+        await using var tx = await Sql.BeginWriteAsync(connection, ct);
         try
         {
             if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version WHERE version = @version", new { version }, tx) > 0)

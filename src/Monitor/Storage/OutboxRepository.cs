@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Dapper;
-using Monitor.Alerts;
+using Monitor.Core.Alerts;
 
 namespace Monitor.Storage;
 

@@ -60,7 +60,7 @@ public sealed class ProxyUsageRepository(Database database)
         if (buckets.Count == 0 && counts.Count == 0)
             return;
         await using var connection = (SqliteConnection)await database.OpenAsync(ct);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await Sql.BeginWriteAsync(connection, ct);
         var (batch, minute) = await BatchAsync(connection, transaction, now, ct);
         var touched = new TouchedDays();
 

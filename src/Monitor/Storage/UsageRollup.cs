@@ -13,14 +13,14 @@ namespace Monitor.Storage;
 public static class UsageRollup
 {
     /// <summary>A UTC day in Unix seconds.</summary>
-    public const long Day = 86_400;
+    public const long Day = Sql.Day;
 
     // The one definition of a rollup row. Migration 0009 repeats it without the WHERE to rebuild the whole rollup.
-    private const string RefreshSql = """
+    private static readonly string RefreshSql = $"""
         INSERT INTO usage_daily (day, account, provider, workspace, key_id, model, currency, is_month, key_fingerprint,
             buckets, priced_buckets, cost_micros, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, requests,
             reported_micros, estimated_micros)
-        SELECT bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
+        SELECT {Sql.DayOf("bucket_start")}, account, provider, workspace, key_id, model, currency,
                CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END, MAX(key_fingerprint),
                COUNT(*), COUNT(cost_micros), COALESCE(SUM(cost_micros), 0),
                SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens), SUM(requests),
@@ -28,7 +28,7 @@ public static class UsageRollup
                COALESCE(SUM(CASE WHEN cost_source = 'reported' AND cost_micros IS NOT NULL THEN estimated_cost_micros END), 0)
         FROM usage_records
         WHERE account = @account AND bucket_start >= @from AND bucket_start < @to AND counted = 1
-        GROUP BY bucket_start - (bucket_start % 86400), account, provider, workspace, key_id, model, currency,
+        GROUP BY {Sql.DayOf("bucket_start")}, account, provider, workspace, key_id, model, currency,
                  CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END
         """;
 

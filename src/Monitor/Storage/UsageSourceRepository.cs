@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Monitor.Core.Keys;
 using Monitor.Core.Usage;
 using Monitor.Hosting;
@@ -41,17 +40,17 @@ public sealed class UsageSourceRepository(Database database, TimeProvider clock)
             var was = recorded.GetValueOrDefault(account.Name);
             if (was == choice)
                 continue;
-            var remarked = await SwitchAsync((SqliteConnection)c, account.Name, choice, ct);
+            var remarked = await SwitchAsync(c, account.Name, choice, ct);
             changes.Add(new UsageSourceChange(account.Name, was, choice, remarked));
         }
 
         return changes;
     }
 
-    private async Task<int> SwitchAsync(SqliteConnection c, string account, string choice, CancellationToken ct)
+    private async Task<int> SwitchAsync(System.Data.Common.DbConnection c, string account, string choice, CancellationToken ct)
     {
-        // BEGIN IMMEDIATE: a pull of another process waits for the switch instead of writing rows marked the old way.
-        await using var tx = c.BeginTransaction(deferred: false);
+        // A write transaction from the start: a pull of another process waits for the switch instead of writing rows marked the old way.
+        await using var tx = await Sql.BeginWriteAsync(c, ct);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var proxy = choice == Proxy ? 1 : 0;
         var remarked = await c.ExecuteAsync(new CommandDefinition(
@@ -106,12 +105,12 @@ public sealed class UsageSourceRepository(Database database, TimeProvider clock)
         // Per recorded account through the primary key (account, bucket_start): only that account's rows of the window.
         var rows = await c.QueryAsync<SourceTotalsRow>(new CommandDefinition(
             $"""
-            SELECT s.account AS Account, s.usage_from AS UsageFrom, u.source = 'proxy' AS Metered, u.counted AS Counted, u.currency AS Currency,
+            SELECT s.account AS Account, s.usage_from AS UsageFrom, {Sql.Flag("u.source = 'proxy'")} AS Metered, u.counted AS Counted, u.currency AS Currency,
                    CAST(COALESCE(SUM(u.cost_micros), 0) AS BIGINT) AS CostMicros, CAST(SUM(CASE WHEN u.cost_micros IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS UnpricedRows,
                    CAST(SUM({Tokens}) AS BIGINT) AS Tokens, CAST(SUM(u.requests) AS BIGINT) AS Requests
             FROM account_usage_sources s
             JOIN usage_records u ON u.account = s.account AND u.bucket_start >= @from AND u.bucket_start < @to
-            GROUP BY s.account, s.usage_from, u.source = 'proxy', u.counted, u.currency
+            GROUP BY s.account, s.usage_from, {Sql.Flag("u.source = 'proxy'")}, u.counted, u.currency
             ORDER BY s.account, Metered, u.currency
             """, range, cancellationToken: ct));
         return
@@ -144,13 +143,13 @@ public sealed class UsageSourceRepository(Database database, TimeProvider clock)
         await using var c = await database.OpenAsync(ct);
         var rows = (await c.QueryAsync<ComparisonRow>(new CommandDefinition(
             $"""
-            SELECT account AS Account, bucket_start - (bucket_start % 86400) AS Day, model AS Model, key_id AS KeyId,
-                   source = 'proxy' AS Metered, currency AS Currency,
+            SELECT account AS Account, {Sql.DayOf("bucket_start")} AS Day, model AS Model, key_id AS KeyId,
+                   {Sql.Flag("source = 'proxy'")} AS Metered, currency AS Currency,
                    CAST(COALESCE(SUM(cost_micros), 0) AS BIGINT) AS CostMicros, CAST(SUM(CASE WHEN cost_micros IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS UnpricedRows,
                    CAST(SUM({Tokens}) AS BIGINT) AS Tokens, CAST(SUM(requests) AS BIGINT) AS Requests, MAX(ingested_at) AS IngestedAt
             FROM usage_records
             WHERE bucket_start >= @first AND bucket_start < @end AND bucket_width <> 'month'
-            GROUP BY account, bucket_start - (bucket_start % 86400), model, key_id, source = 'proxy', currency
+            GROUP BY account, {Sql.DayOf("bucket_start")}, model, key_id, {Sql.Flag("source = 'proxy'")}, currency
             """, new { first, end }, cancellationToken: ct))).ToList();
         var accounts = rows.GroupBy(r => r.Account, StringComparer.Ordinal)
             .Where(g => g.Any(r => r.Metered) && g.Any(r => !r.Metered)).ToList();

@@ -1,4 +1,5 @@
 using Monitor.Dashboard;
+using Monitor.Storage;
 
 namespace Monitor.Tests.Dashboard;
 

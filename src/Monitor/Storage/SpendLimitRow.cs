@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>A provider-reported monthly spend limit as stored in <c>spend_limits</c> (money in micro-units).</summary>
 public sealed record SpendLimitRow

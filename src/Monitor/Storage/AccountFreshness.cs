@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>How current an account's data is: its last successful and last failed pull, Unix seconds.</summary>
 public sealed record AccountFreshness

@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>One row of a drill-down table: a UTC day, account, model and key with their totals (money in micro-units).</summary>
 public sealed record DrillRow

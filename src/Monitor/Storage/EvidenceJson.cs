@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Monitor.Core.Alerts;
 
-namespace Monitor.Alerts;
+namespace Monitor.Storage;
 
 /// <summary>An alert's evidence as stored in the alerts table (JSON), so mail and dashboard can show it after a restart.</summary>
 public static class EvidenceJson

@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>
 /// One row of a table panel: a group's total over the window. For cost, one row per (group, currency) with

@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>What a panel measures. Wire names: cost, tokens, requests, budget_use, forecast, unmetered.</summary>
 public enum PanelMetric

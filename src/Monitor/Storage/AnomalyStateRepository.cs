@@ -1,27 +1,31 @@
 using System.Data.Common;
 using Dapper;
 
-namespace Monitor.Checks;
+namespace Monitor.Storage;
 
 /// <summary>
 /// The anomaly detectors' saved state (migration 0010): one checkpoint row for the whole ledger and one blob per series.
 /// A check after a check loads them and scores only the buckets from the checkpoint on.
 /// </summary>
-public static class AnomalyStateStore
+public sealed class AnomalyStateRepository(Database database)
 {
     /// <summary>What the previous check saved: its checkpoint (Unix seconds), its as-of time, the newest ingested_at it saw, and its fingerprint.</summary>
     public sealed record Checkpoint(long At, long AsOf, long IngestedMark, string Fingerprint);
 
-    public static async Task<Checkpoint?> CheckpointAsync(DbConnection c, CancellationToken ct)
+    public async Task<Checkpoint?> CheckpointAsync(CancellationToken ct)
     {
+        await using var c = await database.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<(long At, long AsOf, long Mark, string Fingerprint)?>(new CommandDefinition(
             "SELECT checkpoint, as_of, ingested_mark, fingerprint FROM anomaly_checkpoint WHERE id = 1", cancellationToken: ct));
         return row is { } r ? new Checkpoint(r.At, r.AsOf, r.Mark, r.Fingerprint) : null;
     }
 
     /// <summary>The newest ingested_at in the ledger (0 when empty): the mark the next check compares with.</summary>
-    public static Task<long> IngestedMarkAsync(DbConnection c, CancellationToken ct) =>
-        c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(ingested_at), 0) FROM usage_records WHERE counted = 1", cancellationToken: ct));
+    public async Task<long> IngestedMarkAsync(CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(ingested_at), 0) FROM usage_records WHERE counted = 1", cancellationToken: ct));
+    }
 
     /// <summary>
     /// Accounts to rebuild from their whole history: rows written after <paramref name="mark"/> for buckets before
@@ -32,8 +36,9 @@ public static class AnomalyStateStore
     /// Only the ingested_at index can serve the first query (one constraint: the planner has no other choice), and the
     /// rows written since the previous check are few; the second reads a partial index (migration 0013), not the states.
     /// </remarks>
-    public static async Task<HashSet<string>> AccountsToRebuildAsync(DbConnection c, long mark, long before, CancellationToken ct)
+    public async Task<HashSet<string>> AccountsToRebuildAsync(long mark, long before, CancellationToken ct)
     {
+        await using var c = await database.OpenAsync(ct);
         var accounts = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
             "SELECT account, bucket_start FROM usage_records WHERE ingested_at > @mark AND counted = 1", new { mark }, cancellationToken: ct)))
@@ -50,8 +55,9 @@ public static class AnomalyStateStore
     }
 
     /// <summary>Every saved state except those of <paramref name="skipAccounts"/> (they are rebuilt), by account and series.</summary>
-    public static async Task<Dictionary<(string Account, string Series), byte[]>> StatesAsync(DbConnection c, HashSet<string> skipAccounts, CancellationToken ct)
+    public async Task<Dictionary<(string Account, string Series), byte[]>> StatesAsync(HashSet<string> skipAccounts, CancellationToken ct)
     {
+        await using var c = await database.OpenAsync(ct);
         var states = new Dictionary<(string, string), byte[]>();
         await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
             "SELECT account, series, state FROM anomaly_states WHERE state IS NOT NULL", cancellationToken: ct));
@@ -69,10 +75,11 @@ public static class AnomalyStateStore
     /// Saves the checkpoint and the given states (null: the series began after the checkpoint), after deleting every
     /// state (<paramref name="replaceAll"/>) or those of <paramref name="replaceAccounts"/>, in one transaction.
     /// </summary>
-    public static async Task SaveAsync(
-        DbConnection c, Checkpoint checkpoint, bool replaceAll, IEnumerable<string> replaceAccounts,
+    public async Task SaveAsync(
+        Checkpoint checkpoint, bool replaceAll, IEnumerable<string> replaceAccounts,
         IEnumerable<(string Account, string Series, byte[]? State)> states, CancellationToken ct)
     {
+        await using var c = await database.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         if (replaceAll)
         {

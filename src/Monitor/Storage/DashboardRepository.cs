@@ -1,8 +1,7 @@
 using Dapper;
 using Monitor.Core.Usage;
-using Monitor.Storage;
 
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>
 /// The dashboard's reads of the ledger. Totals come from <c>usage_daily</c>, the daily rollup that every ledger write
@@ -113,7 +112,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
         // Month-wide buckets (Mistral's monthly usage) are read from the month that contains `from`, then spread.
         var monthFrom = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds(), monthFrom = monthFrom.ToUnixTimeSeconds(), currency });
-        filter.AddTo(parameters);
+        filter.Scope.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
 
         if (grouping == PanelGrouping.TokenCategory)
@@ -126,7 +125,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
                        CAST(SUM(cache_write_tokens) AS BIGINT) AS CacheWrite,
                        CAST(SUM(output_tokens) AS BIGINT) AS Output
                 FROM usage_daily
-                WHERE {InWindow}{filter.Sql}
+                WHERE {InWindow}{filter.Scope.Sql}
                 GROUP BY day, is_month
                 ORDER BY Day
                 """, parameters, cancellationToken: ct));
@@ -144,7 +143,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
             $"""
             SELECT day AS Day, is_month AS Month, {label} AS Label, CAST(SUM({value}) AS BIGINT) AS Value
             FROM usage_daily
-            WHERE {InWindow} {condition}{filter.Sql}
+            WHERE {InWindow} {condition}{filter.Scope.Sql}
             GROUP BY day, is_month, {label}
             ORDER BY Day
             """, parameters, cancellationToken: ct));
@@ -203,7 +202,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
     private async Task<IReadOnlyList<string>> ReadCostCurrenciesAsync(DateTimeOffset from, DateTimeOffset to, DrillFilter filter, CancellationToken ct)
     {
         var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
-        filter.AddTo(parameters);
+        filter.Scope.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
         // ledger_currencies walks ix_usage_daily_currency one currency at a time; each then needs one priced row in the
         // range, found on the same index, instead of every row of the range being read.
@@ -218,7 +217,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
             FROM ledger_currencies l
             WHERE l.currency IS NOT NULL AND EXISTS (
                 SELECT 1 FROM usage_daily
-                WHERE currency = l.currency AND day >= @from AND day < @to AND priced_buckets > 0{filter.Sql})
+                WHERE currency = l.currency AND day >= @from AND day < @to AND priced_buckets > 0{filter.Scope.Sql})
             ORDER BY l.currency
             """, parameters, cancellationToken: ct));
         return [.. currencies];
@@ -228,17 +227,17 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
     public async Task<bool> ExistsAsync(DrillFilter filter, CancellationToken ct)
     {
         var parameters = new DynamicParameters();
-        filter.AddTo(parameters);
+        filter.Scope.AddTo(parameters);
         await using var connection = await database.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            $"SELECT 1 FROM usage_daily WHERE 1 = 1{filter.Sql} LIMIT 1", parameters, cancellationToken: ct)) == 1;
+            $"SELECT 1 FROM usage_daily WHERE 1 = 1{filter.Scope.Sql} LIMIT 1", parameters, cancellationToken: ct)) == 1;
     }
 
     /// <summary>A drill-down's table: per UTC day, account, model and key over [from, to), newest day first.</summary>
     public async Task<IReadOnlyList<DrillRow>> DrillRowsAsync(DrillFilter filter, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var parameters = new DynamicParameters(new { from = from.ToUnixTimeSeconds(), to = to.ToUnixTimeSeconds() });
-        filter.AddTo(parameters);
+        filter.Scope.AddTo(parameters);
         var names = await KeyNamesAsync(ct);
         var rows = await CachedAsync((nameof(DrillRowsAsync), from, to, filter), () => ReadDrillRowsAsync(parameters, filter, ct), ct);
         return [.. rows.Select(r => names.TryGetValue(r.KeyId, out var name) ? r with { KeyName = name } : r)];
@@ -253,7 +252,7 @@ public sealed class DashboardRepository(Database database, LedgerReadCache? cach
                    CAST(SUM(cost_micros) AS BIGINT) AS CostMicros, CAST(SUM(buckets - priced_buckets) AS BIGINT) AS UnpricedBuckets,
                    CAST(SUM(requests) AS BIGINT) AS Requests, CAST(SUM({TokensExpression}) AS BIGINT) AS Tokens
             FROM usage_daily
-            WHERE day >= @from AND day < @to{filter.Sql}
+            WHERE day >= @from AND day < @to{filter.Scope.Sql}
             GROUP BY day, account, model, key_id, currency
             ORDER BY day DESC, account, model, key_id, currency
             """, parameters, cancellationToken: ct));

@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>One point of a chart series: a group's total on one UTC day (Unix seconds of midnight).</summary>
 public sealed record DailyValue

@@ -1,7 +1,6 @@
 using Dapper;
-using Monitor.Storage;
 
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>
 /// Keeps the results of the dashboard's ledger reads while the ledger has not changed. The ledger's version is the

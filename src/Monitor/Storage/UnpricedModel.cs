@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>A model with usage but no cost (no reported cost and no catalog price) in a window.</summary>
 public sealed record UnpricedModel

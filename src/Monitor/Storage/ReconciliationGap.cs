@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>
 /// Reported against estimated cost of an account in one currency, over the buckets that have both (as

@@ -1,4 +1,4 @@
-namespace Monitor.Dashboard;
+namespace Monitor.Storage;
 
 /// <summary>How a panel splits its metric. Wire names: provider, account, workspace, key, model, token_category.</summary>
 public enum PanelGrouping

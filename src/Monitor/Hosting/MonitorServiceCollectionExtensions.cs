@@ -78,6 +78,8 @@ public static class MonitorServiceCollectionExtensions
                 });
             }
 
+            q.AddJobListener<JobRunLog>();
+
             // Every job is safe to run again (a pull replaces its window, the check de-duplicates, the outbox leases):
             // a job a dead node was running is run again by another node (RequestRecovery).
             foreach (var account in options.Providers.Where(p => p.Pulled))

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
 using Monitor.Core.Alerts;
 using Monitor.Core.Pricing;
+using Monitor.Hosting;
 using Monitor.Ledger;
 using Monitor.Storage;
 
@@ -56,18 +57,24 @@ public static class DashboardEndpoints
         app.MapGet("/metrics", async (DashboardMetrics metrics, CancellationToken ct) =>
             Results.Text(await metrics.RenderAsync(ct), DashboardMetrics.ContentType));
 
-        app.MapGet("/healthz", async (DashboardRepository repository, CancellationToken ct) =>
+        app.MapGet("/healthz", async (DashboardRepository repository, SchedulerHealth scheduler, CancellationToken ct) =>
         {
+            string database;
+            var healthy = false;
             try
             {
-                return await repository.PingAsync(ct)
-                    ? Results.Text("ok", Text)
-                    : Results.Text("database did not answer", Text, statusCode: StatusCodes.Status503ServiceUnavailable);
+                healthy = await repository.PingAsync(ct);
+                database = healthy ? "ok" : "database did not answer";
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return Results.Text("database unavailable: " + e.Message, Text, statusCode: StatusCodes.Status503ServiceUnavailable);
+                database = "database unavailable: " + e.Message;
             }
+
+            // The first line is the database's; a serving node adds its scheduler (and on a cluster, every node's state).
+            var report = await scheduler.ReadAsync(ct);
+            var text = report is null ? database : database + "\n" + report.Text;
+            return Results.Text(text, Text, statusCode: healthy && report?.Healthy != false ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
         return app;

@@ -26,6 +26,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddSingleton(sp => DashboardAuth.Create(
             sp.GetRequiredService<IOptions<MonitorOptions>>().Value.Dashboard, Environment.GetEnvironmentVariable));
         services.TryAddSingleton<AlertRepository>();
+        services.TryAddSingleton<SchedulerHealth>();
         services.AddSingleton<LedgerReadCache>();
         services.AddSingleton<DashboardRepository>();
         services.AddSingleton<DashboardReader>();

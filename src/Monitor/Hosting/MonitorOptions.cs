@@ -17,4 +17,5 @@ public sealed class MonitorOptions
     public DeprecationsOptions Deprecations { get; set; } = new();
     public KeysOptions Keys { get; set; } = new();
     public ProxyHostOptions Proxy { get; set; } = new();
+    public SchedulerOptions Scheduler { get; set; } = new();
 }

@@ -35,6 +35,16 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             yield return $"{root}:Storage:Sqlite:Path: must name the database file";
         if (o.Storage.Sqlite.BusyTimeout <= TimeSpan.Zero)
             yield return $"{root}:Storage:Sqlite:BusyTimeout: must be positive";
+        if (postgres && o.Scheduler.Clustered == false)
+            yield return $"{root}:Scheduler:Clustered: false is refused on PostgreSQL: a scheduler that is not clustered on the shared tables fires every trigger on every node (remove the key: clustering is always on with Storage:Provider Postgres)";
+        if (!postgres && o.Scheduler.Clustered == true)
+            yield return $"{root}:Scheduler:Clustered: true needs {root}:Storage:Provider Postgres (a cluster shares its triggers through PostgreSQL; SQLite serves one node)";
+        if (string.IsNullOrWhiteSpace(o.Scheduler.InstanceId) || o.Scheduler.InstanceId.Length > 200)
+            yield return $"{root}:Scheduler:InstanceId: must be AUTO or a name of at most 200 characters, unique per node";
+        if (o.Scheduler.CheckinInterval < TimeSpan.FromSeconds(1) || o.Scheduler.CheckinInterval > TimeSpan.FromMinutes(10))
+            yield return $"{root}:Scheduler:CheckinInterval: '{o.Scheduler.CheckinInterval}' must be between 00:00:01 and 00:10:00";
+        if (o.Scheduler.CheckinMisfireThreshold < TimeSpan.FromSeconds(1))
+            yield return $"{root}:Scheduler:CheckinMisfireThreshold: '{o.Scheduler.CheckinMisfireThreshold}' must be at least 00:00:01";
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < o.Providers.Count; i++)

@@ -31,7 +31,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
     public static IReadOnlyList<string> ReconciliationColumns { get; } =
     [
         "day", "account", "provider", "model", "currency", "reported_cost", "estimated_cost", "gap", "gap_percent", "records", "records_without_estimate",
-        "comparison", "reported_tokens", "metered_tokens", "gap_tokens", // added later: appended, so older readers keep their column positions
+        "comparison", "reported_tokens", "metered_tokens", "gap_tokens", "slice", // added later: appended, so older readers keep their column positions
     ];
 
     public static IReadOnlyList<string> RunColumns { get; } =
@@ -90,7 +90,8 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
     /// price or a missing cache discount shows, and records the catalog cannot price are counted apart. <c>proxy</c>, for
     /// accounts seen through both sources on completed days: the provider's reported usage (reported_cost,
     /// reported_tokens) beside what the metering proxy metered (estimated_cost, metered_tokens); the gap is usage that did
-    /// not go through the proxy, gap_percent its share of the provider's figure.
+    /// not go through the proxy, gap_percent its share of the provider's figure. <c>slice</c> sets apart the parts of the
+    /// bill no key, model or workspace explains (<c>unattributed</c>, <c>outside workspaces</c>) and BYOK upstream cost.
     /// </summary>
     private async IAsyncEnumerable<object?[]> ReconciliationRows(DateTimeOffset? from, DateTimeOffset? to, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -104,7 +105,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
             [
                 Time(r.Day), r.Account, r.Provider, r.Model, r.Currency, MoneyUnits.FromMicros(r.Reported),
                 r.Estimated is { } est ? MoneyUnits.FromMicros(est) : null, gap, percent, r.Records, r.Unestimated,
-                "estimate", null, null, null,
+                "estimate", null, null, null, r.Slice,
             ]));
         }
 
@@ -126,7 +127,7 @@ public sealed class LedgerExporter(Database database, PriceCatalog catalog, IOpt
                 [
                     Time(day0), day.Account, providers.GetValueOrDefault(day.Account, ""), l.Model, l.Currency,
                     l.ReportedMicros is { } rm ? MoneyUnits.FromMicros(rm) : null, l.MeteredMicros is { } mm ? MoneyUnits.FromMicros(mm) : null,
-                    gap, percent, null, null, "proxy", l.ReportedTokens, l.MeteredTokens, l.GapTokens,
+                    gap, percent, null, null, "proxy", l.ReportedTokens, l.MeteredTokens, l.GapTokens, "",
                 ]));
             }
         }

@@ -37,7 +37,7 @@ public sealed partial class LiteLLMConnector(ProviderHttp http, PriceCatalog cat
     public const int KeyPage = 100;
 
     /// <summary>The key of rollup money no virtual key accounts for.</summary>
-    public const string Unattributed = "(unattributed)";
+    public const string Unattributed = BillSlices.Unattributed;
 
     private const string LogsEndpoint = "GET /spend/logs/v2";
     private const string RollupEndpoint = "GET /user/daily/activity";

@@ -26,7 +26,7 @@ namespace Monitor.Providers;
 public sealed partial class MistralConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
 {
     /// <summary>The workspace of usage the organisation total has and no workspace does.</summary>
-    public const string OutsideWorkspaces = "(outside any workspace)";
+    public const string OutsideWorkspaces = BillSlices.OutsideWorkspaces;
 
     internal const string UsageEndpoint = "GET /v1/admin/usage";
     private const string WorkspacesEndpoint = "GET /v1/admin/workspaces";

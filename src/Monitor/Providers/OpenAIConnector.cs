@@ -26,7 +26,7 @@ namespace Monitor.Providers;
 public sealed partial class OpenAIConnector(ProviderHttp http, PriceCatalog catalog, TimeProvider clock) : IProviderConnector
 {
     /// <summary>The model of a day record holding reported cost that no line item ties to a model of that day's usage.</summary>
-    public const string Unattributed = "(unattributed)";
+    public const string Unattributed = BillSlices.Unattributed;
 
     /// <summary>The model of usage from families without a model dimension (code interpreter, file search, vector stores).</summary>
     public const string NoModel = "(none)";

@@ -29,7 +29,7 @@ public sealed partial class OpenRouterConnector(ProviderHttp http, PriceCatalog 
     public const int ActivityDays = 30;
 
     /// <summary>The key of usage the unfiltered activity has and no listed key accounts for.</summary>
-    public const string Unattributed = "(unattributed)";
+    public const string Unattributed = BillSlices.Unattributed;
 
     /// <summary>The category of bring-your-own-key upstream cost (billed by the upstream provider, not from credits).</summary>
     public const string ByokCategory = "byok";

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Dapper;
+using Monitor.Core.Usage;
 
 namespace Monitor.Storage;
 
@@ -63,13 +64,20 @@ public sealed class ExportRepository(Database database)
     }
 
     /// <summary>Reported cost beside the catalog's estimate per UTC day, account, provider, model and currency (counted records with a reported cost).</summary>
-    public async Task<IReadOnlyList<(long Day, string Account, string Provider, string Model, string Currency, long Reported, long? ReportedPriced, long? Estimated, long Records, long Unestimated)>> ReportedAgainstEstimatedAsync(
+    public async Task<IReadOnlyList<(long Day, string Account, string Provider, string Model, string Currency, string Slice, long Reported, long? ReportedPriced, long? Estimated, long Records, long Unestimated)>> ReportedAgainstEstimatedAsync(
         long from, long to, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        return [.. await connection.QueryAsync<(long, string, string, string, string, long, long?, long?, long, long)>(new CommandDefinition(
+        // The slice keeps apart what no key, model or workspace explains, and BYOK upstream cost, from ordinary usage.
+        const string slice = """
+            CASE WHEN key_id = @unattributed OR model = @unattributed THEN 'unattributed'
+                 WHEN workspace = @outside THEN 'outside workspaces'
+                 WHEN category = 'byok' THEN 'byok'
+                 ELSE '' END
+            """;
+        return [.. await connection.QueryAsync<(long, string, string, string, string, string, long, long?, long?, long, long)>(new CommandDefinition(
             $"""
-            SELECT {Sql.DayOf("bucket_start")}, account, provider, model, currency,
+            SELECT {Sql.DayOf("bucket_start")}, account, provider, model, currency, {slice},
                    SUM(cost_micros),
                    SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END),
                    SUM(estimated_cost_micros),
@@ -77,9 +85,9 @@ public sealed class ExportRepository(Database database)
                    SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
             FROM usage_records
             WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to AND counted = 1
-            GROUP BY {Sql.DayOf("bucket_start")}, account, provider, model, currency
-            ORDER BY 1, 2, 4, 5
-            """, new { from, to }, cancellationToken: ct))];
+            GROUP BY {Sql.DayOf("bucket_start")}, account, provider, model, currency, {slice}
+            ORDER BY 1, 2, 4, 5, 6
+            """, new { from, to, unattributed = BillSlices.Unattributed, outside = BillSlices.OutsideWorkspaces }, cancellationToken: ct))];
     }
 
     /// <summary>The provider kind of each account in the rollup.</summary>

@@ -113,8 +113,8 @@ public sealed class UnmeteredUsageEvaluatorTests
         Assert.Equal(string.Join(",", LedgerExporter.ReconciliationColumns), lines[0]);
         var proxy = lines.Where(l => l.Contains(",proxy,", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, proxy.Count);
-        Assert.Equal("2026-11-21T00:00:00Z,mistral-prod,mistral,mistral-large-2411,EUR,48,12,36,75,,,proxy,12000000,3000000,9000000", proxy[2]);
-        Assert.Equal(5, lines.Count(l => l.EndsWith(",estimate,,,", StringComparison.Ordinal))); // one per day from 2026-11-18, counted rows only
+        Assert.Equal("2026-11-21T00:00:00Z,mistral-prod,mistral,mistral-large-2411,EUR,48,12,36,75,,,proxy,12000000,3000000,9000000,", proxy[2]);
+        Assert.Equal(5, lines.Count(l => l.EndsWith(",estimate,,,,", StringComparison.Ordinal))); // one per day from 2026-11-18, counted rows only
         Assert.Equal(lines.IndexOf(proxy[2]) - 1, lines.FindIndex(l => l.StartsWith("2026-11-21T00:00:00Z,", StringComparison.Ordinal))); // beside its day's estimate line
     }
 

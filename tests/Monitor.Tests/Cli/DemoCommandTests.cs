@@ -42,6 +42,17 @@ public sealed class DemoCommandTests : IDisposable
             """)).ToList(); // today's calls; yesterday's metered history (one team's key) feeds the unmetered finding
         Assert.Equal([(0L, 3L), (0L, 5L), (0L, 9L)], proxied.Select(p => (p.Counted, p.Requests)).Order());
         Assert.Contains("demo: 17 calls of three developers through the metering proxy to demo-mistral", r.Err, StringComparison.Ordinal);
+
+        // The reconciliation shows, per provider, the parts of the bill no key or model explains on lines of their own.
+        var export = await MonitorProcess.RunAsync(_dir.Folder, new Dictionary<string, string> { ["Monitor__Storage__Sqlite__Path"] = "data/demo.db" },
+            "export", "reconciliation");
+        Assert.True(export.ExitCode == 0, export.Err);
+        var slices = export.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.TrimEnd('\r').Split(','))
+            .Select(f => (Account: f[1], Slice: f[^1])).Distinct().ToList();
+        Assert.Contains(("demo-openai", "unattributed"), slices);     // cost line items that name no model
+        Assert.Contains(("demo-openrouter", "unattributed"), slices); // a deleted key's use
+        Assert.Contains(("demo-openrouter", "byok"), slices);
+        Assert.All(["demo-mistral", "demo-anthropic", "demo-kilo", "demo-litellm"], a => Assert.Contains((a, ""), slices));
     }
 
     [Fact]

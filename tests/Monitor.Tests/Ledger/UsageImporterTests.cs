@@ -171,15 +171,23 @@ public sealed class UsageImporterTests
             // gpt-4o-mini: 1M in + 1M out = USD 0.75 at catalog prices; the provider billed 0.90 over two hours.
             "2026-11-01T00:00:00Z,1h,openai,o,p,k,gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.40",
             "2026-11-01T01:00:00Z,1h,openai,o,p,k,gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.50",
-            "2026-11-01T02:00:00Z,1h,openai,o,p,k,unknown-model,10,10,1,USD,0.01")), null, CancellationToken.None);
+            "2026-11-01T02:00:00Z,1h,openai,o,p,k,unknown-model,10,10,1,USD,0.01",
+            // What the bill holds beyond its keys (a deleted key) and beyond its workspaces: lines of their own.
+            "2026-11-01T03:00:00Z,1h,openai,o,p,(unattributed),gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.45",
+            "2026-11-01T04:00:00Z,1h,openai,o,(outside any workspace),,gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.45")), null, CancellationToken.None);
         var output = new StringWriter();
 
         await new LedgerExporter(ledger.Database, TempLedger.Catalog).ExportAsync("reconciliation", ExportFormat.Csv, output, null, null, CancellationToken.None);
 
-        var lines = output.ToString().Trim().Split('\n');
+        var lines = output.ToString().Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal("day,account,provider,model,currency,reported_cost,estimated_cost,gap,gap_percent,records,records_without_estimate,"
-            + "comparison,reported_tokens,metered_tokens,gap_tokens", lines[0]);
-        Assert.Equal("2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.9,0.75,0.15,20,2,0,estimate,,,", lines[1].TrimEnd('\r'));
-        Assert.Equal("2026-11-01T00:00:00Z,o,openai,unknown-model,USD,0.01,,,,1,1,estimate,,,", lines[2].TrimEnd('\r'));
+            + "comparison,reported_tokens,metered_tokens,gap_tokens,slice", lines[0]);
+        Assert.Equal(
+        [
+            "2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.9,0.75,0.15,20,2,0,estimate,,,,",
+            "2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.45,0.375,0.075,20,1,0,estimate,,,,outside workspaces",
+            "2026-11-01T00:00:00Z,o,openai,gpt-4o-mini-2024-07-18,USD,0.45,0.375,0.075,20,1,0,estimate,,,,unattributed",
+            "2026-11-01T00:00:00Z,o,openai,unknown-model,USD,0.01,,,,1,1,estimate,,,,",
+        ], lines[1..]);
     }
 }

@@ -8,11 +8,15 @@ public static class MonitorProcess
     public sealed record Result(int ExitCode, string Out, string Err);
 
     /// <summary>Starts the executable and leaves it running (a server); the caller stops or kills it.</summary>
-    public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        Start(workingDirectory, environment, null, args);
+
+    /// <summary>Starts the executable, handing each line it writes (standard output and error) to <paramref name="onLine"/>.</summary>
+    public static Process Start(string workingDirectory, IDictionary<string, string>? environment, Action<string>? onLine, params string[] args)
     {
         var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) onLine?.Invoke(line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) onLine?.Invoke(line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

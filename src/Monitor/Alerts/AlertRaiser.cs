@@ -11,7 +11,7 @@ namespace Monitor.Alerts;
 /// here and queued in the outbox in the same transaction as the alert, so an alert is never stored without its mail.
 /// </summary>
 public sealed partial class AlertRaiser(
-    Database database, AlertRepository alerts, AlertMailComposer composer, IOptions<MonitorOptions> options, TimeProvider clock,
+    Database database, AlertMailComposer composer, IOptions<MonitorOptions> options, TimeProvider clock,
     ILogger<AlertRaiser> log)
 {
     /// <summary>Returns how many alerts were new.</summary>
@@ -19,30 +19,34 @@ public sealed partial class AlertRaiser(
     {
         if (decisions.Count == 0)
             return 0;
-        var existing = await alerts.ExistingAsync(decisions.Select(d => d.DedupKey), ct);
+
+        // One transaction under the raising lock: which decisions are new, and which cooldowns hold, are read and written
+        // by one node at a time, so two nodes evaluating the same budget at once store (and mail) each alert once.
+        var settings = options.Value.Alerts;
+        await using var c = await database.OpenAsync(ct);
+        await using var tx = await Sql.BeginWriteAsync(c, ct);
+        await AlertRepository.LockRaisingAsync(c, tx, ct);
+        var existing = await AlertRepository.ExistingAsync(c, tx, decisions.Select(d => d.DedupKey), ct);
         var fresh = decisions.Where(d => !existing.Contains(d.DedupKey)).DistinctBy(d => d.DedupKey).ToList();
         if (fresh.Count == 0)
             return 0;
 
-        var settings = options.Value.Alerts;
-        await using var c = await database.OpenAsync(ct);
-        var mutes = await AlertRepository.MutesAsync(c, null, fresh.Min(d => d.OccurredAt ?? asOf), asOf.AddSeconds(1), ct);
+        var mutes = await AlertRepository.MutesAsync(c, tx, fresh.Min(d => d.OccurredAt ?? asOf), asOf.AddSeconds(1), ct);
         var mailedNow = new Dictionary<string, AlertSeverity>(StringComparer.Ordinal);
         var planned = new List<(AlertDecision Decision, string Status, string Delivery, ComposedMail? Mail)>();
         foreach (var d in fresh)
         {
-            var delivery = await DeliveryOfAsync(c, d, asOf, mutes, mailedNow, settings, ct);
+            var delivery = await DeliveryOfAsync(c, tx, d, asOf, mutes, mailedNow, settings, ct);
             var mail = delivery == Delivery.Immediate ? composer.Compose(d, asOf) : null;
             planned.Add((d, delivery == Delivery.Muted ? "muted" : "open", delivery, mail));
         }
 
-        await using var tx = await c.BeginTransactionAsync(ct);
         var raised = 0;
         foreach (var (d, status, delivery, mail) in planned)
         {
             var id = await AlertRepository.InsertAsync(c, tx, d, asOf, status, delivery, ct);
             if (id is null)
-                continue; // another node or check stored it meanwhile: its mail is queued there
+                continue; // stored meanwhile (the unique dedup key): its mail is queued with it
             raised++;
             if (mail is not null)
                 await OutboxRepository.EnqueueAsync(c, tx, id, $"alert:{d.DedupKey}", mail, clock.GetUtcNow(), ct); // a replay's mail is due now
@@ -54,7 +58,7 @@ public sealed partial class AlertRaiser(
     }
 
     private static async Task<string> DeliveryOfAsync(
-        System.Data.Common.DbConnection c, AlertDecision d, DateTimeOffset asOf, IReadOnlyList<AlertMute> mutes,
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, AlertDecision d, DateTimeOffset asOf, IReadOnlyList<AlertMute> mutes,
         Dictionary<string, AlertSeverity> mailedNow, AlertsOptions settings, CancellationToken ct)
     {
         if (mutes.Any(m => m.Covers(d, d.OccurredAt ?? asOf) || m.Covers(d, asOf)))
@@ -67,7 +71,7 @@ public sealed partial class AlertRaiser(
         var key = d.EffectiveCooldownKey;
         AlertSeverity? recent = mailedNow.TryGetValue(key, out var s) ? s : null;
         if (recent is null && settings.Cooldown > TimeSpan.Zero
-            && await AlertRepository.LastImmediateAsync(c, null, key, ct) is { } last && asOf - last.At < settings.Cooldown)
+            && await AlertRepository.LastImmediateAsync(c, tx, key, ct) is { } last && asOf - last.At < settings.Cooldown)
             recent = last.Severity;
         if (recent is { } r && r >= d.Severity)
             return digestOn ? Delivery.Digest : Delivery.None;

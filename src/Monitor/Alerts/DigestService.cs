@@ -23,14 +23,16 @@ public sealed class DigestService(Database database, AlertMailComposer composer,
             return 0;
         var slot = LastSlot(settings.Digest, now);
         await using var c = await database.OpenAsync(ct);
-        var pending = await AlertRepository.DigestPendingAsync(c, slot, ct);
+        // Read and marked under one lock: two nodes gathering at once never split or repeat a digest.
+        await using var tx = await Sql.BeginWriteAsync(c, ct);
+        await AlertRepository.LockDigestAsync(c, tx, ct);
+        var pending = await AlertRepository.DigestPendingAsync(c, tx, slot, ct);
         if (pending.Count == 0)
             return 0;
 
         var label = settings.Digest.Schedule == DigestSchedule.Weekly
             ? string.Create(CultureInfo.InvariantCulture, $"week of {slot.AddDays(-7):yyyy-MM-dd}")
             : string.Create(CultureInfo.InvariantCulture, $"{slot.AddDays(-1):yyyy-MM-dd}");
-        await using var tx = await c.BeginTransactionAsync(ct);
         var queued = 0;
         foreach (var group in pending.GroupBy(a => string.Join(',', a.Recipients), StringComparer.Ordinal))
         {

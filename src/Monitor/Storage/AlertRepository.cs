@@ -22,23 +22,43 @@ public sealed class AlertRepository(Database database)
     public async Task<IReadOnlySet<string>> ExistingAsync(IEnumerable<string> dedupKeys, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
+        return await ExistingAsync(c, null, dedupKeys, ct);
+    }
+
+    /// <summary>Which of these dedup keys are already stored, read inside the caller's transaction.</summary>
+    public static async Task<IReadOnlySet<string>> ExistingAsync(DbConnection c, DbTransaction? tx, IEnumerable<string> dedupKeys, CancellationToken ct)
+    {
         var found = new HashSet<string>(StringComparer.Ordinal);
+        var sql = $"SELECT dedup_key FROM alerts WHERE {Sql.In(Sql.DialectOf(c), "dedup_key", "@chunk")}";
         foreach (var chunk in dedupKeys.Distinct(StringComparer.Ordinal).Chunk(500))
-            found.UnionWith(await c.QueryAsync<string>("SELECT dedup_key FROM alerts WHERE dedup_key IN @chunk", new { chunk }));
+            found.UnionWith(await c.QueryAsync<string>(new CommandDefinition(sql, new { chunk }, tx, cancellationToken: ct)));
         return found;
     }
+
+    /// <summary>
+    /// Serializes raising across nodes until <paramref name="tx"/> ends (inside a <see cref="Sql.BeginWriteAsync"/>
+    /// transaction): which decisions are new and which cooldown holds are then read and written by one node at a time.
+    /// </summary>
+    public static Task LockRaisingAsync(DbConnection c, DbTransaction tx, CancellationToken ct) =>
+        Sql.SerializeAsync(c, tx, Sql.Locks.Alerts, "raise", ct);
+
+    /// <summary>Serializes gathering digests across nodes until <paramref name="tx"/> ends: each alert goes into one digest mail.</summary>
+    public static Task LockDigestAsync(DbConnection c, DbTransaction tx, CancellationToken ct) =>
+        Sql.SerializeAsync(c, tx, Sql.Locks.Alerts, "digest", ct);
 
     /// <summary>Inserts one alert unless its dedup key exists; returns its id, or null when it was already there.</summary>
     public static async Task<long?> InsertAsync(
         DbConnection c, DbTransaction tx, AlertDecision d, DateTimeOffset raisedAt, string status, string delivery, CancellationToken ct)
     {
-        var inserted = await c.ExecuteAsync(new CommandDefinition(
+        // The unique dedup key decides: of two nodes inserting one incident, the second waits for the first and inserts nothing.
+        return await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
             INSERT INTO alerts (kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key,
                                 occurred_at, evidence, recipients, cooldown_key, delivery)
             VALUES (@kind, @severity, @status, @Account, @Workspace, @KeyId, @Model, @Title, @Detail, @at, NULL, @DedupKey,
                     @occurred, @evidence, @recipients, @cooldown, @delivery)
             ON CONFLICT (dedup_key) DO NOTHING
+            RETURNING id
             """,
             new
             {
@@ -48,10 +68,6 @@ public sealed class AlertRepository(Database database)
                 cooldown = d.EffectiveCooldownKey, delivery,
             },
             tx, cancellationToken: ct));
-        if (inserted == 0)
-            return null;
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT id FROM alerts WHERE dedup_key = @DedupKey", new { d.DedupKey }, tx, cancellationToken: ct));
     }
 
     /// <summary>When an alert with this cooldown key was last mailed on its own (immediate delivery), and how severe it was.</summary>
@@ -75,18 +91,18 @@ public sealed class AlertRepository(Database database)
     }
 
     /// <summary>Alerts waiting for a digest (low severity or cooled down) raised up to <paramref name="upTo"/>, oldest first.</summary>
-    public static async Task<IReadOnlyList<AlertRow>> DigestPendingAsync(DbConnection c, DateTimeOffset upTo, CancellationToken ct)
+    public static async Task<IReadOnlyList<AlertRow>> DigestPendingAsync(DbConnection c, DbTransaction? tx, DateTimeOffset upTo, CancellationToken ct)
     {
         var rows = await c.QueryAsync<Stored>(new CommandDefinition(
             $"SELECT {Columns} FROM alerts WHERE delivery = 'digest' AND digested_at IS NULL AND raised_at <= @upTo ORDER BY id",
-            new { upTo = upTo.ToUnixTimeSeconds() }, cancellationToken: ct));
+            new { upTo = upTo.ToUnixTimeSeconds() }, tx, cancellationToken: ct));
         return [.. rows.Select(r => r.ToRow())];
     }
 
     /// <summary>Marks alerts as gathered into a digest (inside the transaction that queues the digest mail).</summary>
     public static Task MarkDigestedAsync(DbConnection c, DbTransaction tx, long[] ids, DateTimeOffset at, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
-            "UPDATE alerts SET digested_at = @at WHERE id IN @ids AND digested_at IS NULL",
+            $"UPDATE alerts SET digested_at = @at WHERE {Sql.In(Sql.DialectOf(c), "id", "@ids")} AND digested_at IS NULL",
             new { at = at.ToUnixTimeSeconds(), ids }, tx, cancellationToken: ct));
 
     /// <summary>Alerts with one of these statuses, newest first (critical before warning before info on the same time).</summary>
@@ -96,7 +112,7 @@ public sealed class AlertRepository(Database database)
         var names = statuses.Select(s => SnakeCase.Of(s)).ToArray();
         var rows = await c.QueryAsync<Stored>(
             $"""
-            SELECT {Columns} FROM alerts WHERE status IN @names
+            SELECT {Columns} FROM alerts WHERE {Sql.In(database.Dialect, "status", "@names")}
             ORDER BY raised_at DESC, CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, id DESC LIMIT @limit
             """,
             new { names, limit });

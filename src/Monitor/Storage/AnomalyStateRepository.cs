@@ -1,4 +1,4 @@
-using System.Data.Common;
+using System.Data;
 using Dapper;
 
 namespace Monitor.Storage;
@@ -96,12 +96,12 @@ public sealed class AnomalyStateRepository(Database database)
             insert.Transaction = tx;
             insert.CommandText =
                 """
-                INSERT INTO anomaly_states (account, series, state) VALUES ($account, $series, $state)
+                INSERT INTO anomaly_states (account, series, state) VALUES (@account, @series, @state)
                 ON CONFLICT (account, series) DO UPDATE SET state = excluded.state
                 """;
-            var account = Parameter(insert, "$account");
-            var series = Parameter(insert, "$series");
-            var state = Parameter(insert, "$state");
+            var account = Sql.Parameter(insert, "account", DbType.String);
+            var series = Sql.Parameter(insert, "series", DbType.String);
+            var state = Sql.Parameter(insert, "state", DbType.Binary);
             await insert.PrepareAsync(ct);
             foreach (var s in states)
             {
@@ -120,13 +120,5 @@ public sealed class AnomalyStateRepository(Database database)
             """,
             checkpoint, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-    }
-
-    private static DbParameter Parameter(DbCommand command, string name)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        command.Parameters.Add(p);
-        return p;
     }
 }

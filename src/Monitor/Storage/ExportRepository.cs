@@ -78,14 +78,14 @@ public sealed class ExportRepository(Database database)
         return [.. await connection.QueryAsync<(long, string, string, string, string, string, long, long?, long?, long, long)>(new CommandDefinition(
             $"""
             SELECT {Sql.DayOf("bucket_start")}, account, provider, model, currency, {slice},
-                   SUM(cost_micros),
-                   SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END),
-                   SUM(estimated_cost_micros),
+                   {Sql.Total("cost_micros")},
+                   CAST(SUM(CASE WHEN estimated_cost_micros IS NOT NULL THEN cost_micros END) AS BIGINT),
+                   CAST(SUM(estimated_cost_micros) AS BIGINT),
                    COUNT(*),
-                   SUM(CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END)
+                   {Sql.Total("CASE WHEN estimated_cost_micros IS NULL THEN 1 ELSE 0 END")}
             FROM usage_records
             WHERE cost_source = 'reported' AND bucket_start >= @from AND bucket_start < @to AND counted = 1
-            GROUP BY {Sql.DayOf("bucket_start")}, account, provider, model, currency, {slice}
+            GROUP BY 1, 2, 3, 4, 5, 6
             ORDER BY 1, 2, 4, 5, 6
             """, new { from, to, unattributed = BillSlices.Unattributed, outside = BillSlices.OutsideWorkspaces }, cancellationToken: ct))];
     }

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data;
 using Monitor.Core;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
@@ -22,9 +22,9 @@ public sealed class LedgerTransaction : IAsyncDisposable
         INSERT INTO usage_records (account, provider, workspace, key_id, key_fingerprint, model, category, bucket_start, bucket_width,
             input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests, units, unit,
             cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, batch_id, raw, counted)
-        VALUES ($account, $provider, $workspace, $key_id, $key_fingerprint, $model, $category, $bucket_start, $bucket_width,
-            $input_tokens, $cached_input_tokens, $cache_write_tokens, $output_tokens, $reasoning_tokens, $requests, $units, $unit,
-            $cost_micros, $currency, $cost_source, $estimated_cost_micros, $source, $ingested_at, $batch_id, $raw, $counted)
+        VALUES (@account, @provider, @workspace, @key_id, @key_fingerprint, @model, @category, @bucket_start, @bucket_width,
+            @input_tokens, @cached_input_tokens, @cache_write_tokens, @output_tokens, @reasoning_tokens, @requests, @units, @unit,
+            @cost_micros, @currency, @cost_source, @estimated_cost_micros, @source, @ingested_at, @batch_id, @raw, @counted)
         ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model, category) DO UPDATE SET
             provider = excluded.provider, key_fingerprint = excluded.key_fingerprint,
             input_tokens = excluded.input_tokens, cached_input_tokens = excluded.cached_input_tokens,
@@ -37,11 +37,11 @@ public sealed class LedgerTransaction : IAsyncDisposable
         """;
 
 
-    private readonly SqliteConnection _connection;
-    private readonly SqliteTransaction _transaction;
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
     private readonly long _ingestedAt;
-    private SqliteCommand? _upsert;
-    private SqliteParameter[] _p = [];
+    private DbCommand? _upsert;
+    private DbParameter[] _p = [];
     private readonly TouchedDays _touched = new();
     private readonly IReadOnlyDictionary<string, bool> _countsProxy;
     private string? _lastAccount;
@@ -49,7 +49,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
     private bool _committed;
 
     private LedgerTransaction(
-        SqliteConnection connection, SqliteTransaction transaction, long batchId, DateTimeOffset now, IReadOnlyDictionary<string, bool> countsProxy)
+        DbConnection connection, DbTransaction transaction, long batchId, DateTimeOffset now, IReadOnlyDictionary<string, bool> countsProxy)
     {
         _connection = connection;
         _transaction = transaction;
@@ -70,11 +70,11 @@ public sealed class LedgerTransaction : IAsyncDisposable
     public static async Task<LedgerTransaction> BeginAsync(
         Database database, string kind, string? account, string? origin, DateTimeOffset now, CancellationToken ct)
     {
-        var connection = (SqliteConnection)await database.OpenAsync(ct);
+        var connection = await database.OpenAsync(ct);
         try
         {
             // Take the write lock now, so two writers queue instead of failing at commit.
-            var transaction = (SqliteTransaction)await Sql.BeginWriteAsync(connection, ct);
+            var transaction = await Sql.BeginWriteAsync(connection, ct);
             var batchId = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO ingest_batches (kind, account, origin, started_at) VALUES (@kind, @account, @origin, @at) RETURNING id",
                 new { kind, account, origin, at = now.ToUnixTimeSeconds() }, transaction);
@@ -90,7 +90,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes one record. One prepared command is reused for the whole batch: no per-row SQL or parameter objects.</summary>
+    /// <summary>Writes one record. One prepared command is reused for the whole batch (both dialects): no per-row SQL or parameter objects.</summary>
     public void Upsert(UsageRecord r)
     {
         if (_upsert is null)
@@ -187,17 +187,21 @@ public sealed class LedgerTransaction : IAsyncDisposable
         _upsert = _connection.CreateCommand();
         _upsert.Transaction = _transaction;
         _upsert.CommandText = UpsertSql;
-        string[] names =
-        [
-            "account", "provider", "workspace", "key_id", "key_fingerprint", "model", "category", "bucket_start", "bucket_width",
-            "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "requests", "units", "unit",
-            "cost_micros", "currency", "cost_source", "estimated_cost_micros", "source", "ingested_at", "batch_id", "raw", "counted",
-        ];
-        _p = new SqliteParameter[names.Length];
-        for (var i = 0; i < names.Length; i++)
-            _p[i] = _upsert.Parameters.Add(new SqliteParameter("$" + names[i], null));
+        _p = [.. Columns.Select(c => Sql.Parameter(_upsert, c.Name, c.Type))];
         _upsert.Prepare();
     }
+
+    // The upsert's parameters, in the order Upsert sets them.
+    private static readonly (string Name, DbType Type)[] Columns =
+    [
+        ("account", DbType.String), ("provider", DbType.String), ("workspace", DbType.String), ("key_id", DbType.String),
+        ("key_fingerprint", DbType.String), ("model", DbType.String), ("category", DbType.String), ("bucket_start", DbType.Int64),
+        ("bucket_width", DbType.String), ("input_tokens", DbType.Int64), ("cached_input_tokens", DbType.Int64),
+        ("cache_write_tokens", DbType.Int64), ("output_tokens", DbType.Int64), ("reasoning_tokens", DbType.Int64), ("requests", DbType.Int64),
+        ("units", DbType.Int64), ("unit", DbType.String), ("cost_micros", DbType.Int64), ("currency", DbType.String),
+        ("cost_source", DbType.String), ("estimated_cost_micros", DbType.Int64), ("source", DbType.String), ("ingested_at", DbType.Int64),
+        ("batch_id", DbType.Int64), ("raw", DbType.String), ("counted", DbType.Int64),
+    ];
 
     // Cached strings: the hot path must not allocate a new string per row for an enum.
     private static readonly string[] CurrencyTexts = [.. Enum.GetValues<Currency>().Select(c => c.ToString())];

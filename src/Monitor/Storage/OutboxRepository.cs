@@ -22,35 +22,28 @@ public sealed class OutboxRepository(Database database)
             tx, cancellationToken: ct));
 
     /// <summary>Claims up to <paramref name="limit"/> due rows for <paramref name="lease"/>; oldest first.</summary>
+    /// <remarks>
+    /// One statement picks and leases the rows. On PostgreSQL the pick locks them and skips rows another node is claiming
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), and the outer WHERE is checked again on the locked row, so of two nodes claiming
+    /// at once each row goes to one; on SQLite the statement holds the one write lock.
+    /// </remarks>
     public async Task<IReadOnlyList<OutboxItem>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
-        var at = now.ToUnixTimeSeconds();
-        var candidates = await c.QueryAsync<long>(
-            """
-            SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= @at AND (lease_until IS NULL OR lease_until < @at)
-            ORDER BY id LIMIT @limit
+        const string Due = "sent_at IS NULL AND next_attempt_at <= @at AND (lease_until IS NULL OR lease_until < @at)";
+        var rows = await c.QueryAsync<(long Id, long? AlertId, string DedupKey, string Recipients, byte[] Mime, long Attempts, long CreatedAt)>(new CommandDefinition(
+            $"""
+            UPDATE outbox SET lease_until = @until
+            WHERE id IN (SELECT id FROM outbox WHERE {Due} ORDER BY id LIMIT @limit{Sql.ClaimRows(database.Dialect)}) AND {Due}
+            RETURNING id, alert_id, dedup_key, recipients, mime, attempts, created_at
             """,
-            new { at, limit });
-        var claimed = new List<OutboxItem>();
-        foreach (var id in candidates)
-        {
-            var won = await c.ExecuteAsync(
-                """
-                UPDATE outbox SET lease_until = @until
-                WHERE id = @id AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < @at)
-                """,
-                new { id, at, until = (now + lease).ToUnixTimeSeconds() });
-            if (won == 0)
-                continue;
-            var row = await c.QuerySingleAsync<(long Id, long? AlertId, string DedupKey, string Recipients, byte[] Mime, long Attempts, long CreatedAt)>(
-                "SELECT id, alert_id, dedup_key, recipients, mime, attempts, created_at FROM outbox WHERE id = @id", new { id });
-            claimed.Add(new OutboxItem(
-                row.Id, row.AlertId, row.DedupKey, row.Recipients.Split(',', StringSplitOptions.RemoveEmptyEntries), row.Mime, (int)row.Attempts,
-                DateTimeOffset.FromUnixTimeSeconds(row.CreatedAt)));
-        }
-
-        return claimed;
+            new { at = now.ToUnixTimeSeconds(), until = (now + lease).ToUnixTimeSeconds(), limit }, cancellationToken: ct));
+        return
+        [
+            .. rows.OrderBy(r => r.Id).Select(r => new OutboxItem(
+                r.Id, r.AlertId, r.DedupKey, r.Recipients.Split(',', StringSplitOptions.RemoveEmptyEntries), r.Mime, (int)r.Attempts,
+                DateTimeOffset.FromUnixTimeSeconds(r.CreatedAt))),
+        ];
     }
 
     /// <summary>The server accepted the mail: the row and its alert are sent.</summary>
@@ -72,7 +65,8 @@ public sealed class OutboxRepository(Database database)
     {
         await using var c = await database.OpenAsync(ct);
         await c.ExecuteAsync(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @retry, lease_until = NULL, last_error = @error WHERE id = @Id",
+            // A row another node has sent meanwhile (its lease ran out under a slow server) stays sent.
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @retry, lease_until = NULL, last_error = @error WHERE id = @Id AND sent_at IS NULL",
             new { item.Id, retry = retryAt.ToUnixTimeSeconds(), error });
     }
 

@@ -1,6 +1,6 @@
+using System.Data;
 using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
 using Monitor.Proxy;
@@ -20,9 +20,9 @@ public sealed class ProxyUsageRepository(Database database)
         INSERT INTO usage_records (account, provider, workspace, key_id, key_fingerprint, model, category, bucket_start, bucket_width,
             input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, requests, units, unit,
             cost_micros, currency, cost_source, estimated_cost_micros, source, ingested_at, batch_id, raw, counted)
-        VALUES ($account, $provider, '', $key, $fingerprint, $model, $category, $bucket_start, '1m',
-            $input, $cached, $write, $output, $reasoning, $requests, $units, $unit,
-            $cost, $currency, CASE WHEN $cost IS NULL THEN 'unpriced' ELSE 'estimated' END, $cost, 'proxy', $now, $batch, NULL, $counted)
+        VALUES (@account, @provider, '', @key, @fingerprint, @model, @category, @bucket_start, '1m',
+            @input, @cached, @write, @output, @reasoning, @requests, @units, @unit,
+            @cost, @currency, CASE WHEN @cost IS NULL THEN 'unpriced' ELSE 'estimated' END, @cost, 'proxy', @now, @batch, NULL, @counted)
         ON CONFLICT (account, bucket_start, bucket_width, workspace, key_id, model, category) DO UPDATE SET
             input_tokens = usage_records.input_tokens + excluded.input_tokens,
             cached_input_tokens = usage_records.cached_input_tokens + excluded.cached_input_tokens,
@@ -42,7 +42,7 @@ public sealed class ProxyUsageRepository(Database database)
 
     private const string AddRequestsSql = """
         INSERT INTO proxy_requests (account, key_fingerprint, model, minute, status, requests, metered)
-        VALUES ($account, $fingerprint, $model, $minute, $status, $requests, $metered)
+        VALUES (@account, @fingerprint, @model, @minute, @status, @requests, @metered)
         ON CONFLICT (account, minute, key_fingerprint, model, status) DO UPDATE SET
             requests = proxy_requests.requests + excluded.requests,
             metered = proxy_requests.metered + excluded.metered
@@ -59,17 +59,23 @@ public sealed class ProxyUsageRepository(Database database)
         ArgumentNullException.ThrowIfNull(counts);
         if (buckets.Count == 0 && counts.Count == 0)
             return;
-        await using var connection = (SqliteConnection)await database.OpenAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
         await using var transaction = await Sql.BeginWriteAsync(connection, ct);
         var (batch, minute) = await BatchAsync(connection, transaction, now, ct);
         var touched = new TouchedDays();
 
         await using (var usage = Command(connection, transaction, AddUsageSql,
-            "account", "provider", "key", "fingerprint", "model", "category", "bucket_start", "input", "cached", "write", "output",
-            "reasoning", "requests", "units", "unit", "cost", "currency", "now", "batch", "counted"))
+            ("account", DbType.String), ("provider", DbType.String), ("key", DbType.String), ("fingerprint", DbType.String),
+            ("model", DbType.String), ("category", DbType.String), ("bucket_start", DbType.Int64), ("input", DbType.Int64),
+            ("cached", DbType.Int64), ("write", DbType.Int64), ("output", DbType.Int64), ("reasoning", DbType.Int64),
+            ("requests", DbType.Int64), ("units", DbType.Int64), ("unit", DbType.String), ("cost", DbType.Int64),
+            ("currency", DbType.String), ("now", DbType.Int64), ("batch", DbType.Int64), ("counted", DbType.Int64)))
         {
             var p = usage.Parameters;
-            foreach (var b in buckets)
+            // One order on every node: two flushes adding to the same rows lock them in the same order (no deadlock).
+            foreach (var b in buckets.OrderBy(b => b.Route.Account, StringComparer.Ordinal).ThenBy(b => b.Minute)
+                         .ThenBy(b => b.KeyFingerprint, StringComparer.Ordinal).ThenBy(b => b.Model, StringComparer.Ordinal)
+                         .ThenBy(b => b.Category, StringComparer.Ordinal))
             {
                 var start = b.Minute.ToUnixTimeSeconds();
                 p[0].Value = b.Route.Account;
@@ -91,7 +97,7 @@ public sealed class ProxyUsageRepository(Database database)
                 p[16].Value = b.Route.Currency.ToString();
                 p[17].Value = now.ToUnixTimeSeconds();
                 p[18].Value = batch;
-                p[19].Value = b.Route.Counted ? 1 : 0;
+                p[19].Value = b.Route.Counted ? 1L : 0L;
                 await usage.ExecuteNonQueryAsync(ct);
                 if (b.Route.Counted)
                     touched.Add(b.Route.Account, start);
@@ -99,16 +105,18 @@ public sealed class ProxyUsageRepository(Database database)
         }
 
         await using (var requests = Command(connection, transaction, AddRequestsSql,
-            "account", "fingerprint", "model", "minute", "status", "requests", "metered"))
+            ("account", DbType.String), ("fingerprint", DbType.String), ("model", DbType.String), ("minute", DbType.Int64),
+            ("status", DbType.Int64), ("requests", DbType.Int64), ("metered", DbType.Int64)))
         {
             var p = requests.Parameters;
-            foreach (var c in counts)
+            foreach (var c in counts.OrderBy(c => c.Account, StringComparer.Ordinal).ThenBy(c => c.Minute)
+                         .ThenBy(c => c.KeyFingerprint, StringComparer.Ordinal).ThenBy(c => c.Model, StringComparer.Ordinal).ThenBy(c => c.Status))
             {
                 p[0].Value = c.Account;
                 p[1].Value = c.KeyFingerprint;
                 p[2].Value = c.Model;
                 p[3].Value = c.Minute.ToUnixTimeSeconds();
-                p[4].Value = c.Status;
+                p[4].Value = (long)c.Status;
                 p[5].Value = c.Requests;
                 p[6].Value = c.Metered;
                 await requests.ExecuteNonQueryAsync(ct);
@@ -138,7 +146,7 @@ public sealed class ProxyUsageRepository(Database database)
     }
 
     // One batch per minute of flushes: provenance for the rows, and a new ledger version for the dashboard's cache.
-    private async Task<(long Id, long Minute)> BatchAsync(SqliteConnection connection, DbTransaction transaction, DateTimeOffset now, CancellationToken ct)
+    private async Task<(long Id, long Minute)> BatchAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, CancellationToken ct)
     {
         var minute = now.ToUnixTimeSeconds() / 60;
         lock (_lock)
@@ -153,13 +161,14 @@ public sealed class ProxyUsageRepository(Database database)
         return (id, minute);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, DbTransaction transaction, string sql, params string[] names)
+    // A statement prepared once per flush and run for each of its rows (both dialects).
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params (string Name, DbType Type)[] parameters)
     {
         var command = connection.CreateCommand();
-        command.Transaction = (SqliteTransaction)transaction;
+        command.Transaction = transaction;
         command.CommandText = sql;
-        foreach (var name in names)
-            command.Parameters.Add(new SqliteParameter("$" + name, null));
+        foreach (var (name, type) in parameters)
+            Sql.Parameter(command, name, type);
         command.Prepare();
         return command;
     }

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Monitor.Storage;
@@ -28,6 +29,62 @@ public static class Sql
     /// <summary>The larger of two values in a row (not an aggregate): SQLite's two-argument MAX, PostgreSQL's GREATEST.</summary>
     public static string Greatest(SqlDialect dialect, string a, string b) =>
         dialect == SqlDialect.Postgres ? $"GREATEST({a}, {b})" : $"MAX({a}, {b})";
+
+    /// <summary>The dialect an open connection speaks, for statements built next to a caller's connection.</summary>
+    public static SqlDialect DialectOf(DbConnection connection) => connection is SqliteConnection ? SqlDialect.Sqlite : SqlDialect.Postgres;
+
+    /// <summary>
+    /// <paramref name="column"/> is one of the list parameter <paramref name="parameter"/> (a collection): Dapper expands
+    /// <c>IN @list</c> for SQLite, while for Npgsql it sends the list as one array, which PostgreSQL compares with <c>= ANY</c>.
+    /// </summary>
+    public static string In(SqlDialect dialect, string column, string parameter) =>
+        dialect == SqlDialect.Postgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
+    /// <summary><paramref name="column"/> is none of the list parameter <paramref name="parameter"/> (see <see cref="In"/>).</summary>
+    public static string NotIn(SqlDialect dialect, string column, string parameter) =>
+        dialect == SqlDialect.Postgres ? $"{column} <> ALL({parameter})" : $"{column} NOT IN {parameter}";
+
+    /// <summary>
+    /// Appended to a SELECT that picks rows to claim (a queue): on PostgreSQL it locks them and skips rows another node
+    /// is claiming right now, so two nodes never claim one row; SQLite has one writer at a time and needs nothing.
+    /// </summary>
+    public static string ClaimRows(SqlDialect dialect) => dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
+
+    /// <summary>
+    /// Serializes a read-decide-write on one <paramref name="name"/> of a <paramref name="scope"/> (a constant per kind of
+    /// decision) across processes until <paramref name="transaction"/> ends: on PostgreSQL a transaction-level advisory
+    /// lock; on SQLite the write transaction of <see cref="BeginWriteAsync"/> already holds the database's one write lock.
+    /// </summary>
+    public static Task SerializeAsync(DbConnection connection, DbTransaction transaction, int scope, string name, CancellationToken ct) =>
+        connection is SqliteConnection
+            ? Task.CompletedTask
+            : connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(@scope, hashtext(@name))", new { scope, name }, transaction, cancellationToken: ct));
+
+    /// <summary>The advisory-lock scopes of <see cref="SerializeAsync"/>: one per kind of decision.</summary>
+    public static class Locks
+    {
+        /// <summary>An account's daily rollup, recomputed from its records.</summary>
+        public const int Rollup = 1;
+
+        /// <summary>Raising alerts: which decisions are new and how each is delivered (cooldowns).</summary>
+        public const int Alerts = 2;
+    }
+
+    /// <summary>
+    /// A parameter of a command prepared once and run for many rows. The SQL names it <c>@name</c>, which both SQLite and
+    /// Npgsql bind; the type is given up front because a prepared PostgreSQL statement fixes its parameter types.
+    /// </summary>
+    public static DbParameter Parameter(DbCommand command, string name, DbType type)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var p = command.CreateParameter();
+        p.ParameterName = "@" + name;
+        p.DbType = type;
+        p.Value = DBNull.Value;
+        command.Parameters.Add(p);
+        return p;
+    }
 
     /// <summary>
     /// A transaction that writes: on SQLite BEGIN IMMEDIATE takes the write lock now, so two writers queue instead of

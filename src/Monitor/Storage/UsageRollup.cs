@@ -39,6 +39,9 @@ public static class UsageRollup
     public static async Task RefreshAsync(DbConnection connection, DbTransaction transaction, string account, long from, long to, CancellationToken ct)
     {
         var range = new { account, from, to };
+        // Two nodes writing one account at once (proxy flushes, a pull beside them) recompute its days one after the
+        // other: the second sees the first's committed records and rows, never a stale sum nor a duplicate row.
+        await Sql.SerializeAsync(connection, transaction, Sql.Locks.Rollup, account, ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM usage_daily WHERE account = @account AND day >= @from AND day < @to", range, transaction, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(RefreshSql, range, transaction, cancellationToken: ct));

@@ -31,8 +31,9 @@ public sealed class UsageWindowReader(Database database)
             SELECT g.account AS Account, g.provider AS Provider, g.currency AS Currency, g.model AS Model, g.workspace AS Workspace,
                    g.key_id AS KeyId, k.name AS KeyName, g.i AS Input, g.ci AS CachedInput, g.cw AS CacheWrite, g.o AS Output,
                    g.r AS Requests, g.cost AS CostMicros, g.last AS LastBucket, g.last_day AS LastDay
-            FROM (SELECT account, provider, currency, model, workspace, key_id, SUM(i) AS i, SUM(ci) AS ci, SUM(cw) AS cw, SUM(o) AS o,
-                         SUM(r) AS r, SUM(cost) AS cost, MAX(last) AS last, MAX(last_day) AS last_day
+            FROM (SELECT account, provider, currency, model, workspace, key_id, {Sql.Total("i")} AS i, {Sql.Total("ci")} AS ci,
+                         {Sql.Total("cw")} AS cw, {Sql.Total("o")} AS o, {Sql.Total("r")} AS r, {Sql.Total("cost")} AS cost,
+                         MAX(last) AS last, MAX(last_day) AS last_day
                   FROM (SELECT account, provider, currency, model, workspace, key_id, SUM(input_tokens) AS i, SUM(cached_input_tokens) AS ci,
                                SUM(cache_write_tokens) AS cw, SUM(output_tokens) AS o, SUM(requests) AS r, SUM(cost_micros) AS cost,
                                NULL AS last, MAX(day) AS last_day
@@ -77,7 +78,7 @@ public sealed class UsageWindowReader(Database database)
         await using var c = await database.OpenAsync(ct);
         return await c.QuerySingleAsync<(long, long)>(new CommandDefinition(
             $"""
-            SELECT COALESCE(SUM(r), 0), COALESCE(SUM(cost), 0)
+            SELECT {Sql.Total("r")}, {Sql.Total("cost")}
             FROM (SELECT SUM(requests) AS r, SUM(cost_micros) AS cost FROM usage_daily
                   WHERE {UsageWindow.WholeDays(overlappingMonths: false)}{scope.Sql}
                   UNION ALL
@@ -99,11 +100,11 @@ public sealed class UsageWindowReader(Database database)
         // bucket; a rolled-up day gives its midnight and is made exact below).
         var parts = (await c.QueryAsync<(long Day, string Model, string Currency, long Requests, long Cost, long First, long Last, long Exact)>(new CommandDefinition(
             $"""
-            SELECT day, model, MIN(currency), SUM(requests), SUM(cost_micros), day, day, 0 FROM usage_daily
+            SELECT day, model, MIN(currency), {Sql.Total("requests")}, {Sql.Total("cost_micros")}, day, day, 0 FROM usage_daily
             WHERE {UsageWindow.WholeDays(overlappingMonths: false)}{scope.Sql}
             GROUP BY day, model
             UNION ALL
-            SELECT {Sql.DayOf("bucket_start")}, model, MIN(currency), SUM(requests), COALESCE(SUM(cost_micros), 0),
+            SELECT {Sql.DayOf("bucket_start")}, model, MIN(currency), {Sql.Total("requests")}, {Sql.Total("cost_micros")},
                    MIN(bucket_start), MAX(bucket_start), 1 FROM usage_records
             WHERE {UsageWindow.Edges(overlappingMonths: false)}{scope.Sql}
             GROUP BY {Sql.DayOf("bucket_start")}, model
@@ -145,11 +146,11 @@ public sealed class UsageWindowReader(Database database)
         ArgumentNullException.ThrowIfNull(add);
         await using var c = await database.OpenAsync(ct);
         await ReadAsync(
-            """
+            $"""
             SELECT account, workspace, key_id, model, currency, CASE WHEN is_month = 1 THEN 'month' ELSE '1d' END, day, cost_micros
             FROM usage_daily
             WHERE day >= @early AND day < @to AND cost_micros <> 0
-              AND (is_month = 1 OR (day >= @from AND day < @recent AND day NOT IN @edges))
+              AND (is_month = 1 OR (day >= @from AND day < @recent AND {Sql.NotIn(database.Dialect, "day", "@edges")}))
             """,
             new { early = monthsFrom, from = daysFrom, recent = daysTo, to = before, edges = hourlyDays });
         foreach (var (a, b) in hourly)
@@ -211,7 +212,7 @@ public sealed class UsageWindowReader(Database database)
         await using var c = await database.OpenAsync(ct);
         return [.. await c.QueryAsync<(string, long)>(new CommandDefinition(
             $"""
-            SELECT model, SUM(COALESCE(cost_micros, 0)) FROM usage_records
+            SELECT model, {Sql.Total("cost_micros")} FROM usage_records
             WHERE bucket_start >= @from AND bucket_start <= @through AND bucket_width = @width AND counted = 1{scope.Sql}
             GROUP BY model ORDER BY 2 DESC, model LIMIT @limit
             """, parameters, cancellationToken: ct))];
@@ -226,7 +227,7 @@ public sealed class UsageWindowReader(Database database)
         await using var c = await database.OpenAsync(ct);
         return await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"""
-            SELECT SUM(cost_micros) FROM usage_records
+            SELECT {Sql.Total("cost_micros")} FROM usage_records
             WHERE currency = @currency AND bucket_start >= @from AND bucket_start < @to AND category <> @exceptCategory AND counted = 1{scope.Sql}
             """, parameters, cancellationToken: ct)) ?? 0;
     }

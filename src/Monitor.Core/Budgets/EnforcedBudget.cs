@@ -27,6 +27,7 @@ public sealed class EnforcedBudget
     private long _ledgerMicros;
     private long _pendingMicros;
     private long _lateMicros;
+    private long _othersMicros;
     private volatile BudgetBlock? _block;
 
     /// <param name="cutoff">The first minute the calls added from now on are kept for; earlier minutes come from the ledger.</param>
@@ -48,7 +49,34 @@ public sealed class EnforcedBudget
         get
         {
             lock (_lock)
-                return MoneyUnits.FromMicros(_ledgerMicros + _pendingMicros + _lateMicros);
+                return MoneyUnits.FromMicros(_ledgerMicros + _pendingMicros + _lateMicros + _othersMicros);
+        }
+    }
+
+    /// <summary>
+    /// The first minute whose calls are not the ledger's yet: on a cluster, the other nodes' calls are counted from
+    /// here (<see cref="SetOthers"/>).
+    /// </summary>
+    public DateTimeOffset CountFrom
+    {
+        get
+        {
+            lock (_lock)
+                return DateTimeOffset.FromUnixTimeSeconds(Math.Max(_cutoff, FloorMinute(_period.Start)));
+        }
+    }
+
+    /// <summary>
+    /// Clustered mode: what the other nodes metered in the scope from <see cref="CountFrom"/> on, as the shared database
+    /// holds it now; the block follows at once, so every node refuses after the same crossing.
+    /// </summary>
+    public void SetOthers(long micros, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            Roll(now);
+            _othersMicros = micros;
+            Update(now);
         }
     }
 
@@ -108,6 +136,7 @@ public sealed class EnforcedBudget
             if (minute < _cutoff)
                 return;
             _cutoff = minute;
+            _othersMicros = 0; // counted from the old cutoff: part of it is the ledger's now (the next check reads it again)
             _late.RemoveAll(l => l.MeteredAt <= readAt - FlushAllowance);
             _lateMicros = _late.Sum(l => l.Micros);
             // A period that began after the cutoff has nothing in the ledger part yet; a rolling window slides with the cutoff.
@@ -129,6 +158,7 @@ public sealed class EnforcedBudget
             next._pendingMicros = _pendingMicros;
             next._late.AddRange(_late);
             next._lateMicros = _lateMicros;
+            next._othersMicros = _othersMicros;
             lock (next._lock)
                 next.Update(now);
             return next;
@@ -156,6 +186,7 @@ public sealed class EnforcedBudget
         _ledgerMicros = 0;
         _late.Clear();
         _lateMicros = 0;
+        _othersMicros = 0;
         Prune(Math.Max(_cutoff, FloorMinute(_period.Start)));
     }
 
@@ -168,7 +199,7 @@ public sealed class EnforcedBudget
 
     private void Update(DateTimeOffset now)
     {
-        var spent = _ledgerMicros + _pendingMicros + _lateMicros;
+        var spent = _ledgerMicros + _pendingMicros + _lateMicros + _othersMicros;
         if (spent < MoneyUnits.ToMicros(Budget.Amount))
         {
             _block = null;

@@ -15,7 +15,9 @@ namespace Monitor.Proxy;
 /// from the cutoff on, added at once. For an account that counts its provider's API, the proxy's minutes since the last
 /// pull are added to the API's figures, which do not hold them yet. <see cref="Check"/> is on every proxied request's
 /// path: a cached scope match and a reference read per budget, no database call, no allocation once a caller is known.
-/// What matters survives a restart because it is in the ledger.
+/// What matters survives a restart because it is in the ledger. On a cluster (PostgreSQL) each node also writes every
+/// metered call to the shared running totals at once, and a caller in an enforced scope is decided on the other nodes'
+/// calls too, read from the database before the call is forwarded: every node refuses after the same crossing.
 /// </summary>
 public sealed partial class SpendGuard : ISpendGuard, IDisposable
 {
@@ -29,6 +31,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
 
     private readonly BudgetSpendReader _reader;
     private readonly SpendGuardRepository _repository;
+    private readonly SharedSpendRepository _shared;
     private readonly TimeProvider _clock;
     private readonly ILogger<SpendGuard> _log;
     private readonly IDisposable? _subscription;
@@ -42,15 +45,19 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
     private DateTimeOffset _knownKeysFrom = DateTimeOffset.MaxValue;
 
     public SpendGuard(
-        BudgetSpendReader reader, SpendGuardRepository repository, IOptionsMonitor<MonitorOptions> options, TimeProvider clock, ILogger<SpendGuard> log)
+        BudgetSpendReader reader, SpendGuardRepository repository, SharedSpendRepository shared, IOptionsMonitor<MonitorOptions> options,
+        TimeProvider clock, ILogger<SpendGuard> log)
     {
         _reader = reader;
         _repository = repository;
+        _shared = shared;
         _clock = clock;
         _log = log;
-        // Calls before the guard started are in the ledger; from the next whole minute on they are counted here too.
+        // Calls before the guard started are in the ledger; from the next whole minute on they are counted here too. On a
+        // cluster the shared totals hold every node's calls of this minute (a previous run of this node's included), so
+        // the ledger part ends where this minute begins.
         var start = clock.GetUtcNow();
-        _firstCutoff = CeilMinute(start);
+        _firstCutoff = shared.Shared ? FloorMinute(start) : CeilMinute(start);
         _state = State.Build(options.CurrentValue, null, CallerDirectory.Empty, start, _firstCutoff);
         _subscription = options.OnChange(o => Rebuild(o));
     }
@@ -71,6 +78,8 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         if (matches.Length == 0)
             return null;
         var now = _clock.GetUtcNow();
+        if (_shared.Shared)
+            ReadOthers(state, matches, now);
         foreach (var i in matches)
         {
             if (state.Budgets[i].Block is { } block && block.Refuses(now))
@@ -78,6 +87,22 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         }
 
         return null;
+    }
+
+    // Clustered mode: the other nodes' calls since each budget's cutoff, read from the shared database before deciding.
+    // If the database cannot answer, the last figures stand (the proxy keeps serving) and the failure is logged.
+    private void ReadOthers(State state, int[] matches, DateTimeOffset now)
+    {
+        try
+        {
+            var others = _shared.Others([.. matches.Select(i => (state.Budgets[i].Budget.Name, state.Budgets[i].CountFrom.ToUnixTimeSeconds()))]);
+            foreach (var i in matches)
+                state.Budgets[i].SetOthers(others[state.Budgets[i].Budget.Name], now);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            LogSharedFailed(_log, e.Message);
+        }
     }
 
     public void Record(MeteredCall call)
@@ -95,18 +120,33 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         }
 
         var now = _clock.GetUtcNow();
+        List<(string Budget, long Minute, long Micros)>? shared = _shared.Shared ? [] : null;
         foreach (var i in matches)
         {
             var budget = state.Budgets[i];
             if (Convert(cost, call.Currency, budget.Budget.Currency, call.At, state.Rates) is { } micros)
             {
                 budget.Add(call.At, micros, now);
+                shared?.Add((budget.Budget.Name, FloorMinute(call.At).ToUnixTimeSeconds(), micros));
                 continue;
             }
 
             // No rate: never guessed. Said once per budget and currency, and kept as "not counted".
             if (_notCounted.AddOrUpdate((budget.Budget.Name, call.Currency), static (_, c) => c, static (_, sum, c) => sum + c, cost) == cost)
                 LogNoRate(_log, budget.Budget.Name, call.Currency, budget.Budget.Currency);
+        }
+
+        // Clustered mode: the other nodes see this call before they decide on their next one.
+        if (shared is { Count: > 0 })
+        {
+            try
+            {
+                _shared.Add(shared);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                LogSharedFailed(_log, e.Message);
+            }
         }
     }
 
@@ -149,6 +189,8 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
             await AddUncountedProxyAsync(state, directory, micros, periods, cutoff, ct);
             for (var i = 0; i < state.Budgets.Length; i++)
                 state.Budgets[i].Reconcile(periods[i], micros[i], cutoff, now, _clock.GetUtcNow());
+            if (_shared.Shared)
+                await _shared.PruneAsync(cutoff.AddDays(-1).ToUnixTimeSeconds(), ct);
         }
         finally
         {
@@ -270,6 +312,10 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning,
         Message = "Enforced budget {Budget}: metered spend in {Currency} is not counted, no exchange rate into {BudgetCurrency} is configured (Monitor:Pricing:ExchangeRates)")]
     private static partial void LogNoRate(ILogger logger, string budget, Currency currency, Currency budgetCurrency);
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning,
+        Message = "Enforced budgets: the shared running totals of the cluster could not be read or written ({Error}); this node decides on what it knows")]
+    private static partial void LogSharedFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 1312, Level = LogLevel.Warning,
         Message = "Enforced budgets: {Account} calls {Model}, which has no catalog price; its calls are not counted toward them")]

@@ -11,6 +11,7 @@ public static class SpendGuardServiceCollectionExtensions
     public static IServiceCollection AddMonitorSpendGuard(this IServiceCollection services)
     {
         services.AddSingleton<SpendGuardRepository>();
+        services.AddSingleton<SharedSpendRepository>();
         services.AddSingleton<SpendGuard>();
         services.AddSingleton<ISpendGuard>(sp => sp.GetRequiredService<SpendGuard>());
         services.AddHostedService<SpendGuardReconciler>();

@@ -69,6 +69,16 @@ public sealed class Database : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>A connection opened synchronously, for the few reads on a request path that must not yield (the spend guard).</summary>
+    public DbConnection Open()
+    {
+        if (_postgres is not null)
+            return _postgres.OpenConnection();
+        var connection = new SqliteConnection(_sqliteConnectionString);
+        connection.Open();
+        return connection;
+    }
+
     public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static (string Path, string ConnectionString) Sqlite(string path, TimeSpan busyTimeout)

@@ -103,7 +103,7 @@ public sealed partial class ClusterNodes : IAsyncDisposable
         foreach (var (k, v) in smtp.Settings())
             config[k] = v ?? "";
         foreach (var (k, v) in settings ?? [])
-            config[k] = v;
+            config[k] = v is "{mistral}" ? providers.MistralBaseUrl.ToString() : v;
         // The SMTP credentials are in this process's environment: hand them to the nodes.
         foreach (var variable in new[] { "Monitor:Alerts:Email:Smtp:UserEnv", "Monitor:Alerts:Email:Smtp:PasswordEnv" })
         {

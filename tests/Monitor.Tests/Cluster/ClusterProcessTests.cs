@@ -82,6 +82,48 @@ public sealed class ClusterProcessTests
         Assert.Equal(tokens, metered);
     }
 
+    [Fact]
+    public async Task EnforcedBudget_CrossedThroughOneNode_TheOtherRefusesTheVeryNextCall()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, new Dictionary<string, object>
+        {
+            // A proxy-only account with a budget any call crosses: the crossing call passes, every later one is refused.
+            ["Monitor:Providers:2:Name"] = "mistral-capped",
+            ["Monitor:Providers:2:Kind"] = "Mistral",
+            ["Monitor:Providers:2:BaseUrl"] = "{mistral}",
+            ["Monitor:Providers:2:Currency"] = "EUR",
+            ["Monitor:Providers:2:Proxy:Enabled"] = true,
+            ["Monitor:Budgets:2:Name"] = "capped-day",
+            ["Monitor:Budgets:2:Scope:Account"] = "mistral-capped",
+            ["Monitor:Budgets:2:Amount"] = 0.000001,
+            ["Monitor:Budgets:2:Currency"] = "EUR",
+            ["Monitor:Budgets:2:Period"] = "Day",
+            ["Monitor:Budgets:2:Enforce"] = true,
+        });
+        HttpRequestMessage Call(ClusterNodes.Node node) =>
+            Chat(new Uri(node.Client.BaseAddress!, "/proxy/mistral-capped/v1/chat/completions"), cluster.Key, "mistral-small-2603", "hi");
+
+        using (var crossing = await cluster.Nodes[0].Client.SendAsync(Call(cluster.Nodes[0])))
+        {
+            Assert.Equal(HttpStatusCode.OK, crossing.StatusCode);
+            await crossing.Content.ReadAsStringAsync();
+        }
+
+        // The crossing call is metered as its answer completes; once it is in the shared totals, no node lets another through.
+        await using var pg = new NpgsqlConnection(cluster.ConnectionString);
+        var shared = 0L;
+        for (var i = 0; i < 100 && (shared = await pg.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM enforced_spend WHERE budget = 'capped-day'")) == 0; i++)
+            await Task.Delay(20);
+        Assert.True(shared > 0, "the crossing call never reached the shared totals"); // not left to a later ledger reconcile
+
+        using var next = await cluster.Nodes[1].Client.SendAsync(Call(cluster.Nodes[1]));
+        using var again = await cluster.Nodes[0].Client.SendAsync(Call(cluster.Nodes[0]));
+
+        Assert.True(next.StatusCode == HttpStatusCode.TooManyRequests, $"the other node answered {next.StatusCode}");
+        Assert.Contains("capped-day", await next.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+    }
+
     private static async Task<Dictionary<string, (long Records, long Micros)>> PostgresTotalsAsync(string connectionString)
     {
         await using var pg = new NpgsqlConnection(connectionString);

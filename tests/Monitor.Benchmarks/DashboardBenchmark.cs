@@ -30,9 +30,10 @@ public static partial class DashboardBenchmark
         long Records, TimeSpan Load, double MedianMs, double P95Ms, double AfterWriteMedianMs, IReadOnlyList<(string Query, double Ms)> Queries,
         IReadOnlyList<(string Chart, double QueryMs, double DrawMs)> Charts);
 
-    public static async Task<Result> RunAsync(int days, Action<string> log, CancellationToken ct)
+    /// <param name="postgres">A PostgreSQL server to run on (see <see cref="BenchLedger"/>); null: SQLite.</param>
+    public static async Task<Result> RunAsync(int days, Action<string> log, CancellationToken ct, string? postgres = null)
     {
-        using var ledger = await BenchLedger.CreateAsync(ct);
+        using var ledger = await BenchLedger.CreateAsync(ct, postgres);
         var now = new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero);
         var load = Stopwatch.StartNew();
         var records = await LoadAsync(ledger, now, days, ct);

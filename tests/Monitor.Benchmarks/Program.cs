@@ -3,9 +3,10 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres]
 //       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
 //       [--nab PATH] [--python /usr/bin/python3]  (a checkout of numenta/NAB: the nab figure runs only when it is given)
+//       [--postgres CONNSTRING]  (--only postgres: the server to compare on; default a throwaway one, as the tests start)
 // The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own. The year figure
 // runs last, after those records are gone; alone (--only year) it first measures the raw baseline it is compared to.
 
@@ -13,6 +14,8 @@ var rows = 1_000_000;
 int keys = 200, models = 12, days = 365;
 string? only = null;
 string? nab = null;
+string? postgres = null;
+var rowsGiven = false;
 var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 for (var i = 0; i < args.Length; i++)
 {
@@ -20,9 +23,10 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--rows" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var n) && n > 0:
             rows = n;
+            rowsGiven = true;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab" or "postgres":
             only = args[i + 1];
             i++;
             break;
@@ -38,6 +42,9 @@ for (var i = 0; i < args.Length; i++)
             days = d;
             i++;
             break;
+        case "--postgres" when i + 1 < args.Length:
+            postgres = args[++i];
+            break;
         case "--nab" when i + 1 < args.Length:
             nab = args[++i];
             break;
@@ -45,7 +52,7 @@ for (var i = 0; i < args.Length; i++)
             python = args[++i];
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab] [--keys 200] [--models 1..12] [--days 365] [--nab PATH] [--python PATH]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres] [--keys 200] [--models 1..12] [--days 365] [--nab PATH] [--python PATH] [--postgres CONNSTRING]");
             return 2;
     }
 }
@@ -54,6 +61,9 @@ bool Runs(string figure) => only is null || only == figure;
 var ct = CancellationToken.None;
 CsvImport.Result? import = null;
 Console.WriteLine(Invariant($"Monitor benchmarks: {rows:N0} rows, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+
+// SQLite beside PostgreSQL: only on request (200,000 ingested records unless --rows says otherwise).
+if (only == "postgres") return await PostgresComparison.RunAsync(postgres, rowsGiven ? rows : 200_000, ct);
 
 if (Runs("import"))
 {

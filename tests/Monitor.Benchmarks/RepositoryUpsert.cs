@@ -11,9 +11,10 @@ namespace Monitor.Benchmarks;
 public static class RepositoryUpsert
 {
     /// <returns>Rows per second.</returns>
-    public static async Task<double> RunAsync(UsageRecord[] records, CancellationToken ct)
+    /// <param name="postgres">A PostgreSQL server to run on (see <see cref="BenchLedger"/>); null: SQLite.</param>
+    public static async Task<double> RunAsync(UsageRecord[] records, CancellationToken ct, string? postgres = null)
     {
-        using var ledger = await BenchLedger.CreateAsync(ct);
+        using var ledger = await BenchLedger.CreateAsync(ct, postgres);
         var now = TimeProvider.System.GetUtcNow();
 
         var watch = Stopwatch.StartNew();

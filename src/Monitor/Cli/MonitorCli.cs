@@ -22,6 +22,13 @@ public static class MonitorCli
 
     private static readonly Option<string?> ConfigOption = new("--config") { Description = "A JSON file laid over appsettings.json", Recursive = true };
 
+    private static readonly Option<bool> ToPostgresOption = new("--to-postgres")
+    {
+        Description = "Copy the SQLite ledger (Monitor:Storage:Sqlite:Path) into the PostgreSQL of Monitor:Storage:Postgres, both migrated first, in one transaction",
+    };
+
+    private static readonly Option<bool> ReplaceOption = new("--replace") { Description = "With --to-postgres: empty a PostgreSQL ledger that holds rows, then copy" };
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Spend monitor for LLM APIs: usage ledger, budgets, anomalies, deprecations, key rotation.") { ConfigOption };
@@ -31,7 +38,7 @@ public static class MonitorCli
         root.Add(PullCommand());
         root.Add(ImportCommand());
         root.Add(ExportCommand());
-        root.Add(Command("migrate", "Apply database migrations", [], MigrateAsync));
+        root.Add(Command("migrate", "Apply database migrations; with --to-postgres, move the SQLite ledger into PostgreSQL", [ToPostgresOption, ReplaceOption], MigrateAsync));
         root.Add(CheckCommand.Create(p => p.GetValue(ConfigOption), Guard));
         root.Add(DetectCommand.Create(Guard));
         root.Add(AlertsCommand.Create(Guard));
@@ -114,12 +121,34 @@ public static class MonitorCli
     {
         var configuration = MonitorSettings.Build(p.GetValue(ConfigOption));
         var options = MonitorSettings.Bind(configuration);
-        var database = new Database(options.Storage.Sqlite.Path, options.Storage.Sqlite.BusyTimeout);
+        if (p.GetValue(ToPostgresOption))
+            return await MoveToPostgresAsync(options.Storage, p.GetValue(ReplaceOption), ct);
+        if (p.GetValue(ReplaceOption))
+            throw new BadInputException("--replace: only with --to-postgres");
+
+        await using var database = new Database(options.Storage);
         var runner = new MigrationRunner(database, TimeProvider.System);
         var applied = (await LedgerStartup.PrepareAsync(database, options.Providers, TimeProvider.System, NullLogger.Instance, ct)).Applied;
+        var where = database.Dialect == SqlDialect.Sqlite ? options.Storage.Sqlite.Path : database.Describe();
         Console.WriteLine(applied.Count == 0
-            ? $"{options.Storage.Sqlite.Path}: up to date (version {await runner.CurrentVersionAsync(ct)})"
-            : $"{options.Storage.Sqlite.Path}: applied {string.Join(", ", applied.Select(v => v.ToString("D4", CultureInfo.InvariantCulture)))}");
+            ? $"{where}: up to date (version {await runner.CurrentVersionAsync(ct)})"
+            : $"{where}: applied {string.Join(", ", applied.Select(v => v.ToString("D4", CultureInfo.InvariantCulture)))}");
+        return Ok;
+    }
+
+    /// <summary><c>migrate --to-postgres</c>: the SQLite ledger, migrated, copied into PostgreSQL, migrated, in one transaction.</summary>
+    private static async Task<int> MoveToPostgresAsync(StorageOptions storage, bool replace, CancellationToken ct)
+    {
+        if (!File.Exists(storage.Sqlite.Path))
+            throw new BadInputException($"Monitor:Storage:Sqlite:Path: {Path.GetFullPath(storage.Sqlite.Path)} does not exist (the SQLite ledger to copy)");
+        await using var sqlite = new Database(storage.Sqlite.Path, storage.Sqlite.BusyTimeout);
+        await using var postgres = Database.Postgres(storage.Postgres.ConnectionString());
+        await new MigrationRunner(sqlite, TimeProvider.System).MigrateAsync(ct);
+        await new MigrationRunner(postgres, TimeProvider.System).MigrateAsync(ct);
+        Console.WriteLine($"{sqlite.Describe()} -> {postgres.Describe()}");
+        var copied = await PostgresLedgerCopy.CopyAsync(
+            sqlite, postgres, replace, (table, rows) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {table,-24} {rows,12:N0} rows")), ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"copied {copied.Sum(c => c.Rows):N0} rows in {copied.Count} tables, in one transaction"));
         return Ok;
     }
 

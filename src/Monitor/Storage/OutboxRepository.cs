@@ -25,7 +25,8 @@ public sealed class OutboxRepository(Database database)
     /// <remarks>
     /// One statement picks and leases the rows. On PostgreSQL the pick locks them and skips rows another node is claiming
     /// (<c>FOR UPDATE SKIP LOCKED</c>), and the outer WHERE is checked again on the locked row, so of two nodes claiming
-    /// at once each row goes to one; on SQLite the statement holds the one write lock.
+    /// at once each row goes to one; on SQLite the statement holds the one write lock. The pick is MATERIALIZED: run
+    /// once, as a join's inner side it could otherwise be run again per row and lease more than <paramref name="limit"/>.
     /// </remarks>
     public async Task<IReadOnlyList<OutboxItem>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
     {
@@ -33,8 +34,9 @@ public sealed class OutboxRepository(Database database)
         const string Due = "sent_at IS NULL AND next_attempt_at <= @at AND (lease_until IS NULL OR lease_until < @at)";
         var rows = await c.QueryAsync<(long Id, long? AlertId, string DedupKey, string Recipients, byte[] Mime, long Attempts, long CreatedAt)>(new CommandDefinition(
             $"""
+            WITH due AS MATERIALIZED (SELECT id FROM outbox WHERE {Due} ORDER BY id LIMIT @limit{Sql.ClaimRows(database.Dialect)})
             UPDATE outbox SET lease_until = @until
-            WHERE id IN (SELECT id FROM outbox WHERE {Due} ORDER BY id LIMIT @limit{Sql.ClaimRows(database.Dialect)}) AND {Due}
+            WHERE id IN (SELECT id FROM due) AND {Due}
             RETURNING id, alert_id, dedup_key, recipients, mime, attempts, created_at
             """,
             new { at = now.ToUnixTimeSeconds(), until = (now + lease).ToUnixTimeSeconds(), limit }, cancellationToken: ct));

@@ -1,5 +1,6 @@
 using MimeKit;
 using Monitor.Core.Alerts;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Alerts;
@@ -24,11 +25,11 @@ public sealed class BudgetCheckTests
     private static async Task<List<string>> KeysAsync(CheckHarness h) =>
         await h.Ledger.QueryAsync<string>("SELECT dedup_key FROM alerts ORDER BY id");
 
-    [Fact]
-    public async Task Check_ThresholdsAcrossRestartsAndMonths_EachFiresOncePerPeriod()
+    [Theory, BothDialects]
+    public async Task Check_ThresholdsAcrossRestartsAndMonths_EachFiresOncePerPeriod(SqlDialect dialect)
     {
         // USD 1 an hour in workspace "search", 0 elsewhere.
-        await using var h = CheckHarness.Start(November.AddHours(60), Settings());
+        await using var h = CheckHarness.Start(November.AddHours(60), Settings(), dialect: dialect);
         await h.AddHourlyAsync("acct", "k1", "gpt-4o", "USD", November, 24 * 40, _ => 1m, workspace: "search");
         await h.AddHourlyAsync("acct", "k2", "gpt-4o", "USD", November, 24 * 40, _ => 5m, workspace: "other");
 
@@ -54,10 +55,10 @@ public sealed class BudgetCheckTests
         Assert.All(mails, m => Assert.Equal("search-team@example.com", m.To.Mailboxes.Single().Address));
     }
 
-    [Fact]
-    public async Task Check_BudgetRaisedMidPeriod_DoesNotResendAndFiresOnlyNewThresholds()
+    [Theory, BothDialects]
+    public async Task Check_BudgetRaisedMidPeriod_DoesNotResendAndFiresOnlyNewThresholds(SqlDialect dialect)
     {
-        await using var h = CheckHarness.Start(November.AddHours(85), Settings("100"));
+        await using var h = CheckHarness.Start(November.AddHours(85), Settings("100"), dialect: dialect);
         await h.AddHourlyAsync("acct", "k1", "gpt-4o", "USD", November, 24 * 30, _ => 1m, workspace: "search");
         await h.Checks.RunAsync(null, true, CancellationToken.None); // 85 %: the 80 % alert
 
@@ -72,11 +73,11 @@ public sealed class BudgetCheckTests
         Assert.Equal([$"budget:team:{nov}:pct80", $"budget:team:{nov}:pct50"], await KeysAsync(h));
     }
 
-    [Fact]
-    public async Task Check_DollarsAndEurosInOneScope_AddsOnlyWithAConfiguredRate()
+    [Theory, BothDialects]
+    public async Task Check_DollarsAndEurosInOneScope_AddsOnlyWithAConfiguredRate(SqlDialect dialect)
     {
         var settings = Settings("1000");
-        await using var h = CheckHarness.Start(November.AddHours(10), settings);
+        await using var h = CheckHarness.Start(November.AddHours(10), settings, dialect: dialect);
         await h.AddHourlyAsync("acct", "k1", "gpt-4o", "USD", November, 10, _ => 1m, workspace: "search");
         await h.AddHourlyAsync("acct", "k2", "mistral-large-2411", "EUR", November, 10, _ => 2m, workspace: "search");
         var without = (await h.Get<Monitor.Checks.BudgetEvaluator>().StatusesAsync(h.Ledger.Clock.GetUtcNow(), CancellationToken.None)).Single();
@@ -94,14 +95,14 @@ public sealed class BudgetCheckTests
         Assert.Empty(with.Excluded);
     }
 
-    [Fact]
-    public async Task Statuses_ParisMonthWeeksLater_CountsTheLastUtcHourOfOctoberAndNothingBefore()
+    [Theory, BothDialects]
+    public async Task Statuses_ParisMonthWeeksLater_CountsTheLastUtcHourOfOctoberAndNothingBefore(SqlDialect dialect)
     {
         // Paris' November starts at 23:00 UTC on 31 October. That day is long past the hourly week, so the reader
         // takes it hour by hour while the whole days after it come from the daily rollup.
         var settings = Settings("1000");
         settings["Monitor:Budgets:0:TimeZone"] = "Europe/Paris";
-        await using var h = CheckHarness.Start(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), settings);
+        await using var h = CheckHarness.Start(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), settings, dialect: dialect);
         await h.AddHourlyAsync("acct", "k1", "gpt-4o", "USD", new DateTimeOffset(2026, 10, 31, 0, 0, 0, TimeSpan.Zero), 24 * 20, _ => 1m, workspace: "search");
 
         var status = (await h.Get<Monitor.Checks.BudgetEvaluator>().StatusesAsync(h.Ledger.Clock.GetUtcNow(), CancellationToken.None)).Single();
@@ -110,10 +111,10 @@ public sealed class BudgetCheckTests
         Assert.Equal([("gpt-4o", 457m)], status.TopModels);
     }
 
-    [Fact]
-    public async Task Check_CriticalAlertInPickupDirectory_ProviderTextCannotInjectHeaders()
+    [Theory, BothDialects]
+    public async Task Check_CriticalAlertInPickupDirectory_ProviderTextCannotInjectHeaders(SqlDialect dialect)
     {
-        await using var h = CheckHarness.Start(November.AddHours(10));
+        await using var h = CheckHarness.Start(November.AddHours(10), dialect: dialect);
         var evil = new AlertDecision
         {
             Kind = AlertKind.Anomaly, Severity = AlertSeverity.Critical, Account = "acct", Model = "<script>alert(1)</script>",
@@ -136,10 +137,10 @@ public sealed class BudgetCheckTests
         Assert.Equal(["finops@example.com"], mail.To.Mailboxes.Select(m => m.Address));
     }
 
-    [Fact]
-    public async Task Check_InfoAlertsAndCooldown_GoToOneDigestAtTheDigestHour()
+    [Theory, BothDialects]
+    public async Task Check_InfoAlertsAndCooldown_GoToOneDigestAtTheDigestHour(SqlDialect dialect)
     {
-        await using var h = CheckHarness.Start(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero));
+        await using var h = CheckHarness.Start(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero), dialect: dialect);
         var raiser = h.Get<Monitor.Alerts.AlertRaiser>();
         AlertDecision Decision(string key, AlertSeverity severity) => new()
         {

@@ -1,5 +1,6 @@
 using MimeKit;
 using Monitor.Alerts;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Alerts;
@@ -37,12 +38,12 @@ public sealed class BudgetMailTests
         await h.AddHourlyAsync("acme", "key_usd", "gpt-4o", "USD", November, 520, _ => 1m); // never added to EUR
     }
 
-    [Fact]
-    public async Task Check_BudgetCrossed_MailArrivesOverStartTlsWithBothPartsAndTheChart()
+    [Theory, BothDialects]
+    public async Task Check_BudgetCrossed_MailArrivesOverStartTlsWithBothPartsAndTheChart(SqlDialect dialect)
     {
         await using var smtp = await SmtpServer.StartAsync();
         var settings = Budget(100, smtp);
-        await using var h = CheckHarness.Start(Now, settings);
+        await using var h = CheckHarness.Start(Now, settings, dialect: dialect);
         await SpendAsync(h);
 
         var result = await h.Checks.RunAsync(null, send: true, CancellationToken.None);
@@ -66,11 +67,11 @@ public sealed class BudgetMailTests
         Assert.True(png.Length > 5_000, $"chart is {png.Length} bytes");
     }
 
-    [Fact]
-    public async Task Check_NoSmtpHost_PickupFileIsSevenBitWithShortLinesAndDecodesToTheText()
+    [Theory, BothDialects]
+    public async Task Check_NoSmtpHost_PickupFileIsSevenBitWithShortLinesAndDecodesToTheText(SqlDialect dialect)
     {
         // Valid MIME for any pickup reader or relay: no 8-bit bytes, no line over 998 characters (RFC 5322).
-        await using var h = CheckHarness.Start(Now, Budget(100));
+        await using var h = CheckHarness.Start(Now, Budget(100), dialect: dialect);
         await SpendAsync(h);
 
         await h.Checks.RunAsync(null, send: true, CancellationToken.None);
@@ -84,12 +85,12 @@ public sealed class BudgetMailTests
         Assert.Contains("acme-monthly: EUR 104.00 of EUR 100.00", mail.HtmlBody, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Check_RunTwiceInARow_SendsNothingNew()
+    [Theory, BothDialects]
+    public async Task Check_RunTwiceInARow_SendsNothingNew(SqlDialect dialect)
     {
         await using var smtp = await SmtpServer.StartAsync();
         var settings = Budget(100, smtp);
-        await using var h = CheckHarness.Start(Now, settings);
+        await using var h = CheckHarness.Start(Now, settings, dialect: dialect);
         await SpendAsync(h);
 
         var first = await h.Checks.RunAsync(null, send: true, CancellationToken.None);
@@ -100,8 +101,8 @@ public sealed class BudgetMailTests
         Assert.Single(smtp.Messages());
     }
 
-    [Fact]
-    public async Task Outbox_SmtpDownDuringCheckThenUpAfterRestart_DeliversEveryAlertOnce()
+    [Theory, BothDialects]
+    public async Task Outbox_SmtpDownDuringCheckThenUpAfterRestart_DeliversEveryAlertOnce(SqlDialect dialect)
     {
         await using var smtp = await SmtpServer.StartAsync();
         var settings = Budget(100, smtp);
@@ -109,7 +110,7 @@ public sealed class BudgetMailTests
         settings["Monitor:Budgets:1:Scope:KeyId"] = "key_b";
         settings["Monitor:Budgets:1:Amount"] = "20";
         settings["Monitor:Budgets:1:Currency"] = "EUR";
-        await using var h = CheckHarness.Start(Now, settings);
+        await using var h = CheckHarness.Start(Now, settings, dialect: dialect);
         await SpendAsync(h);
         await smtp.StopAsync();
 
@@ -135,13 +136,13 @@ public sealed class BudgetMailTests
         Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM alerts WHERE sent_at IS NULL"));
     }
 
-    [Fact]
-    public async Task Smtp_WithoutThePrivateCa_RefusesTheCertificateAndKeepsTheMail()
+    [Theory, BothDialects]
+    public async Task Smtp_WithoutThePrivateCa_RefusesTheCertificateAndKeepsTheMail(SqlDialect dialect)
     {
         await using var smtp = await SmtpServer.StartAsync();
         var settings = Budget(100, smtp);
         settings["Monitor:Alerts:Email:Smtp:CaCertificateFile"] = "";
-        await using var h = CheckHarness.Start(Now, settings);
+        await using var h = CheckHarness.Start(Now, settings, dialect: dialect);
         await SpendAsync(h);
 
         var result = await h.Checks.RunAsync(null, send: true, CancellationToken.None);
@@ -151,14 +152,14 @@ public sealed class BudgetMailTests
         Assert.Empty(smtp.Messages());
     }
 
-    [Fact]
-    public async Task Smtp_WrongPassword_NotDeliveredAndThePasswordIsInNoError()
+    [Theory, BothDialects]
+    public async Task Smtp_WrongPassword_NotDeliveredAndThePasswordIsInNoError(SqlDialect dialect)
     {
         await using var smtp = await SmtpServer.StartAsync();
         var settings = Budget(100, smtp);
         var wrong = "wrong-" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(settings["Monitor:Alerts:Email:Smtp:PasswordEnv"]!, wrong);
-        await using var h = CheckHarness.Start(Now, settings);
+        await using var h = CheckHarness.Start(Now, settings, dialect: dialect);
         await SpendAsync(h);
 
         var result = await h.Checks.RunAsync(null, send: true, CancellationToken.None);

@@ -14,10 +14,10 @@ public sealed class AnomalyEvaluatorTests
 {
     internal static readonly DemoScenario Demo = DemoScenario.Create(new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero), days: 45);
 
-    [Fact]
-    public async Task EvaluateAsync_DemoLedger_FindsTheSupportKeyIncidentAtItsRealStart()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_DemoLedger_FindsTheSupportKeyIncidentAtItsRealStart(SqlDialect dialect)
     {
-        using var ledger = await DemoLedgerAsync(Demo.End);
+        using var ledger = await DemoLedgerAsync(Demo.End, dialect);
 
         var decisions = await Evaluator(ledger).EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None);
 
@@ -29,31 +29,31 @@ public sealed class AnomalyEvaluatorTests
         Assert.Equal(5, incident.Evidence.Runbook.Count);
     }
 
-    [Fact]
-    public async Task EvaluateAsync_AsOfBeforeTheIncident_UsesNoLaterData()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_AsOfBeforeTheIncident_UsesNoLaterData(SqlDialect dialect)
     {
-        using var ledger = await DemoLedgerAsync(Demo.End);
+        using var ledger = await DemoLedgerAsync(Demo.End, dialect);
 
         var decisions = await Evaluator(ledger).EvaluateAsync(new CheckContext(Demo.Incident.Start, null), CancellationToken.None);
 
         Assert.DoesNotContain(decisions, d => d.KeyId == Demo.Incident.KeyId);
     }
 
-    [Fact]
-    public async Task EvaluateAsync_BackfillOfAnOldWindow_IsStillFoundAndDatedAtItsStart()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_BackfillOfAnOldWindow_IsStillFoundAndDatedAtItsStart(SqlDialect dialect)
     {
         // Everything is written after the previous check, whose own window (after End) holds nothing.
-        using var ledger = await DemoLedgerAsync(Demo.End.AddHours(1));
+        using var ledger = await DemoLedgerAsync(Demo.End.AddHours(1), dialect);
 
         var decisions = await Evaluator(ledger).EvaluateAsync(new CheckContext(Demo.End.AddHours(2), Demo.End), CancellationToken.None);
 
         Assert.Equal(Demo.Incident.Start, Assert.Single(decisions, d => d.KeyId == Demo.Incident.KeyId).OccurredAt);
     }
 
-    [Fact]
-    public async Task EvaluateAsync_MutedKey_IsNotAlerted()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_MutedKey_IsNotAlerted(SqlDialect dialect)
     {
-        using var ledger = await DemoLedgerAsync(Demo.End);
+        using var ledger = await DemoLedgerAsync(Demo.End, dialect);
         var first = Assert.Single(
             await Evaluator(ledger).EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None), d => d.KeyId == Demo.Incident.KeyId);
         await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
@@ -71,10 +71,10 @@ public sealed class AnomalyEvaluatorTests
         Assert.DoesNotContain(decisions, d => d.KeyId == Demo.Incident.KeyId);
     }
 
-    [Fact]
-    public async Task EvaluateAsync_SecondBurstADayAfterTheIncident_AlertsOnceAtItsStart()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_SecondBurstADayAfterTheIncident_AlertsOnceAtItsStart(SqlDialect dialect)
     {
-        using var ledger = await DemoLedgerAsync(Demo.End);
+        using var ledger = await DemoLedgerAsync(Demo.End, dialect);
         var evaluator = Evaluator(ledger);
         var first = await evaluator.EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None);
         var burst = Hour(Demo.End.AddDays(1));
@@ -92,10 +92,10 @@ public sealed class AnomalyEvaluatorTests
         Assert.InRange(Money(Fact(alert, "Extra spend so far")), 1150m, 1200m);
     }
 
-    [Fact]
-    public async Task EvaluateAsync_SecondBurstWithRebuiltState_AlertsOnceAtItsStart()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_SecondBurstWithRebuiltState_AlertsOnceAtItsStart(SqlDialect dialect)
     {
-        using var ledger = await DemoLedgerAsync(Demo.End);
+        using var ledger = await DemoLedgerAsync(Demo.End, dialect);
         var burst = Hour(Demo.End.AddDays(1));
         await BurstAsync(ledger, burst, hours: 6, perHour: 200m);
 
@@ -104,10 +104,10 @@ public sealed class AnomalyEvaluatorTests
         Assert.Equal(burst, Assert.Single(decisions).OccurredAt);
     }
 
-    [Fact]
-    public async Task EvaluateAsync_BurstsDuringAndAfterAMute_AlertsOnlyAfterTheMuteEnds()
+    [Theory, BothDialects]
+    public async Task EvaluateAsync_BurstsDuringAndAfterAMute_AlertsOnlyAfterTheMuteEnds(SqlDialect dialect)
     {
-        using var ledger = await DemoLedgerAsync(Demo.End);
+        using var ledger = await DemoLedgerAsync(Demo.End, dialect);
         var evaluator = Evaluator(ledger);
         var first = Assert.Single(await evaluator.EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None), d => d.KeyId == Demo.Incident.KeyId);
         var repository = new AlertRepository(ledger.Database);
@@ -164,9 +164,9 @@ public sealed class AnomalyEvaluatorTests
         await tx.CommitAsync(CancellationToken.None);
     }
 
-    internal static async Task<TempLedger> DemoLedgerAsync(DateTimeOffset writtenAt)
+    internal static async Task<TempLedger> DemoLedgerAsync(DateTimeOffset writtenAt, SqlDialect dialect)
     {
-        var ledger = new TempLedger(writtenAt);
+        var ledger = new TempLedger(writtenAt, dialect);
         await using var tx = await LedgerTransaction.BeginAsync(ledger.Database, "import", null, "test", writtenAt, CancellationToken.None);
         foreach (var h in Demo.Hours.Where(h => h.Provider == DemoScenario.OpenAI))
         {

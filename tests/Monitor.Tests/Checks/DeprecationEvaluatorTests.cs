@@ -1,6 +1,7 @@
 using Monitor.Checks;
 using Monitor.Core.Alerts;
 using Monitor.Demo;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Checks;
@@ -15,10 +16,10 @@ public sealed class DeprecationEvaluatorTests
     // The Mistral fake retires mistral-medium-2505 at 12:00 UTC 45 days after the scenario's now: 2027-01-06.
     private static readonly DateTimeOffset Retires = new(2027, 1, 6, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task Evaluate_ThroughEveryMilestone_EachReminderOnceInOrder_AcrossRestarts_NoneForUncalledModels()
+    [Theory, BothDialects]
+    public async Task Evaluate_ThroughEveryMilestone_EachReminderOnceInOrder_AcrossRestarts_NoneForUncalledModels(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralAndOpenAI, new Dictionary<string, string?> { ["Monitor:Deprecations:UsedWithinDays"] = "90" });
+        await using var checks = await LifecycleChecks.StartAsync(MistralAndOpenAI, new Dictionary<string, string?> { ["Monitor:Deprecations:UsedWithinDays"] = "90" }, dialect: dialect);
         await checks.PullAsync();
         DateTimeOffset[] times =
         [
@@ -42,10 +43,10 @@ public sealed class DeprecationEvaluatorTests
         Assert.DoesNotContain(raised, k => k.Contains("gpt-4o-2024-05-13", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Evaluate_ThirtyDayReminder_NamesDateSpendCallersAndReplacementPrice()
+    [Theory, BothDialects]
+    public async Task Evaluate_ThirtyDayReminder_NamesDateSpendCallersAndReplacementPrice(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, dialect: dialect);
         await checks.PullAsync();
         checks.SetNow(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
 
@@ -61,14 +62,14 @@ public sealed class DeprecationEvaluatorTests
         Assert.Equal($"workspace {productTeam}", Assert.Single(alert.Evidence.Breakdowns.Single().Rows).Label);
     }
 
-    [Fact]
-    public async Task Evaluate_UserFileRetiresAModelStillCalled_IsCriticalOnce()
+    [Theory, BothDialects]
+    public async Task Evaluate_UserFileRetiresAModelStillCalled_IsCriticalOnce(SqlDialect dialect)
     {
-        using var probe = new TempLedger();
+        using var probe = new TempLedger(dialect: dialect);
         var file = probe.File("lifecycle.json", """
             {"models":[{"provider":"OpenAI","model":"gpt-4.1-2025-04-14","retires_on":"2026-11-20","source":"our contract"}]}
             """);
-        await using var checks = await LifecycleChecks.StartAsync([("openai", "OpenAI")], new Dictionary<string, string?> { ["Monitor:Deprecations:LifecycleFile"] = file });
+        await using var checks = await LifecycleChecks.StartAsync([("openai", "OpenAI")], new Dictionary<string, string?> { ["Monitor:Deprecations:LifecycleFile"] = file }, dialect: dialect);
         await checks.PullAsync();
 
         var alert = Assert.Single(await checks.RaiseAsync<DeprecationEvaluator>());
@@ -83,10 +84,10 @@ public sealed class DeprecationEvaluatorTests
         Assert.Equal("-2", alert.Evidence.Facts.Single(f => f.Label == "Days left").Value);
     }
 
-    [Fact]
-    public async Task Evaluate_AliasMovesBetweenPulls_AlertsOnceWithOldNewAndPrice()
+    [Theory, BothDialects]
+    public async Task Evaluate_AliasMovesBetweenPulls_AlertsOnceWithOldNewAndPrice(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, dialect: dialect);
         await checks.PullAsync();
         Assert.DoesNotContain(await checks.RaiseAsync<DeprecationEvaluator>(), a => a.Kind == AlertKind.AliasMoved);
 
@@ -108,10 +109,10 @@ public sealed class DeprecationEvaluatorTests
             await checks.Harness.Ledger.QueryAsync<string>("SELECT model FROM model_alias_history WHERE alias = 'mistral-large-latest' ORDER BY first_seen_at"));
     }
 
-    [Fact]
-    public async Task Evaluate_ProductionKeyCallsLatestAlias_OneAdvicePerMonth()
+    [Theory, BothDialects]
+    public async Task Evaluate_ProductionKeyCallsLatestAlias_OneAdvicePerMonth(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync([("openai", "OpenAI")]);
+        await using var checks = await LifecycleChecks.StartAsync([("openai", "OpenAI")], dialect: dialect);
         await checks.PullAsync();
         await InsertUsageAsync(checks, "key_webapp", "chatgpt-4o-latest", Now.AddHours(-3));
         await InsertUsageAsync(checks, "key_batch", "chatgpt-4o-latest", Now.AddHours(-3)); // "batch pipeline": not production

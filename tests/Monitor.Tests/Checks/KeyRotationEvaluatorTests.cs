@@ -1,6 +1,7 @@
 using Monitor.Checks;
 using Monitor.Core.Alerts;
 using Monitor.Demo;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Checks;
@@ -12,10 +13,10 @@ public sealed class KeyRotationEvaluatorTests
     private static readonly (string, string)[] OpenAIOnly = [("openai", "OpenAI")];
     private static readonly DateTimeOffset Now = PullHarness.Now;
 
-    [Fact]
-    public async Task Evaluate_KeyAgeThroughEveryStep_EachReminderOnceInOrder_ToOwnerAndDefaults_AcrossRestarts()
+    [Theory, BothDialects]
+    public async Task Evaluate_KeyAgeThroughEveryStep_EachReminderOnceInOrder_ToOwnerAndDefaults_AcrossRestarts(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, dialect: dialect);
         await checks.PullAsync();
         var key = checks.Harness.Scenario.Keys.Single(k => k.Name == "ds-notebooks"); // created 70 days ago: due 2026-12-12 15:00
         DateTimeOffset[] times =
@@ -41,10 +42,10 @@ public sealed class KeyRotationEvaluatorTests
         Assert.StartsWith("Create a new key in the Mistral console", raised[0].Evidence.Runbook[0], StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Evaluate_ExpiringKey_RemindsAt30And7And1Days()
+    [Theory, BothDialects]
+    public async Task Evaluate_ExpiringKey_RemindsAt30And7And1Days(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, dialect: dialect);
         await checks.PullAsync();
         // Mistral lists its expiry as the day 2026-12-12: the key works through that day, so it expires 2026-12-13 00:00.
         var key = checks.Harness.Scenario.Keys.Single(k => k.Name == "support-bot");
@@ -59,10 +60,10 @@ public sealed class KeyRotationEvaluatorTests
         Assert.Equal([$"key_expiry:mistral-test:{key.KeyId}:30d", $"key_expiry:mistral-test:{key.KeyId}:7d", $"key_expiry:mistral-test:{key.KeyId}:1d"], raised);
     }
 
-    [Fact]
-    public async Task Evaluate_Rotation_OldKeySilentIsQuiet_ThenUsedAfterGraceAlertsOnce()
+    [Theory, BothDialects]
+    public async Task Evaluate_Rotation_OldKeySilentIsQuiet_ThenUsedAfterGraceAlertsOnce(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, dialect: dialect);
         await checks.PullAsync();
         var scenario = checks.Harness.Scenario;
         var old = scenario.Keys.Single(k => k.Name == "product-backend");
@@ -85,10 +86,10 @@ public sealed class KeyRotationEvaluatorTests
         Assert.Equal(["alice.martin@example.com", "ops@example.com"], alert.To);
     }
 
-    [Fact]
-    public async Task Evaluate_RotationWithPerKeyUsage_EvidenceFromTheLedger()
+    [Theory, BothDialects]
+    public async Task Evaluate_RotationWithPerKeyUsage_EvidenceFromTheLedger(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(OpenAIOnly, clockStart: Now.AddDays(-10));
+        await using var checks = await LifecycleChecks.StartAsync(OpenAIOnly, clockStart: Now.AddDays(-10), dialect: dialect);
         await checks.PullAsync();
         var old = checks.Harness.Scenario.Keys.Single(k => k.KeyId == "key_webapp");
         checks.Harness.Scenario.Lifecycle.AddedKeys.Add(old with { KeyId = "key_webapp_2", Name = "web-app production 2", CreatedAt = Now.AddDays(-9) });
@@ -109,10 +110,10 @@ public sealed class KeyRotationEvaluatorTests
         Assert.NotNull(alert.Evidence.Chart);
     }
 
-    [Fact]
-    public async Task Evaluate_DeletedKeyWithUsage_IsCriticalOnce_AndOnlyForThatKey()
+    [Theory, BothDialects]
+    public async Task Evaluate_DeletedKeyWithUsage_IsCriticalOnce_AndOnlyForThatKey(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(OpenAIOnly, clockStart: Now.AddDays(-3));
+        await using var checks = await LifecycleChecks.StartAsync(OpenAIOnly, clockStart: Now.AddDays(-3), dialect: dialect);
         await checks.PullAsync();
         checks.Harness.Scenario.Lifecycle.RemovedKeyIds.Add("key_support");
         checks.SetNow(Now.AddDays(-2));
@@ -131,8 +132,8 @@ public sealed class KeyRotationEvaluatorTests
             "SELECT status FROM key_status_history WHERE key_id = 'key_support' ORDER BY changed_at DESC LIMIT 1"));
     }
 
-    [Fact]
-    public async Task Evaluate_DeclaredKey_RemindsItsOwner()
+    [Theory, BothDialects]
+    public async Task Evaluate_DeclaredKey_RemindsItsOwner(SqlDialect dialect)
     {
         await using var checks = await LifecycleChecks.StartAsync(MistralOnly, new Dictionary<string, string?>
         {
@@ -140,7 +141,7 @@ public sealed class KeyRotationEvaluatorTests
             ["Monitor:Keys:Declared:0:Account"] = "kilo-team",
             ["Monitor:Keys:Declared:0:CreatedAt"] = "2026-08-25T00:00:00Z",
             ["Monitor:Keys:Declared:0:Owner"] = "max@example.com",
-        });
+        }, dialect: dialect);
 
         var alert = Assert.Single(await checks.RaiseAsync<KeyRotationEvaluator>(), a => a.Account == "kilo-team");
 
@@ -149,10 +150,10 @@ public sealed class KeyRotationEvaluatorTests
         Assert.Equal("config", await checks.Harness.Ledger.ScalarAsync<string>("SELECT source FROM api_keys WHERE account = 'kilo-team'"));
     }
 
-    [Fact]
-    public async Task Check_DeprecationAndKeyReminders_StoredOnceAndMailedToOwnerAndDefaults_WithoutTheKey()
+    [Theory, BothDialects]
+    public async Task Check_DeprecationAndKeyReminders_StoredOnceAndMailedToOwnerAndDefaults_WithoutTheKey(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, dialect: dialect);
         await checks.PullAsync();
 
         var first = await checks.CheckAsync();

@@ -31,13 +31,14 @@ internal sealed class LifecycleChecks : IAsyncDisposable
     public DateTimeOffset Now => Harness.Ledger.Clock.GetUtcNow();
 
     public static async Task<LifecycleChecks> StartAsync(
-        (string Prefix, string Kind)[] accounts, IDictionary<string, string?>? settings = null, DateTimeOffset? clockStart = null)
+        (string Prefix, string Kind)[] accounts, IDictionary<string, string?>? settings = null, DateTimeOffset? clockStart = null,
+        SqlDialect dialect = SqlDialect.Sqlite)
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Monitor:Alerts:Email:To:0"] = "ops@example.com",
         };
-        var harness = await PullHarness.StartAsync(accounts: accounts, settings: all, clockStart: clockStart);
+        var harness = await PullHarness.StartAsync(accounts: accounts, settings: all, clockStart: clockStart, dialect: dialect);
         all = new Dictionary<string, string?>(harness.Settings)
         {
             ["Monitor:Alerts:Email:PickupDirectory"] = Path.Combine(harness.Ledger.Folder, "pickup"),

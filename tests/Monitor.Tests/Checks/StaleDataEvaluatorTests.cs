@@ -1,14 +1,15 @@
 using Monitor.Checks;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Checks;
 
 public sealed class StaleDataEvaluatorTests
 {
-    [Fact]
-    public async Task Check_NoSuccessForLongerThanStaleAfter_AlertsOncePerStaleStretch()
+    [Theory, BothDialects]
+    public async Task Check_NoSuccessForLongerThanStaleAfter_AlertsOncePerStaleStretch(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(days: 7, clockStart: PullHarness.Now.AddDays(-2));
+        await using var h = await PullHarness.StartAsync(days: 7, clockStart: PullHarness.Now.AddDays(-2), dialect: dialect);
         var checks = h.Get<CheckService>();
         var seen = 0L;
         async Task<long> StaleAsync()
@@ -38,10 +39,10 @@ public sealed class StaleDataEvaluatorTests
         Assert.Contains(alerts, a => a.Title == "[Stale data] mistral-test: no successful pull for 7 h 0 min");
     }
 
-    [Fact]
-    public async Task Check_AccountThatNeverSucceeded_AlertsWithTheLastError()
+    [Theory, BothDialects]
+    public async Task Check_AccountThatNeverSucceeded_AlertsWithTheLastError(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(days: 7, keyOverride: "wrong", clockStart: PullHarness.Now.AddDays(-2));
+        await using var h = await PullHarness.StartAsync(days: 7, keyOverride: "wrong", clockStart: PullHarness.Now.AddDays(-2), dialect: dialect);
         await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
         h.Ledger.Clock.Advance(TimeSpan.FromHours(8));
 

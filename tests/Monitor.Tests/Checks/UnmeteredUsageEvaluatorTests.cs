@@ -40,10 +40,10 @@ public sealed class UnmeteredUsageEvaluatorTests
         new UsageSourceRepository(ledger.Database, ledger.Clock).UnmeteredDaysAsync(
             asOf.AddDays(-8), asOf, asOf, TimeSpan.FromHours(4), new UnmeteredOptions().ToRules(), CancellationToken.None);
 
-    [Fact]
-    public async Task Check_UsageAroundTheProxy_AlertsOncePerAccountAndDayWithTheModelsAndAmounts()
+    [Theory, BothDialects]
+    public async Task Check_UsageAroundTheProxy_AlertsOncePerAccountAndDayWithTheModelsAndAmounts(SqlDialect dialect)
     {
-        await using var h = CheckHarness.Start(Now);
+        await using var h = CheckHarness.Start(Now, dialect: dialect);
         await SeedAsync(h.Ledger);
 
         var first = await h.Checks.RunAsync(null, true, CancellationToken.None);
@@ -61,10 +61,10 @@ public sealed class UnmeteredUsageEvaluatorTests
         Assert.Contains("EUR 36.00 (EUR 48.00 reported, EUR 12.00 metered)", mail.TextBody, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Check_ProxySeesEverything_RaisesNothing()
+    [Theory, BothDialects]
+    public async Task Check_ProxySeesEverything_RaisesNothing(SqlDialect dialect)
     {
-        await using var h = CheckHarness.Start(Now);
+        await using var h = CheckHarness.Start(Now, dialect: dialect);
         await SeedAsync(h.Ledger, proxyPerHour: 2m);
 
         var result = await h.Checks.RunAsync(null, true, CancellationToken.None);
@@ -73,10 +73,10 @@ public sealed class UnmeteredUsageEvaluatorTests
         Assert.All(await DaysAsync(h.Ledger, Now), d => Assert.Equal((0L, 48_000_000L), (d.Unmetered, d.Metered)));
     }
 
-    [Fact]
-    public async Task UnmeteredDays_OnlyCompletedDaysSinceTheProxyStarted_AreCompared()
+    [Theory, BothDialects]
+    public async Task UnmeteredDays_OnlyCompletedDaysSinceTheProxyStarted_AreCompared(SqlDialect dialect)
     {
-        using var ledger = new TempLedger(Now);
+        using var ledger = new TempLedger(Now, dialect);
         await SeedAsync(ledger);
 
         var afternoon = await DaysAsync(ledger, Now);
@@ -86,10 +86,10 @@ public sealed class UnmeteredUsageEvaluatorTests
         Assert.Equal(["2026-11-19", "2026-11-20"], earlyMorning.Select(Day));
     }
 
-    [Fact]
-    public async Task UnmeteredDays_ProviderDataNotPulledSinceTheDayClosed_IsNotCompared()
+    [Theory, BothDialects]
+    public async Task UnmeteredDays_ProviderDataNotPulledSinceTheDayClosed_IsNotCompared(SqlDialect dialect)
     {
-        using var ledger = new TempLedger(new DateTimeOffset(2026, 11, 21, 23, 0, 0, TimeSpan.Zero)); // every row written (ingested) before midnight
+        using var ledger = new TempLedger(new DateTimeOffset(2026, 11, 21, 23, 0, 0, TimeSpan.Zero), dialect); // every row written (ingested) before midnight
         await UsageSourceLedger.SyncAsync(ledger);
         await UsageSourceLedger.WriteAsync(ledger, UsageSourceLedger.Api(ApiFrom, 24 * 4));
         await UsageSourceLedger.WriteAsync(ledger, UsageSourceLedger.Proxied(ProxyFrom, 24 * 3), "proxy");
@@ -99,10 +99,10 @@ public sealed class UnmeteredUsageEvaluatorTests
         Assert.Equal(["2026-11-19", "2026-11-20"], days.Select(Day)); // 2026-11-21 may still grow at the provider
     }
 
-    [Fact]
-    public async Task ExportReconciliation_BothSources_AddsProxyLinesBesideTheEstimateLines()
+    [Theory, BothDialects]
+    public async Task ExportReconciliation_BothSources_AddsProxyLinesBesideTheEstimateLines(SqlDialect dialect)
     {
-        using var ledger = new TempLedger(Now);
+        using var ledger = new TempLedger(Now, dialect);
         await SeedAsync(ledger);
         var exporter = new LedgerExporter(ledger.Database, TempLedger.Catalog, Options.Create(new MonitorOptions()), ledger.Clock);
         var csv = new StringWriter(CultureInfo.InvariantCulture);
@@ -118,10 +118,12 @@ public sealed class UnmeteredUsageEvaluatorTests
         Assert.Equal(lines.IndexOf(proxy[2]) - 1, lines.FindIndex(l => l.StartsWith("2026-11-21T00:00:00Z,", StringComparison.Ordinal))); // beside its day's estimate line
     }
 
-    [Fact]
-    public async Task Overview_BothSources_ShowsUnmeteredDaysAndTheOtherSourceBesideTheCountedOne()
+    [Theory, BothDialects]
+    public async Task Overview_BothSources_ShowsUnmeteredDaysAndTheOtherSourceBesideTheCountedOne(SqlDialect dialect)
     {
-        await using var app = await DashboardTestApp.StartAsync(Now, database => SeedAsync(database, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now)));
+        using var ledger = new TempLedger(Now, dialect);
+        await using var app = await DashboardTestApp.StartAsync(
+            Now, database => SeedAsync(database, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now)), database: ledger.Database);
 
         var html = await app.Client.GetStringAsync("/");
 

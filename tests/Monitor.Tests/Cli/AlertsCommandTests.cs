@@ -74,7 +74,7 @@ public sealed class AlertsCommandTests
 
     private static async Task<TempLedger> CheckedLedgerAsync()
     {
-        var ledger = await AnomalyEvaluatorTests.DemoLedgerAsync(End);
+        var ledger = await AnomalyEvaluatorTests.DemoLedgerAsync(End, Monitor.Storage.SqlDialect.Sqlite);
         var check = await RunAsync(ledger, "check", "--as-of", End.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), "--no-send");
         Assert.Equal(0, check.ExitCode);
         return ledger;

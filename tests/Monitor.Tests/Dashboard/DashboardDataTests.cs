@@ -43,10 +43,10 @@ public sealed class DashboardDataTests
             rollup);
     }
 
-    [Fact]
-    public async Task Rollup_ImportThatShrinksItsWindow_EqualsRecordsRegrouped()
+    [Theory, BothDialects]
+    public async Task Rollup_ImportThatShrinksItsWindow_EqualsRecordsRegrouped(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
         const string Header = "bucket_start,bucket_width,provider,account,workspace,key_id,model,input_tokens,output_tokens,requests,currency,cost";
         await importer.ImportAsync(ledger.File("usage.csv", string.Join('\n', Header,
@@ -71,10 +71,10 @@ public sealed class DashboardDataTests
                 "SELECT day, account, key_id, priced_buckets, cost_micros, requests FROM usage_daily ORDER BY day, account, key_id"));
     }
 
-    [Fact]
-    public async Task Rollup_MonthToDatePollsAcrossMonths_EqualsRecordsRegrouped()
+    [Theory, BothDialects]
+    public async Task Rollup_MonthToDatePollsAcrossMonths_EqualsRecordsRegrouped(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(days: 30, accounts: [("mistral", "Mistral")], clockStart: new DateTimeOffset(2026, 10, 30, 0, 0, 0, TimeSpan.Zero));
+        await using var h = await PullHarness.StartAsync(days: 30, accounts: [("mistral", "Mistral")], clockStart: new DateTimeOffset(2026, 10, 30, 0, 0, 0, TimeSpan.Zero), dialect: dialect);
         var november = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         foreach (var poll in new[] { november.AddHours(-5), november.AddHours(-2), november.AddHours(3), november.AddHours(4) })
         {
@@ -111,10 +111,10 @@ public sealed class DashboardDataTests
         Assert.Equal(0, await ledger.ScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"));
     }
 
-    [Fact]
-    public async Task Rollup_WriteToOneDay_LeavesOtherDaysRowsAlone()
+    [Theory, BothDialects]
+    public async Task Rollup_WriteToOneDay_LeavesOtherDaysRowsAlone(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         await LedgerSeed.WriteAsync(ledger.Database, Now, Hour("acc", "m1", June10, 1m), Hour("acc", "m1", June10.AddDays(1), 2m), Hour("b", "m1", June10, 4m));
         await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
             await c.ExecuteAsync("UPDATE usage_daily SET requests = -1"); // marks every row as written before this batch
@@ -247,13 +247,13 @@ public sealed class DashboardDataTests
         var records = (await c.QueryAsync<string>(
             """
             SELECT (bucket_start / 86400 * 86400) || '|' || account || '|' || provider || '|' || workspace || '|' || key_id || '|' || model
-                || '|' || currency || '|' || MAX(bucket_width = 'month') || '|' || COALESCE(MAX(key_fingerprint), '-') || '|' || COUNT(*)
+                || '|' || currency || '|' || MAX(CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END) || '|' || COALESCE(MAX(key_fingerprint), '-') || '|' || COUNT(*)
                 || '|' || COUNT(cost_micros) || '|' || COALESCE(SUM(cost_micros), 0) || '|' || SUM(input_tokens) || '|' || SUM(cached_input_tokens)
                 || '|' || SUM(cache_write_tokens) || '|' || SUM(output_tokens) || '|' || SUM(requests)
                 || '|' || COALESCE(SUM(CASE WHEN cost_source = 'reported' AND estimated_cost_micros IS NOT NULL THEN cost_micros END), 0)
                 || '|' || COALESCE(SUM(CASE WHEN cost_source = 'reported' AND cost_micros IS NOT NULL THEN estimated_cost_micros END), 0)
             FROM usage_records
-            GROUP BY bucket_start / 86400, account, provider, workspace, key_id, model, currency, bucket_width = 'month'
+            GROUP BY bucket_start / 86400, account, provider, workspace, key_id, model, currency, CASE WHEN bucket_width = 'month' THEN 1 ELSE 0 END
             ORDER BY 1
             """)).ToList();
         Assert.NotEmpty(records);

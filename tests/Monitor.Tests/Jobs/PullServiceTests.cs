@@ -1,4 +1,5 @@
 using Monitor.Demo;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Jobs;
@@ -6,10 +7,10 @@ namespace Monitor.Tests.Jobs;
 /// <summary>The real connectors over real HTTP against the demo's fake providers: ledger totals must equal the scenario's truth.</summary>
 public sealed class PullServiceTests
 {
-    [Fact]
-    public async Task PullAllAsync_OpenAI_LedgerEqualsScenarioPerKeyModelAndDay()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_OpenAI_LedgerEqualsScenarioPerKeyModelAndDay(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync();
+        await using var h = await PullHarness.StartAsync(dialect: dialect);
 
         var results = await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
 
@@ -51,10 +52,10 @@ public sealed class PullServiceTests
         Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records WHERE account = 'openai-test' AND cost_source <> 'reported'"));
     }
 
-    [Fact]
-    public async Task PullAllAsync_Mistral_DailyTokensAndEurCostPerWorkspaceAndModel()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_Mistral_DailyTokensAndEurCostPerWorkspaceAndModel(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync();
+        await using var h = await PullHarness.StartAsync(dialect: dialect);
 
         var results = await h.Pulls.PullAllAsync("mistral-test", null, null, null, CancellationToken.None);
 
@@ -76,10 +77,10 @@ public sealed class PullServiceTests
         }
     }
 
-    [Fact]
-    public async Task PullAllAsync_Twice_ReplacesInsteadOfDoubleCounting()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_Twice_ReplacesInsteadOfDoubleCounting(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync();
+        await using var h = await PullHarness.StartAsync(dialect: dialect);
         await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
         var first = await h.Ledger.ScalarAsync<long>("SELECT SUM(cost_micros) FROM usage_records");
         var rows = await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records");
@@ -91,10 +92,10 @@ public sealed class PullServiceTests
         Assert.True(await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM pull_runs WHERE outcome = 'ok'") >= 4);
     }
 
-    [Fact]
-    public async Task PullAllAsync_Inventory_StoresKeysModelsAndSpendLimitWithoutSecrets()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_Inventory_StoresKeysModelsAndSpendLimitWithoutSecrets(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync();
+        await using var h = await PullHarness.StartAsync(dialect: dialect);
 
         await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
 
@@ -105,10 +106,10 @@ public sealed class PullServiceTests
         Assert.All(lastFours, l => Assert.True(l is null || l.Length == 4));
     }
 
-    [Fact]
-    public async Task PullAllAsync_WrongKey_FailsThatAccountNamesStatusWritesNothingAndHidesTheKey()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_WrongKey_FailsThatAccountNamesStatusWritesNothingAndHidesTheKey(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(keyOverride: "sk-wrong-key-0123456789abcdef");
+        await using var h = await PullHarness.StartAsync(keyOverride: "sk-wrong-key-0123456789abcdef", dialect: dialect);
 
         var results = await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
 
@@ -118,10 +119,10 @@ public sealed class PullServiceTests
         await h.AssertRejectedWithoutTraceAsync("0123456789abcdef");
     }
 
-    [Fact]
-    public async Task PullAllAsync_Backfill_DoesNotMoveWatermarkBack()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_Backfill_DoesNotMoveWatermarkBack(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync();
+        await using var h = await PullHarness.StartAsync(dialect: dialect);
         await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
         var watermark = await h.Ledger.ScalarAsync<long>("SELECT watermark FROM watermarks WHERE account = 'openai-test'");
 
@@ -131,10 +132,10 @@ public sealed class PullServiceTests
         Assert.Equal(watermark, await h.Ledger.ScalarAsync<long>("SELECT watermark FROM watermarks WHERE account = 'openai-test'"));
     }
 
-    [Fact]
-    public async Task PullAllAsync_TheKeyNeverReachesTheDatabaseFiles()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_TheKeyNeverReachesTheDatabaseFiles(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(days: 7);
+        await using var h = await PullHarness.StartAsync(days: 7, dialect: dialect);
         var key = Environment.GetEnvironmentVariable(h.KeyVariable)!;
 
         await h.Pulls.PullAllAsync(null, null, null, null, CancellationToken.None);
@@ -147,10 +148,10 @@ public sealed class PullServiceTests
         }
     }
 
-    [Fact]
-    public async Task PullAllAsync_FromAfterTo_IsBadInputNamingTheOption()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_FromAfterTo_IsBadInputNamingTheOption(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(days: 7);
+        await using var h = await PullHarness.StartAsync(days: 7, dialect: dialect);
 
         var error = await Assert.ThrowsAsync<BadInputException>(() =>
             h.Pulls.PullAllAsync("openai-test", PullHarness.Now, PullHarness.Now.AddDays(-1), null, CancellationToken.None));
@@ -158,10 +159,10 @@ public sealed class PullServiceTests
         Assert.StartsWith("--from:", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task PullAllAsync_NothingNewSinceTheWatermark_IsANoOpNotAnError()
+    [Theory, BothDialects]
+    public async Task PullAllAsync_NothingNewSinceTheWatermark_IsANoOpNotAnError(SqlDialect dialect)
     {
-        await using var h = await PullHarness.StartAsync(days: 7, lookBack: "00:00:00");
+        await using var h = await PullHarness.StartAsync(days: 7, lookBack: "00:00:00", dialect: dialect);
         await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);
 
         var again = await h.Pulls.PullAllAsync("openai-test", null, null, null, CancellationToken.None);

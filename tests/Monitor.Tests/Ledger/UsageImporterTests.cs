@@ -1,4 +1,5 @@
 using Monitor.Ledger;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Ledger;
@@ -13,10 +14,10 @@ public sealed class UsageImporterTests
         "2026-11-01T01:00:00Z,1h,mistral,mistral-prod,ws1,,mistral-large-2512,2000000,0,20,EUR,",
         "2026-11-01T00:00:00Z,1h,openai,openai-prod,proj_a,key_a,gpt-4o-mini-2024-07-18,1000000,1000000,5,USD,1.25");
 
-    [Fact]
-    public async Task ImportAsync_SameFileTwice_DoesNotDoubleCount()
+    [Theory, BothDialects]
+    public async Task ImportAsync_SameFileTwice_DoesNotDoubleCount(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
         var file = ledger.File("usage.csv", ThreeRows);
 
@@ -28,10 +29,10 @@ public sealed class UsageImporterTests
         Assert.Equal(3_000_000, await ledger.ScalarAsync<long>("SELECT SUM(input_tokens) FROM usage_records WHERE account = 'mistral-prod'"));
     }
 
-    [Fact]
-    public async Task ImportAsync_CorrectedFileWithFewerRows_ReplacesTheWindow()
+    [Theory, BothDialects]
+    public async Task ImportAsync_CorrectedFileWithFewerRows_ReplacesTheWindow(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
         await importer.ImportAsync(ledger.File("usage.csv", ThreeRows), null, CancellationToken.None);
 
@@ -46,10 +47,10 @@ public sealed class UsageImporterTests
         Assert.Equal(1, await ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records WHERE account = 'openai-prod'")); // other accounts untouched
     }
 
-    [Fact]
-    public async Task ImportAsync_BadRow_WritesNothingAndNamesLineAndField()
+    [Theory, BothDialects]
+    public async Task ImportAsync_BadRow_WritesNothingAndNamesLineAndField(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
         var file = ledger.File("bad.csv", ThreeRows + "\n2026-11-01T02:00:00Z,1h,mistral,mistral-prod,ws1,,mistral-large-2512,12x,0,1,EUR,");
 
@@ -61,15 +62,15 @@ public sealed class UsageImporterTests
     }
 
     [Theory]
-    [InlineData("2026-11-01T00:30:00Z,1h,mistral,a,,,m,1,1,1,EUR,", "bucket_start: '2026-11-01T00:30:00Z' is not the start of a 1h bucket in UTC")]
-    [InlineData("2026-11-01T00:00:00Z,1h,mistral,a,,,m,1,1,1,GBP,", "currency: 'GBP' is not USD or EUR")]
-    [InlineData("2026-11-01T00:00:00Z,2h,mistral,a,,,m,1,1,1,EUR,", "bucket_width: '2h' is not one of 1m, 1h, 1d, month")]
-    [InlineData("2026-11-01T00:00:00Z,1h,mistrall,a,,,m,1,1,1,EUR,", "provider: 'mistrall' is not a provider kind")]
-    [InlineData("2026-11-01T00:00:00Z,1h,mistral,,,,m,1,1,1,EUR,", "account: is required")]
-    [InlineData("2026-11-01T00:00:00Z,1h,mistral,a,,,m,1,1,1,EUR,1.2.3", "cost: '1.2.3' is not an amount (invariant decimal, e.g. 12.34)")]
-    public async Task ImportAsync_InvalidField_NamesIt(string row, string expected)
+    [BothDialects("2026-11-01T00:30:00Z,1h,mistral,a,,,m,1,1,1,EUR,", "bucket_start: '2026-11-01T00:30:00Z' is not the start of a 1h bucket in UTC")]
+    [BothDialects("2026-11-01T00:00:00Z,1h,mistral,a,,,m,1,1,1,GBP,", "currency: 'GBP' is not USD or EUR")]
+    [BothDialects("2026-11-01T00:00:00Z,2h,mistral,a,,,m,1,1,1,EUR,", "bucket_width: '2h' is not one of 1m, 1h, 1d, month")]
+    [BothDialects("2026-11-01T00:00:00Z,1h,mistrall,a,,,m,1,1,1,EUR,", "provider: 'mistrall' is not a provider kind")]
+    [BothDialects("2026-11-01T00:00:00Z,1h,mistral,,,,m,1,1,1,EUR,", "account: is required")]
+    [BothDialects("2026-11-01T00:00:00Z,1h,mistral,a,,,m,1,1,1,EUR,1.2.3", "cost: '1.2.3' is not an amount (invariant decimal, e.g. 12.34)")]
+    public async Task ImportAsync_InvalidField_NamesIt(SqlDialect dialect, string row, string expected)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => importer.ImportAsync(ledger.File("x.csv", Header + "\n" + row), null, CancellationToken.None));
@@ -77,10 +78,10 @@ public sealed class UsageImporterTests
         Assert.Equal("x.csv: line 2: " + expected, error.Message);
     }
 
-    [Fact]
-    public async Task ImportAsync_RawKeyInFingerprintColumn_IsRefused()
+    [Theory, BothDialects]
+    public async Task ImportAsync_RawKeyInFingerprintColumn_IsRefused(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
         var file = ledger.File("k.csv", "bucket_start,bucket_width,provider,account,model,currency,key_fingerprint\n2026-11-01T00:00:00Z,1h,openai,a,m,USD,sk-proj-abcdefghijklmnop1234");
 
@@ -91,10 +92,10 @@ public sealed class UsageImporterTests
         Assert.Equal(0, await ledger.ScalarAsync<long>("SELECT COUNT(*) FROM usage_records"));
     }
 
-    [Fact]
-    public async Task ImportAsync_UnknownColumn_IsRefusedOnLineOne()
+    [Theory, BothDialects]
+    public async Task ImportAsync_UnknownColumn_IsRefusedOnLineOne(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => importer.ImportAsync(
@@ -103,10 +104,10 @@ public sealed class UsageImporterTests
         Assert.StartsWith("c.csv: line 1: unknown column 'cost_sorce'", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ImportAsync_CostSources_ReportedWinsEstimateKeptUnpricedFlagged()
+    [Theory, BothDialects]
+    public async Task ImportAsync_CostSources_ReportedWinsEstimateKeptUnpricedFlagged(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         var importer = new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock);
         var file = ledger.File("s.csv", string.Join('\n', Header,
             "2026-11-01T00:00:00Z,1h,openai,o,p,k,gpt-4o-mini-2024-07-18,1000000,1000000,5,USD,1.25",
@@ -123,11 +124,11 @@ public sealed class UsageImporterTests
     }
 
     [Theory]
-    [InlineData("csv")]
-    [InlineData("json")]
-    public async Task ExportThenImport_IntoEmptyLedger_RoundTripsEveryField(string format)
+    [BothDialects("csv")]
+    [BothDialects("json")]
+    public async Task ExportThenImport_IntoEmptyLedger_RoundTripsEveryField(SqlDialect dialect, string format)
     {
-        using var source = new TempLedger();
+        using var source = new TempLedger(dialect: dialect);
         await new UsageImporter(source.Database, TempLedger.Catalog, source.Clock).ImportAsync(source.File("seed.csv", string.Join('\n',
             "bucket_start,bucket_width,provider,account,workspace,key_id,key_fingerprint,model,input_tokens,cached_input_tokens,cache_write_tokens,output_tokens,reasoning_tokens,requests,cost,currency,cost_source,estimated_cost,source",
             "2026-11-01T00:00:00Z,1h,openai,o,proj_a,key_a,3f9a1c0be27d...x9Qa,gpt-4o-mini,100,20,5,50,10,3,0.123456,USD,reported,0.1,api",
@@ -139,7 +140,7 @@ public sealed class UsageImporterTests
         var first = new StringWriter();
         await exporter.ExportAsync("usage", fmt, first, null, null, CancellationToken.None);
 
-        using var target = new TempLedger();
+        using var target = new TempLedger(dialect: dialect);
         await new UsageImporter(target.Database, TempLedger.Catalog, target.Clock).ImportAsync(target.File("export." + format, first.ToString()), null, CancellationToken.None);
         var second = new StringWriter();
         await new LedgerExporter(target.Database, TempLedger.Catalog).ExportAsync("usage", fmt, second, null, null, CancellationToken.None);
@@ -149,10 +150,10 @@ public sealed class UsageImporterTests
         Assert.Contains(format == "csv" ? "'=cmd|" : "=cmd|", first.ToString(), StringComparison.Ordinal); // formula neutralised in CSV only
     }
 
-    [Fact]
-    public async Task ExportAsync_FromTo_FiltersByBucketStart()
+    [Theory, BothDialects]
+    public async Task ExportAsync_FromTo_FiltersByBucketStart(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         await new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock).ImportAsync(ledger.File("usage.csv", ThreeRows), null, CancellationToken.None);
         var output = new StringWriter();
 
@@ -163,10 +164,10 @@ public sealed class UsageImporterTests
         Assert.Contains("2026-11-01T01:00:00Z,1h,mistral", output.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ExportReconciliation_ComparesReportedWithEstimatePerDayAndModel()
+    [Theory, BothDialects]
+    public async Task ExportReconciliation_ComparesReportedWithEstimatePerDayAndModel(SqlDialect dialect)
     {
-        using var ledger = new TempLedger();
+        using var ledger = new TempLedger(dialect: dialect);
         await new UsageImporter(ledger.Database, TempLedger.Catalog, ledger.Clock).ImportAsync(ledger.File("r.csv", string.Join('\n', Header,
             // gpt-4o-mini: 1M in + 1M out = USD 0.75 at catalog prices; the provider billed 0.90 over two hours.
             "2026-11-01T00:00:00Z,1h,openai,o,p,k,gpt-4o-mini-2024-07-18,500000,500000,1,USD,0.40",

@@ -7,10 +7,10 @@ public sealed class CheckRunRepositoryTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task LastAsOf_FailedAndReplayedChecks_NeitherMovesTheMarkForwardNorBack()
+    [Theory, BothDialects]
+    public async Task LastAsOf_FailedAndReplayedChecks_NeitherMovesTheMarkForwardNorBack(SqlDialect dialect)
     {
-        using var ledger = new TempLedger(Now);
+        using var ledger = new TempLedger(Now, dialect);
         var runs = new CheckRunRepository(ledger.Database);
         async Task RunAsync(DateTimeOffset asOf, string? error)
         {

@@ -29,9 +29,9 @@ public sealed class CountedSourceTests
         Period = BudgetPeriodKind.Month, TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris"),
     };
 
-    private static async Task<TempLedger> LedgerAsync(bool api, bool proxy, string? usageFrom = null)
+    private static async Task<TempLedger> LedgerAsync(SqlDialect dialect, bool api, bool proxy, string? usageFrom = null)
     {
-        var ledger = new TempLedger(Now);
+        var ledger = new TempLedger(Now, dialect);
         await UsageSourceLedger.SyncAsync(ledger, usageFrom);
         if (api)
             await UsageSourceLedger.WriteAsync(ledger, UsageSourceLedger.Api(From, Hours));
@@ -51,10 +51,10 @@ public sealed class CountedSourceTests
         return (status.Spent, status.Forecast, cost.Value, tokens.Value, slices.Sum(s => s.CostMicros));
     }
 
-    [Fact]
-    public async Task Upsert_AccountCountingTheApi_MarksOnlyItsApiRowsCounted()
+    [Theory, BothDialects]
+    public async Task Upsert_AccountCountingTheApi_MarksOnlyItsApiRowsCounted(SqlDialect dialect)
     {
-        using var ledger = await LedgerAsync(api: true, proxy: true);
+        using var ledger = await LedgerAsync(dialect, api: true, proxy: true);
 
         var marks = await ledger.QueryAsync<(string Source, long Counted, long Rows)>(
             "SELECT source, counted, COUNT(*) FROM usage_records GROUP BY source, counted ORDER BY source");
@@ -62,12 +62,12 @@ public sealed class CountedSourceTests
         Assert.Equal([("api", 1L, (long)Hours), ("proxy", 0L, (long)Hours)], marks);
     }
 
-    [Fact]
-    public async Task Reads_AccountWithBothSources_EqualTheCountedSourceAlone()
+    [Theory, BothDialects]
+    public async Task Reads_AccountWithBothSources_EqualTheCountedSourceAlone(SqlDialect dialect)
     {
-        using var both = await LedgerAsync(api: true, proxy: true);
-        using var apiAlone = await LedgerAsync(api: true, proxy: false);
-        using var proxyAlone = await LedgerAsync(api: false, proxy: true, usageFrom: "Proxy");
+        using var both = await LedgerAsync(dialect, api: true, proxy: true);
+        using var apiAlone = await LedgerAsync(dialect, api: true, proxy: false);
+        using var proxyAlone = await LedgerAsync(dialect, api: false, proxy: true, usageFrom: "Proxy");
 
         var counted = await TotalsAsync(both);
         var expected = await TotalsAsync(apiAlone);
@@ -77,12 +77,12 @@ public sealed class CountedSourceTests
         Assert.Equal(2m * 520, counted.Spent); // EUR 2 an hour from 2026-10-31 23:00 UTC (midnight in Paris) to the last row at 14:00
     }
 
-    [Fact]
-    public async Task SyncAsync_UsageFromSwitched_RemarksTheRowsAndTheTotalsSwitch()
+    [Theory, BothDialects]
+    public async Task SyncAsync_UsageFromSwitched_RemarksTheRowsAndTheTotalsSwitch(SqlDialect dialect)
     {
-        using var ledger = await LedgerAsync(api: true, proxy: true);
-        using var apiAlone = await LedgerAsync(api: true, proxy: false);
-        using var proxyAlone = await LedgerAsync(api: false, proxy: true, usageFrom: "Proxy");
+        using var ledger = await LedgerAsync(dialect, api: true, proxy: true);
+        using var apiAlone = await LedgerAsync(dialect, api: true, proxy: false);
+        using var proxyAlone = await LedgerAsync(dialect, api: false, proxy: true, usageFrom: "Proxy");
 
         var toProxy = Assert.Single(await UsageSourceLedger.SyncAsync(ledger, "Proxy"));
         var asProxy = await TotalsAsync(ledger);
@@ -98,10 +98,10 @@ public sealed class CountedSourceTests
         Assert.Equal("api", await ledger.ScalarAsync<string>("SELECT usage_from FROM account_usage_sources WHERE account = @a", new { a = UsageSourceLedger.Account }));
     }
 
-    [Fact]
-    public async Task Upsert_AfterASwitch_MarksNewRowsByTheNewChoice()
+    [Theory, BothDialects]
+    public async Task Upsert_AfterASwitch_MarksNewRowsByTheNewChoice(SqlDialect dialect)
     {
-        using var ledger = await LedgerAsync(api: true, proxy: false);
+        using var ledger = await LedgerAsync(dialect, api: true, proxy: false);
         await UsageSourceLedger.SyncAsync(ledger, "Proxy");
 
         await UsageSourceLedger.WriteAsync(ledger, UsageSourceLedger.Proxied(Now.AddHours(-2), 1));
@@ -111,13 +111,13 @@ public sealed class CountedSourceTests
         Assert.Equal(1L, await ledger.ScalarAsync<long>("SELECT SUM(counted) FROM usage_records WHERE source = 'proxy'"));
     }
 
-    [Fact]
-    public async Task AnomalyEvaluator_ProxyBurstOnAnAccountCountingTheApi_ScoresOnlyTheCountedSource()
+    [Theory, BothDialects]
+    public async Task AnomalyEvaluator_ProxyBurstOnAnAccountCountingTheApi_ScoresOnlyTheCountedSource(SqlDialect dialect)
     {
         // The demo's OpenAI account (its incident on key_support) plus a proxy that metered a burst on an unknown key.
         var demo = AnomalyEvaluatorTests.Demo;
-        using var plain = await AnomalyEvaluatorTests.DemoLedgerAsync(demo.End);
-        using var both = await AnomalyEvaluatorTests.DemoLedgerAsync(demo.End);
+        using var plain = await AnomalyEvaluatorTests.DemoLedgerAsync(demo.End, dialect);
+        using var both = await AnomalyEvaluatorTests.DemoLedgerAsync(demo.End, dialect);
         ProviderOptions Account(string usageFrom) =>
             new() { Name = "demo-openai", Kind = "OpenAI", BaseUrl = "https://api.openai.com", ApiKeyEnv = "K", Proxy = new() { Enabled = true }, UsageFrom = usageFrom };
         await new UsageSourceRepository(both.Database, both.Clock).SyncAsync([Account("")], CancellationToken.None);
@@ -141,19 +141,19 @@ public sealed class CountedSourceTests
         Assert.DoesNotContain(afterSwitch, k => k.Contains("key_support", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task ExportUsage_BothSources_ExportsBothWithCountedAndReimportsLosslessly()
+    [Theory, BothDialects]
+    public async Task ExportUsage_BothSources_ExportsBothWithCountedAndReimportsLosslessly(SqlDialect dialect)
     {
-        using var ledger = await LedgerAsync(api: true, proxy: true);
+        using var ledger = await LedgerAsync(dialect, api: true, proxy: true);
         var exporter = new LedgerExporter(ledger.Database, TempLedger.Catalog);
         var csv = new StringWriter(CultureInfo.InvariantCulture);
         await exporter.ExportAsync("usage", ExportFormat.Csv, csv, null, null, CancellationToken.None);
         var file = ledger.File("usage.csv", csv.ToString());
 
         // A ledger where the account is not configured keeps the file's marks; one where it is recomputes them.
-        using var unconfigured = new TempLedger(Now);
+        using var unconfigured = new TempLedger(Now, dialect);
         await new UsageImporter(unconfigured.Database, TempLedger.Catalog, unconfigured.Clock).ImportAsync(file, null, CancellationToken.None);
-        using var proxyCounting = new TempLedger(Now);
+        using var proxyCounting = new TempLedger(Now, dialect);
         await UsageSourceLedger.SyncAsync(proxyCounting, "Proxy");
         await new UsageImporter(proxyCounting.Database, TempLedger.Catalog, proxyCounting.Clock).ImportAsync(file, null, CancellationToken.None);
 

@@ -14,7 +14,23 @@ public sealed class LifecycleRepositoryTests
     private static readonly DateTimeOffset StaleLast = new(2026, 11, 19, 17, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset TodayLast = new(2026, 11, 22, 14, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string, string> Windows => new()
+    /// <summary>Each window on each dialect.</summary>
+    public static TheoryData<SqlDialect, string, string> Windows
+    {
+        get
+        {
+            var data = new TheoryData<SqlDialect, string, string>();
+            foreach (var dialect in new[] { SqlDialect.Sqlite, SqlDialect.Postgres })
+            {
+                foreach (var row in WindowList)
+                    data.Add(dialect, (string)row[0], (string)row[1]);
+            }
+
+            return data;
+        }
+    }
+
+    public static TheoryData<string, string> WindowList => new()
     {
         { "2026-10-23T15:30:00Z", "2026-11-22T15:30:00Z" }, // the 30-day window of a mid-day check
         { "2026-11-01T00:00:00Z", "2026-11-22T15:30:00Z" }, // month to date
@@ -25,9 +41,9 @@ public sealed class LifecycleRepositoryTests
 
     [Theory]
     [MemberData(nameof(Windows))]
-    public async Task UsageAsync_AnyWindow_EqualsTheHourlyLedgerSummed(string from, string to)
+    public async Task UsageAsync_AnyWindow_EqualsTheHourlyLedgerSummed(SqlDialect dialect, string from, string to)
     {
-        using var ledger = await SeedAsync();
+        using var ledger = await SeedAsync(dialect);
         var (f, t) = (DateTimeOffset.Parse(from, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse(to, System.Globalization.CultureInfo.InvariantCulture));
 
         var slices = await new LifecycleRepository(ledger.Database).UsageAsync(f, t, CancellationToken.None);
@@ -50,10 +66,10 @@ public sealed class LifecycleRepositoryTests
         Assert.Equal(expected, [.. slices.OrderBy(s => s.Model, StringComparer.Ordinal).ThenBy(s => s.KeyId, StringComparer.Ordinal)]);
     }
 
-    [Fact]
-    public async Task KeysAsync_KeyLastUsedOnAnEarlierDay_LastUsedIsItsExactLastHour()
+    [Theory, BothDialects]
+    public async Task KeysAsync_KeyLastUsedOnAnEarlierDay_LastUsedIsItsExactLastHour(SqlDialect dialect)
     {
-        using var ledger = await SeedAsync();
+        using var ledger = await SeedAsync(dialect);
 
         var keys = (await new LifecycleRepository(ledger.Database).KeysAsync(AsOf, CancellationToken.None)).ToDictionary(k => k.Key.KeyId);
 
@@ -63,10 +79,10 @@ public sealed class LifecycleRepositoryTests
         Assert.All(keys.Values, k => Assert.True(k.UsageKnown));
     }
 
-    [Fact]
-    public async Task KeyUsageAsync_FromMidDay_ExactFirstAndLastBucketsTotalsAndDays()
+    [Theory, BothDialects]
+    public async Task KeyUsageAsync_FromMidDay_ExactFirstAndLastBucketsTotalsAndDays(SqlDialect dialect)
     {
-        using var ledger = await SeedAsync();
+        using var ledger = await SeedAsync(dialect);
         var from = new DateTimeOffset(2026, 11, 12, 10, 30, 0, TimeSpan.Zero);
 
         var usage = await new LifecycleRepository(ledger.Database).KeyUsageAsync("acct", "key-stale", from, AsOf, CancellationToken.None);
@@ -80,10 +96,10 @@ public sealed class LifecycleRepositoryTests
         Assert.Equal((StaleLast.Date, 18 * 3m), (usage.Days[^1].Day.UtcDateTime, usage.Days[^1].Cost));
     }
 
-    [Fact]
-    public async Task ModelUsageSinceAsync_FromMidDay_CountsOnlyBucketsFromThen()
+    [Theory, BothDialects]
+    public async Task ModelUsageSinceAsync_FromMidDay_CountsOnlyBucketsFromThen(SqlDialect dialect)
     {
-        using var ledger = await SeedAsync();
+        using var ledger = await SeedAsync(dialect);
 
         var (requests, cost) = await new LifecycleRepository(ledger.Database).ModelUsageSinceAsync(
             "acct", "m-big", new DateTimeOffset(2026, 11, 19, 12, 0, 0, TimeSpan.Zero), AsOf, CancellationToken.None);
@@ -97,20 +113,25 @@ public sealed class LifecycleRepositoryTests
     /// from 11-15 05:00 to 11-22 14:00 and once after as-of; an unkeyed month bucket on 11-01; key-never is listed only.
     /// Every bucket: 3 requests, m-big 2 and m-small 1 currency unit.
     /// </summary>
-    [Fact]
-    public async Task SaveDeclaredKeysAsync_SameKeysAgain_UpdatesNoRow_ChangedKey_IsUpdated()
+    [Theory, BothDialects]
+    public async Task SaveDeclaredKeysAsync_SameKeysAgain_UpdatesNoRow_ChangedKey_IsUpdated(SqlDialect dialect)
     {
         // The dashboard reads keys through here: a read must not rewrite rows (PostgreSQL would keep a new version of
         // each). A trigger counts the updates that actually run.
-        using var ledger = new TempLedger(AsOf);
+        using var ledger = new TempLedger(AsOf, dialect);
         var repository = new LifecycleRepository(ledger.Database);
         var key = new Monitor.Core.Keys.ApiKeyInfo { KeyId = "ci", Name = "ci", Owner = "ops@example.com", CreatedAt = AsOf.AddDays(-30) };
         await repository.SaveDeclaredKeysAsync([("kilo", key)], CancellationToken.None);
-        await ledger.ScalarAsync<long?>(
-            """
-            CREATE TABLE key_updates (n INTEGER NOT NULL);
-            CREATE TRIGGER count_key_updates AFTER UPDATE ON api_keys BEGIN INSERT INTO key_updates VALUES (1); END;
-            """);
+        await ledger.ScalarAsync<long?>(dialect == SqlDialect.Postgres
+            ? """
+              CREATE TABLE key_updates (n INTEGER NOT NULL);
+              CREATE FUNCTION count_key_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO key_updates VALUES (1); RETURN NEW; END $$;
+              CREATE TRIGGER count_key_updates AFTER UPDATE ON api_keys FOR EACH ROW EXECUTE FUNCTION count_key_update();
+              """
+            : """
+              CREATE TABLE key_updates (n INTEGER NOT NULL);
+              CREATE TRIGGER count_key_updates AFTER UPDATE ON api_keys BEGIN INSERT INTO key_updates VALUES (1); END;
+              """);
 
         await repository.SaveDeclaredKeysAsync([("kilo", key)], CancellationToken.None);
         var afterSame = await ledger.QueryAsync<long>("SELECT COUNT(*) FROM key_updates");
@@ -121,10 +142,10 @@ public sealed class LifecycleRepositoryTests
         Assert.Equal(["platform@example.com"], await ledger.QueryAsync<string>("SELECT owner FROM api_keys WHERE key_id = 'ci'"));
     }
 
-    [Fact]
-    public async Task RecordAliasUsesAsync_UsageDays_AddOnlyWhatTheHistoryDoesNotSay_AndRereadingAddsNothing()
+    [Theory, BothDialects]
+    public async Task RecordAliasUsesAsync_UsageDays_AddOnlyWhatTheHistoryDoesNotSay_AndRereadingAddsNothing(SqlDialect dialect)
     {
-        using var ledger = new TempLedger(AsOf);
+        using var ledger = new TempLedger(AsOf, dialect);
         await using var c = await ledger.Database.OpenAsync(CancellationToken.None);
         await c.ExecuteAsync("INSERT INTO model_alias_history VALUES ('m', 'small-latest', 'small-2603', @at, @at)", new { at = AsOf.ToUnixTimeSeconds() });
         Monitor.Core.Deprecations.AliasObservation Seen(string model, int day) =>
@@ -145,9 +166,9 @@ public sealed class LifecycleRepositoryTests
             history);
     }
 
-    private static async Task<TempLedger> SeedAsync()
+    private static async Task<TempLedger> SeedAsync(SqlDialect dialect)
     {
-        var ledger = new TempLedger(AsOf);
+        var ledger = new TempLedger(AsOf, dialect);
         await using var c = await ledger.Database.OpenAsync(CancellationToken.None);
         await using var tx = await c.BeginTransactionAsync();
         var rows = new List<(string Key, string Model, DateTimeOffset At, string Width)>();

@@ -9,7 +9,7 @@ using Monitor.Storage;
 namespace Monitor.Tests.Support;
 
 /// <summary>
-/// The product's check path (evaluators, raiser, outbox, mail) on a temporary SQLite ledger and a fake clock, with
+/// The product's check path (evaluators, raiser, outbox, mail) on a temporary ledger (SQLite or PostgreSQL) and a fake clock, with
 /// configuration in memory. <see cref="RestartAsync"/> throws the services away and builds new ones on the same
 /// file: what survives is what the database remembers.
 /// </summary>
@@ -31,12 +31,11 @@ public sealed class CheckHarness : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static CheckHarness Start(DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    public static CheckHarness Start(DateTimeOffset now, IDictionary<string, string?>? settings = null, SqlDialect dialect = SqlDialect.Sqlite)
     {
-        var ledger = new TempLedger(now);
-        var values = new Dictionary<string, string?>
+        var ledger = new TempLedger(now, dialect);
+        var values = new Dictionary<string, string?>(ledger.Settings)
         {
-            ["Monitor:Storage:Sqlite:Path"] = ledger.Path,
             ["Monitor:Alerts:Email:PickupDirectory"] = Path.Combine(ledger.Folder, "pickup"),
             ["Monitor:Alerts:Email:To:0"] = "finops@example.com",
             ["Monitor:Alerts:Email:RetryBaseDelay"] = "00:01:00",
@@ -60,7 +59,7 @@ public sealed class CheckHarness : IAsyncDisposable
         string account, string key, string model, string currency, DateTimeOffset from, int hours, Func<int, decimal> cost, string workspace = "")
     {
         await using var c = await Ledger.Database.OpenAsync(CancellationToken.None);
-        await using var tx = await c.BeginTransactionAsync();
+        await using var tx = await Sql.BeginWriteAsync(c, CancellationToken.None);
         for (var i = 0; i < hours; i++)
         {
             await c.ExecuteAsync(
@@ -84,6 +83,12 @@ public sealed class CheckHarness : IAsyncDisposable
         await UsageRollup.RefreshAsync(c, tx, account, UsageRollup.DayOf(from.ToUnixTimeSeconds()), UsageRollup.DayOf(from.AddHours(hours).ToUnixTimeSeconds()) + UsageRollup.Day, CancellationToken.None);
         await tx.CommitAsync();
     }
+
+    /// <summary>
+    /// A second node on the same ledger and configuration: services of their own (no in-process state shared), for tests
+    /// of what the database alone must guarantee when two nodes run the same work at once. The caller disposes it.
+    /// </summary>
+    public ServiceProvider StartSecondNode() => Build();
 
     public async ValueTask DisposeAsync()
     {

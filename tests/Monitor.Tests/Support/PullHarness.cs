@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Monitor.Demo;
 using Monitor.Hosting;
 using Monitor.Jobs;
+using Monitor.Storage;
 
 namespace Monitor.Tests.Support;
 
@@ -46,11 +47,13 @@ public sealed class PullHarness : IAsyncDisposable
     /// <param name="accounts">Which fake providers to configure, as (prefix, Kind); default Mistral and OpenAI.</param>
     /// <param name="settings">Extra configuration (e.g. <c>Monitor:Providers:0:Organization</c>).</param>
     /// <param name="clockStart">Where the fake clock starts (default <see cref="Now"/>); tests that poll over time start earlier.</param>
+    /// <param name="dialect">The ledger's database: a SQLite file (default) or a PostgreSQL database of its own.</param>
     public static async Task<PullHarness> StartAsync(
         int days = 30, string? keyOverride = null, string lookBack = "2.00:00:00",
-        (string Prefix, string Kind)[]? accounts = null, IDictionary<string, string?>? settings = null, DateTimeOffset? clockStart = null)
+        (string Prefix, string Kind)[]? accounts = null, IDictionary<string, string?>? settings = null, DateTimeOffset? clockStart = null,
+        SqlDialect dialect = SqlDialect.Sqlite)
     {
-        var ledger = new TempLedger(clockStart ?? Now);
+        var ledger = new TempLedger(clockStart ?? Now, dialect);
         var scenario = DemoScenario.Create(Now, days);
         var key = "test-" + Guid.NewGuid().ToString("N");
         var variable = "MONITOR_TEST_KEY_" + Guid.NewGuid().ToString("N");
@@ -60,9 +63,8 @@ public sealed class PullHarness : IAsyncDisposable
         Environment.SetEnvironmentVariable(modelsVariable, FakeOpenAIEndpoints.ProjectKeyOf(keyOverride ?? key));
         var server = await FakeProviderServer.StartAsync(scenario, key, CancellationToken.None);
 
-        var values = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>(ledger.Settings)
         {
-            ["Monitor:Storage:Sqlite:Path"] = ledger.Path,
             ["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(days + 1).ToString(),
             ["Monitor:Pull:LookBack"] = lookBack,
             ["Monitor:Pull:RetryBaseDelay"] = "00:00:00.050",

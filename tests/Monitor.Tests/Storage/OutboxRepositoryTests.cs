@@ -1,0 +1,85 @@
+using Monitor.Core.Alerts;
+using Monitor.Storage;
+using Monitor.Tests.Support;
+
+namespace Monitor.Tests.Storage;
+
+/// <summary>The outbox's leases on both dialects: what the database must guarantee when two nodes send at once.</summary>
+public sealed class OutboxRepositoryTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+
+    private static async Task QueueAsync(TempLedger ledger, int count)
+    {
+        await using var c = await ledger.Database.OpenAsync(CancellationToken.None);
+        await using var tx = await Sql.BeginWriteAsync(c, CancellationToken.None);
+        for (var i = 0; i < count; i++)
+        {
+            var mail = new ComposedMail($"<m{i}@test>", ["ops@example.com"], $"mail {i}", [1, 2, 3]);
+            await OutboxRepository.EnqueueAsync(c, tx, null, $"test:{i}", mail, Now, CancellationToken.None);
+        }
+
+        await tx.CommitAsync();
+    }
+
+    /// <summary>A second process on the same ledger: its own connections (its own pool on PostgreSQL).</summary>
+    private static Database SecondNode(TempLedger ledger) =>
+        ledger.ConnectionString is { } pg ? Database.Postgres(pg) : new Database(ledger.Path, TimeSpan.FromSeconds(10));
+
+    [Theory, BothDialects]
+    public async Task ClaimDueAsync_TwoNodesClaimingAtOnce_EveryRowGoesToExactlyOneNode(SqlDialect dialect)
+    {
+        using var ledger = new TempLedger(Now, dialect);
+        await QueueAsync(ledger, 120);
+        await using var second = SecondNode(ledger);
+        var nodes = new[] { new OutboxRepository(ledger.Database), new OutboxRepository(second) };
+
+        // Each node claims small batches until nothing is due: the rounds interleave on the server.
+        var claims = await Task.WhenAll(nodes.SelectMany(node => Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            while (await node.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 7, CancellationToken.None) is { Count: > 0 } batch)
+                mine.AddRange(batch.Select(b => b.Id));
+            return mine;
+        }))));
+
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(120, all.Count);
+        Assert.Equal(120, all.Distinct().Count());
+    }
+
+    [Theory, BothDialects]
+    public async Task ClaimDueAsync_LeasedRowAndRetryNotYetDue_AreNotClaimed_ExpiredLeaseIs(SqlDialect dialect)
+    {
+        using var ledger = new TempLedger(Now, dialect);
+        await QueueAsync(ledger, 2);
+        var outbox = new OutboxRepository(ledger.Database);
+        var first = await outbox.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
+        var failed = await outbox.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
+        await outbox.MarkFailedAsync(Assert.Single(failed), "refused", Now.AddHours(1), CancellationToken.None);
+
+        var meanwhile = await outbox.ClaimDueAsync(Now.AddMinutes(5), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+        var afterLease = await outbox.ClaimDueAsync(Now.AddMinutes(11), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+
+        Assert.Empty(meanwhile);
+        Assert.Equal([Assert.Single(first).Id], afterLease.Select(i => i.Id));
+    }
+
+    [Theory, BothDialects]
+    public async Task MarkFailedAsync_RowSentMeanwhileByAnotherNode_StaysSent(SqlDialect dialect)
+    {
+        using var ledger = new TempLedger(Now, dialect);
+        await QueueAsync(ledger, 1);
+        var outbox = new OutboxRepository(ledger.Database);
+        var slow = Assert.Single(await outbox.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None));
+        // The lease runs out under a slow server; another node claims the row again and sends it.
+        var other = Assert.Single(await outbox.ClaimDueAsync(Now.AddMinutes(11), TimeSpan.FromMinutes(10), 1, CancellationToken.None));
+        await outbox.MarkSentAsync(other, Now.AddMinutes(11), CancellationToken.None);
+
+        await outbox.MarkFailedAsync(slow, "timed out", Now.AddMinutes(20), CancellationToken.None);
+
+        Assert.Equal(0, await outbox.PendingAsync(CancellationToken.None));
+        Assert.Equal((1L, (string?)null), Assert.Single(await ledger.QueryAsync<(long, string?)>("SELECT attempts, last_error FROM outbox")));
+        Assert.Empty(await outbox.ClaimDueAsync(Now.AddHours(1), TimeSpan.FromMinutes(10), 10, CancellationToken.None));
+    }
+}

@@ -6,7 +6,7 @@ namespace Monitor.Benchmarks;
 
 /// <summary>
 /// <c>--only postgres [--postgres CONNSTRING]</c>: ingest, the overview page and <c>check</c> over 1,000 budgets on
-/// SQLite and on PostgreSQL, same data, same run. Without <c>--postgres</c> a throwaway server is started as the tests
+/// SQLite and on PostgreSQL, same data, same run; then the metered proxy's throughput on one node and on two. Without <c>--postgres</c> a throwaway server is started as the tests
 /// start theirs (Debian's initdb and pg_ctl in a temp folder, fsync off: a figure of the queries, not of the disk);
 /// with it, each figure creates a database of its own on that server (the role needs CREATEDB) and drops it afterwards.
 /// </summary>
@@ -42,6 +42,7 @@ public static class PostgresComparison
             Console.WriteLine("               " + r.FirstSplit);
         }
 
+        await ProxyBenchmark.ClusterAsync(server, ct);
         return 0;
     }
 

@@ -3,7 +3,7 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres|proxy-cluster]
 //       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
 //       [--nab PATH] [--python /usr/bin/python3]  (a checkout of numenta/NAB: the nab figure runs only when it is given)
 //       [--postgres CONNSTRING]  (--only postgres: the server to compare on; default a throwaway one, as the tests start)
@@ -26,7 +26,7 @@ for (var i = 0; i < args.Length; i++)
             rowsGiven = true;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab" or "postgres":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab" or "postgres" or "proxy-cluster":
             only = args[i + 1];
             i++;
             break;
@@ -52,7 +52,7 @@ for (var i = 0; i < args.Length; i++)
             python = args[++i];
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres] [--keys 200] [--models 1..12] [--days 365] [--nab PATH] [--python PATH] [--postgres CONNSTRING]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres|proxy-cluster] [--keys 200] [--models 1..12] [--days 365] [--nab PATH] [--python PATH] [--postgres CONNSTRING]");
             return 2;
     }
 }
@@ -64,6 +64,7 @@ Console.WriteLine(Invariant($"Monitor benchmarks: {rows:N0} rows, {Environment.P
 
 // SQLite beside PostgreSQL: only on request (200,000 ingested records unless --rows says otherwise).
 if (only == "postgres") return await PostgresComparison.RunAsync(postgres, rowsGiven ? rows : 200_000, ct);
+if (only == "proxy-cluster") { await ProxyBenchmark.ClusterAsync(postgres ?? (await Monitor.Tests.Support.PostgresServer.GetAsync()).ConnectionString(), ct); return 0; }
 
 if (Runs("import"))
 {

@@ -44,24 +44,7 @@ public static class ProxyBenchmark
         foreach (var k in keys)
             server.Inference.Accept(k);
 
-        var configuration = MonitorSettings.Build(null, new Dictionary<string, string?>
-        {
-            ["Monitor:Storage:Sqlite:Path"] = ledger.Path,
-            ["Monitor:Providers:0:Name"] = Account,
-            ["Monitor:Providers:0:Kind"] = "Mistral",
-            ["Monitor:Providers:0:BaseUrl"] = server.MistralBaseUrl.ToString(),
-            ["Monitor:Providers:0:Currency"] = "EUR",
-            ["Monitor:Providers:0:Proxy:Enabled"] = "true",
-        });
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddMonitorCore(configuration).AddMonitorProxy();
-        await using var app = builder.Build();
-        app.MapMonitorProxy();
-        await app.StartAsync(ct);
+        await using var app = await StartProxyAsync(server, ledger.Settings, ct);
 
         using var client = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1024, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) });
         var direct = new Uri(server.MistralBaseUrl + "/v1/chat/completions");
@@ -96,6 +79,70 @@ public static class ProxyBenchmark
         var committed = await ledger.Database.OpenAsync(ct) is var c ? await Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT SUM(requests) FROM usage_records WHERE source = 'proxy'") : 0;
         await c.DisposeAsync();
         Console.WriteLine(Invariant($"  metered calls committed to the ledger: {committed:N0}; load average after the run {LoadAverage()}"));
+    }
+
+    /// <summary>
+    /// Clustered mode's proxy: saturated small calls per second through one node, then through two nodes (the 64
+    /// clients split between them), each node a host of its own on one PostgreSQL ledger, in this process on the same
+    /// cores; then the calls the ledger holds against the calls answered (none lost, none doubled).
+    /// </summary>
+    public static async Task ClusterAsync(string postgres, CancellationToken ct)
+    {
+        Console.WriteLine("  metered proxy on PostgreSQL: one node, then two nodes on one ledger (same process, same cores) ...");
+        foreach (var nodes in new[] { 1, 2 })
+        {
+            using var ledger = await BenchLedger.CreateAsync(ct, postgres);
+            var key = "bench-" + Guid.NewGuid().ToString("N");
+            await using var server = await FakeProviderServer.StartAsync(DemoScenario.Create(TimeProvider.System.GetUtcNow(), 7), key, ct);
+            var keys = Enumerable.Range(0, Clients).Select(i => $"sk-bench-{i:D2}-" + Guid.NewGuid().ToString("N")).ToArray();
+            foreach (var k in keys)
+                server.Inference.Accept(k);
+            var apps = new List<WebApplication>();
+            for (var n = 0; n < nodes; n++)
+                apps.Add(await StartProxyAsync(server, ledger.Settings, ct));
+            try
+            {
+                using var client = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1024 });
+                var urls = apps.Select(a => new Uri(a.Urls.First() + $"/proxy/{Account}/v1/chat/completions")).ToArray();
+                await LoadAsync(client, keys, urls, TimeSpan.FromSeconds(2), null, ct); // warm-up
+                var samples = await LoadAsync(client, keys, urls, TimeSpan.FromSeconds(8), null, ct);
+                var calls = samples.Sum(x => x.Count);
+                foreach (var app in apps)
+                    await app.StopAsync(ct); // each node commits what it metered
+                await using var c = await ledger.Database.OpenAsync(ct);
+                var committed = await Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT CAST(COALESCE(SUM(requests), 0) AS BIGINT) FROM usage_records WHERE source = 'proxy'");
+                var answered = server.Inference.Requests;
+                Console.WriteLine(Invariant($"    {nodes} node(s): {calls / 8.0:N0} calls/s, {Clients} clients; metered in the ledger {committed:N0} of {answered:N0} calls answered (warm-up included)"));
+            }
+            finally
+            {
+                foreach (var app in apps)
+                    await app.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<WebApplication> StartProxyAsync(FakeProviderServer server, IReadOnlyDictionary<string, string?> storage, CancellationToken ct)
+    {
+        var settings = new Dictionary<string, string?>(storage)
+        {
+            ["Monitor:Providers:0:Name"] = Account,
+            ["Monitor:Providers:0:Kind"] = "Mistral",
+            ["Monitor:Providers:0:BaseUrl"] = server.MistralBaseUrl.ToString(),
+            ["Monitor:Providers:0:Currency"] = "EUR",
+            ["Monitor:Providers:0:Proxy:Enabled"] = "true",
+        };
+        var configuration = MonitorSettings.Build(null, settings);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddMonitorCore(configuration).AddMonitorProxy();
+        var app = builder.Build();
+        app.MapMonitorProxy();
+        await app.StartAsync(ct);
+        return app;
     }
 
     /// <summary>Each client alternates between the URLs; returns the latencies (ms) per URL.</summary>

@@ -32,6 +32,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
     private readonly BudgetSpendReader _reader;
     private readonly SpendGuardRepository _repository;
     private readonly SharedSpendRepository _shared;
+    private readonly bool _clustered;
     private readonly TimeProvider _clock;
     private readonly ILogger<SpendGuard> _log;
     private readonly IDisposable? _subscription;
@@ -51,6 +52,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         _reader = reader;
         _repository = repository;
         _shared = shared;
+        _clustered = shared.Shared;
         _clock = clock;
         _log = log;
         // Calls before the guard started are in the ledger; from the next whole minute on they are counted here too. On a
@@ -78,7 +80,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         if (matches.Length == 0)
             return null;
         var now = _clock.GetUtcNow();
-        if (_shared.Shared)
+        if (_clustered)
             ReadOthers(state, matches, now);
         foreach (var i in matches)
         {
@@ -95,7 +97,10 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
     {
         try
         {
-            var others = _shared.Others([.. matches.Select(i => (state.Budgets[i].Budget.Name, state.Budgets[i].CountFrom.ToUnixTimeSeconds()))]);
+            var budgets = new (string Budget, long From)[matches.Length];
+            for (var m = 0; m < matches.Length; m++)
+                budgets[m] = (state.Budgets[matches[m]].Budget.Name, state.Budgets[matches[m]].CountFrom.ToUnixTimeSeconds());
+            var others = _shared.Others(budgets);
             foreach (var i in matches)
                 state.Budgets[i].SetOthers(others[state.Budgets[i].Budget.Name], now);
         }
@@ -120,7 +125,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
         }
 
         var now = _clock.GetUtcNow();
-        List<(string Budget, long Minute, long Micros)>? shared = _shared.Shared ? [] : null;
+        List<(string Budget, long Minute, long Micros)>? shared = _clustered ? [] : null;
         foreach (var i in matches)
         {
             var budget = state.Budgets[i];
@@ -189,7 +194,7 @@ public sealed partial class SpendGuard : ISpendGuard, IDisposable
             await AddUncountedProxyAsync(state, directory, micros, periods, cutoff, ct);
             for (var i = 0; i < state.Budgets.Length; i++)
                 state.Budgets[i].Reconcile(periods[i], micros[i], cutoff, now, _clock.GetUtcNow());
-            if (_shared.Shared)
+            if (_clustered)
                 await _shared.PruneAsync(cutoff.AddDays(-1).ToUnixTimeSeconds(), ct);
         }
         finally

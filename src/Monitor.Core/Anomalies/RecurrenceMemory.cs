@@ -176,10 +176,12 @@ public sealed class RecurrenceMemory
             }
 
             // An occasion ends the day after its day: the steps it did not reach are dropped (what recurs is the
-            // batch, not the busy morning that came with it once), and an occasion that reached none weakens it.
+            // batch, not the busy morning that came with it once), and an occasion that reached none weakens it. Once
+            // confirmed, its steps stay: an occasion a holiday moved away must not leave the batch's hours unexpected
+            // at the next one.
             if (!Contains(_before, _beforeCount, e.Anchor))
                 continue;
-            for (var s = 0; s < _slots; s++)
+            for (var s = 0; s < _slots && e.Seen < 2; s++)
             {
                 if ((e.Reached & (1 << s)) == 0)
                     e.Levels[s] = double.NaN;

@@ -596,6 +596,39 @@ public sealed class SeriesDetector
             _activeLevel = active.Average();
             _activeSpread = Math.Max(SigmaFloor, 1.25 * active.Average(v => Math.Abs(v - _activeLevel)));
         }
+
+        if (_memory is not null)
+            RememberWarmUp(ys);
+    }
+
+    /// <summary>
+    /// The warm-up's days are the memory's too: a month's first-day job seen only in the first week of history is
+    /// the key's normal at the next month's start. Each step is held against the median of its time of day over the
+    /// warm-up (one odd day does not make its own usual), the next steps included (a job an hour late).
+    /// </summary>
+    private void RememberWarmUp(double[] ys)
+    {
+        var perDay = Math.Max(_s.StepsPerDay, 1);
+        var medians = new double[perDay];
+        for (var hour = 0; hour < perDay; hour++)
+        {
+            var same = new List<double>();
+            for (var i = 0; i < ys.Length; i++)
+            {
+                if (Slot(_warmSteps[i], perDay) == hour)
+                    same.Add(ys[i]);
+            }
+
+            medians[hour] = Median([.. same]);
+        }
+
+        for (var i = 0; i < ys.Length; i++)
+        {
+            var hour = Slot(_warmSteps[i], perDay);
+            var usual = perDay > 1 ? Math.Max(medians[hour], Math.Max(medians[Slot(hour - 1, perDay)], medians[Slot(hour + 1, perDay)])) : medians[hour];
+            _memory!.Expect(_warmSteps[i]);
+            _memory.Observe(_warmSteps[i], ys[i], usual, _sigma, false);
+        }
     }
 
     /// <summary>Writes everything the detector has learned, so a later check can continue where this one stopped.</summary>

@@ -77,6 +77,21 @@ public sealed class MonthlyRecurrenceTests
     }
 
     [Fact]
+    public void Score_MonthStartJobSeenInTheFirstWeekOnly_NoAlertAtTheNextMonthStart()
+    {
+        // The trace starts on January 1st: January's job falls in the week the detector only learns.
+        var cost = Office(70);
+        var starts = Enumerable.Range(0, 70).Where(d => Date(d).Day == 1).ToList();
+        foreach (var day in starts)
+            Burn(cost, day * 24 + 2, 3, Daily);
+
+        var incidents = Score(cost);
+
+        Assert.Equal(3, starts.Count);
+        Assert.True(incidents.Count == 0, $"incidents from hour {string.Join(", ", incidents.Select(Hour))}");
+    }
+
+    [Fact]
     public void Restore_OnAMonthEndBatchDay_ScoresTheRestExactlyAsAnUninterruptedDetector()
     {
         // Saved in the middle of March's batch, with January's and February's remembered.

@@ -48,6 +48,9 @@ public sealed class SeriesDetector
     private const double RephaseCap = 2;
     private const double RephaseMinMisfit = 2 * RephaseCap * RephaseCap;
     private const double RephaseFit = 0.35;
+    // A first quarter end's surge is noted, not alerted, up to this many times the key's recent peak.
+    private static readonly double QuarterEndBound = Math.Log(QuarterEndPeaks);
+    public const double QuarterEndPeaks = 6;
     private static readonly double Ln2 = Math.Log(2);
     private static readonly double OffDay = Ln2;
 
@@ -117,6 +120,9 @@ public sealed class SeriesDetector
     // team that moves its hours (a relocation, a new team in another zone) keeps the shape of its days at other hours.
     private readonly double[] _recent;
     private int _sinceRephase;
+    // The key's recent peak: the highest ordinary step, falling by half (in its units) over four weeks unless renewed.
+    private double _peak;
+    private readonly double _peakDecay;
 
     public SeriesDetector(DetectorSettings settings)
     {
@@ -141,6 +147,7 @@ public sealed class SeriesDetector
         _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
         _lambda = Math.Min(0.1, 2 * _alphaFast);
         _rampLog = Math.Log(settings.RampRatio);
+        _peakDecay = Ln2 / (28.0 * Math.Max(settings.StepsPerDay, 1));
         _returnAfter = Math.Max(2, settings.AcceptAfter / 4);
         _forgetAfter = settings.AcceptAfter * 7;
     }
@@ -221,6 +228,8 @@ public sealed class SeriesDetector
         if (shift >= 0.5 || record >= 0.5) signals |= AnomalySignals.Shift;
         if (dormant) signals |= AnomalySignals.Dormant;
         if (ramp >= 0.5) signals |= AnomalySignals.Ramp;
+        if (signals != AnomalySignals.None && !dormant && _memory is { QuarterEndUnseen: true } && y <= _peak + QuarterEndBound)
+            signals |= AnomalySignals.FirstQuarterEnd;
         var up = Math.Max(Math.Max(spike, shift), record);
         // Drops are not scored (spend alerts look up), but a point far below does not teach the scale either.
         var farBelow = Logistic(zDown - _s.SpikeZ);
@@ -267,6 +276,7 @@ public sealed class SeriesDetector
             }
 
             _memory?.Observe(step, y, usual, _sigma, score >= 0.5);
+            _peak = score < 0.5 ? Math.Max(y, _peak - _peakDecay) : _peak - _peakDecay;
             // A weekly pattern is the weekly baseline's to learn; a monthly one stays in the memory.
             var learned = learnable ? y : y - explained;
             // A day far below its usual total (a holiday, a quiet week) barely lowers the profile, so the working days
@@ -597,6 +607,7 @@ public sealed class SeriesDetector
             _activeSpread = Math.Max(SigmaFloor, 1.25 * active.Average(v => Math.Abs(v - _activeLevel)));
         }
 
+        _peak = ys.Max();
         if (_memory is not null)
             RememberWarmUp(ys);
     }
@@ -693,6 +704,7 @@ public sealed class SeriesDetector
         foreach (var v in _recent)
             w.Write(v);
         w.Write(_sinceRephase);
+        w.Write(_peak);
         _memory?.Save(w);
     }
 
@@ -758,6 +770,7 @@ public sealed class SeriesDetector
         for (var i = 0; i < _recent.Length; i++)
             _recent[i] = r.ReadDouble();
         _sinceRephase = r.ReadInt32();
+        _peak = r.ReadDouble();
         _memory?.Restore(r);
     }
 

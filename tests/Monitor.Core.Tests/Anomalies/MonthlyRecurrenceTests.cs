@@ -1,3 +1,4 @@
+using Monitor.Core.Alerts;
 using Monitor.Core.Anomalies;
 using Monitor.Tests.Shared;
 
@@ -42,6 +43,39 @@ public sealed class MonthlyRecurrenceTests
         Assert.Equal(8, jobs.Count);
         Assert.DoesNotContain(incidents, i => Hour(i) >= jobs[2] * 24); // June, September, December: none
         Assert.InRange(incidents.Count, 0, 2);
+    }
+
+    [Fact]
+    public void Score_QuarterEndJobFirstSeenAfterTheHistory_NotedNotAlerted()
+    {
+        // History from January 1st shows no quarter end; March's last two days run a job of three days' spend.
+        var cost = Office(100);
+        var jobs = MonthEnds(cost.Length, last: 2).Where(d => Date(d).Month == 3).ToList();
+        foreach (var day in jobs)
+            Burn(cost, day * 24 + 6, 8, Daily * 3 / 8);
+
+        var all = ScoreAll(cost);
+
+        Assert.DoesNotContain(all, i => !i.NotedOnly);
+        var noted = Assert.Single(all);
+        Assert.InRange(Hour(noted), jobs[0] * 24, jobs[^1] * 24 + 24);
+        var alert = AnomalyAlert.Compose(new AnomalyScope("acct", "ws", "key", null, "USD"), noted, TimeSpan.FromHours(1), [], []);
+        Assert.Equal(AlertSeverity.Info, alert.Severity);
+        Assert.EndsWith(":noted", alert.DedupKey, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(30, 3.0)] // a leak at a quarter's close that goes on into the next quarter
+    [InlineData(8, 12.0)] // a surge far beyond the key's usual peak on a quarter's last day
+    public void Score_IncidentOnAFirstQuarterEnd_StillAlerts(int hours, double perHourOfDaily)
+    {
+        var cost = Office(100);
+        var from = MonthEnds(cost.Length, last: 1).Single(d => Date(d).Month == 3) * 24 + 6;
+        Burn(cost, from, hours, Daily * perHourOfDaily / 8);
+
+        var incident = Assert.Single(Score(cost));
+
+        Assert.Equal(FirstHour + from, incident.Start);
     }
 
     [Fact]
@@ -112,6 +146,9 @@ public sealed class MonthlyRecurrenceTests
 
     private static IReadOnlyList<AnomalyIncident> Score(double[] cost) =>
         AnomalyScenarios.Score(FirstHour, cost, [.. cost.Select(c => Math.Round(c / 4e-6))], [.. cost.Select(c => Math.Round(c / 4e-6 / 2000))], [], new AnomalyRules());
+
+    private static IReadOnlyList<AnomalyIncident> ScoreAll(double[] cost) =>
+        AnomalyScenarios.ScoreAll(FirstHour, cost, [.. cost.Select(c => Math.Round(c / 4e-6))], [.. cost.Select(c => Math.Round(c / 4e-6 / 2000))], [], new AnomalyRules());
 
     private static long Hour(AnomalyIncident incident) => incident.Start - FirstHour;
 

@@ -615,7 +615,9 @@ public sealed class SeriesDetector
     /// <summary>
     /// The warm-up's days are the memory's too: a month's first-day job seen only in the first week of history is
     /// the key's normal at the next month's start. Each step is held against the median of its time of day over the
-    /// warm-up (one odd day does not make its own usual), the next steps included (a job an hour late).
+    /// warm-up (one odd day does not make its own usual), the next steps included (a job an hour late), with a scale
+    /// of at least half a doubling: a warm-up's ordinary ups and downs must not be remembered as weekly days that every
+    /// ordinary week then confirms (the memory expects up to twice a remembered level, which would hide a leak there).
     /// </summary>
     private void RememberWarmUp(double[] ys)
     {
@@ -638,7 +640,7 @@ public sealed class SeriesDetector
             var hour = Slot(_warmSteps[i], perDay);
             var usual = perDay > 1 ? Math.Max(medians[hour], Math.Max(medians[Slot(hour - 1, perDay)], medians[Slot(hour + 1, perDay)])) : medians[hour];
             _memory!.Expect(_warmSteps[i]);
-            _memory.Observe(_warmSteps[i], ys[i], usual, _sigma, false);
+            _memory.Observe(_warmSteps[i], ys[i], usual, Math.Max(_sigma, Ln2 / 2), false);
         }
     }
 

@@ -15,9 +15,10 @@ public static class AnomalyBenchmark
 
     /// <summary>
     /// Seeds never used while changing the detector: the check that a change generalises beyond <see cref="Seeds"/>.
-    /// Once a change has been made while looking at them, they are replaced by fresh ones (before: 101, 211, 307, 401, 503).
+    /// Once a change has been made while looking at them, they are replaced by fresh ones (before: 613, 727, 829, 919,
+    /// 1021; before those: 101, 211, 307, 401, 503).
     /// </summary>
-    public static readonly int[] HeldOutSeeds = [613, 727, 829, 919, 1021];
+    public static readonly int[] HeldOutSeeds = [1109, 1201, 1303, 1409, 1511];
 
     public sealed record Quality(
         int Incidents, int Found, int Alerts, int TrueAlerts, double KeyMonths, int FalseAlerts,
@@ -40,15 +41,16 @@ public static class AnomalyBenchmark
     /// <summary>Seeds of the persona traces (<see cref="AnomalyPersonas"/>) used while changing the detector.</summary>
     public static readonly int[] PersonaSeeds = [13, 17, 19];
 
-    /// <summary>Persona seeds never looked at while changing the detector (replaced likewise; before: 601, 701, 809).</summary>
-    public static readonly int[] PersonaHeldOutSeeds = [907, 1013, 1117];
+    /// <summary>Persona seeds never looked at while changing the detector (replaced likewise; before: 907, 1013, 1117; before those: 601, 701, 809).</summary>
+    public static readonly int[] PersonaHeldOutSeeds = [1213, 1319, 1427];
 
     /// <summary>
     /// Persona figures per kind: live key-months, false alerts (incidents that do not match the injected one, from
-    /// the end of the history on), and for incident kinds found of injected with the delays to the alert in hours.
+    /// the end of the history on), incidents only noted (a likely first quarter-end job: a digest line, no alert), and
+    /// for incident kinds found of injected with the delays to the alert in hours.
     /// </summary>
     public sealed record PersonaFigures(
-        AnomalyPersonas.Kind Kind, int Keys, double KeyMonths, int FalseAlerts, int Injected, int Found, double MeanDelay, double P90Delay, double MaxDelay)
+        AnomalyPersonas.Kind Kind, int Keys, double KeyMonths, int FalseAlerts, int Injected, int Found, double MeanDelay, double P90Delay, double MaxDelay, int Noted = 0)
     {
         public double FalsePerKeyMonth => FalseAlerts / KeyMonths;
     }
@@ -120,16 +122,18 @@ public static class AnomalyBenchmark
     {
         var traces = seeds.SelectMany(seed => AnomalyPersonas.Generate(seed, perKind)).ToList();
         var outcomes = new (AnomalyPersonas.Trace Trace, IReadOnlyList<AnomalyIncident> Incidents)[traces.Count];
-        Parallel.For(0, traces.Count, i => outcomes[i] = (traces[i], AnomalyScenarios.Score(
+        Parallel.For(0, traces.Count, i => outcomes[i] = (traces[i], AnomalyScenarios.ScoreAll(
             traces[i].FirstHour, traces[i].Cost, traces[i].Tokens, traces[i].Requests, traces[i].Models, rules)));
         var live = AnomalyPersonas.HistoryDays * 24;
         var figures = new List<PersonaFigures>();
         foreach (var group in outcomes.GroupBy(o => o.Trace.Kind))
         {
-            int falseAlerts = 0, injected = 0;
+            int falseAlerts = 0, injected = 0, noted = 0;
             var delays = new List<double>();
-            foreach (var (trace, incidents) in group)
+            foreach (var (trace, all) in group)
             {
+                noted += all.Count(i => i.NotedOnly && i.Start - trace.FirstHour >= live);
+                var incidents = all.Where(i => !i.NotedOnly).ToList();
                 var counted = incidents.Where(i => i.Start - trace.FirstHour >= live).ToList();
                 bool Hit(AnomalyIncident i) => trace.IncidentStart >= 0 && i.Start - trace.FirstHour >= trace.IncidentStart - 24 && i.Start - trace.FirstHour < trace.IncidentEnd;
                 falseAlerts += counted.Count(i => !Hit(i));
@@ -143,7 +147,7 @@ public static class AnomalyBenchmark
             delays.Sort();
             var keys = group.Count();
             figures.Add(new PersonaFigures(group.Key, keys, keys * (AnomalyPersonas.Days - AnomalyPersonas.HistoryDays) / 30.0, falseAlerts, injected, delays.Count,
-                delays.Count == 0 ? 0 : delays.Average(), delays.Count == 0 ? 0 : delays[(int)Math.Ceiling(0.9 * delays.Count) - 1], delays.Count == 0 ? 0 : delays[^1]));
+                delays.Count == 0 ? 0 : delays.Average(), delays.Count == 0 ? 0 : delays[(int)Math.Ceiling(0.9 * delays.Count) - 1], delays.Count == 0 ? 0 : delays[^1], noted));
         }
 
         return figures;
@@ -154,8 +158,8 @@ public static class AnomalyBenchmark
         foreach (var f in figures.OrderBy(f => f.Kind))
         {
             Console.WriteLine(AnomalyPersonas.IsIncident(f.Kind)
-                ? Invariant($"  {f.Kind,-16} found {f.Found}/{f.Injected}, delay mean {f.MeanDelay:F1} h, p90 {f.P90Delay:F0} h, max {f.MaxDelay:F0} h; false alerts {f.FalseAlerts} ({f.FalsePerKeyMonth:F3} per key-month)")
-                : Invariant($"  {f.Kind,-16} false alerts {f.FalseAlerts} over {f.KeyMonths:F0} key-months ({f.FalsePerKeyMonth:F3} per key-month)"));
+                ? Invariant($"  {f.Kind,-16} found {f.Found}/{f.Injected}, delay mean {f.MeanDelay:F1} h, p90 {f.P90Delay:F0} h, max {f.MaxDelay:F0} h; false alerts {f.FalseAlerts} ({f.FalsePerKeyMonth:F3} per key-month); noted {f.Noted}")
+                : Invariant($"  {f.Kind,-16} false alerts {f.FalseAlerts} over {f.KeyMonths:F0} key-months ({f.FalsePerKeyMonth:F3} per key-month); noted {f.Noted}"));
         }
 
         var benign = figures.Where(f => !AnomalyPersonas.IsIncident(f.Kind)).ToList();

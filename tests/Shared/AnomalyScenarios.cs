@@ -177,6 +177,11 @@ public static class AnomalyScenarios
     /// relative price) and <see cref="IncidentTracker"/>: the reportable incidents.
     /// </summary>
     public static IReadOnlyList<AnomalyIncident> Score(
+        long firstHour, double[] cost, double[] tokens, double[] requests, IReadOnlyList<(int Hour, string Model, double Price)> models, AnomalyRules rules) =>
+        [.. ScoreAll(firstHour, cost, tokens, requests, models, rules).Where(i => !i.NotedOnly)];
+
+    /// <summary>As <see cref="Score"/>, with the incidents only noted (a likely first quarter-end job: a digest line, no alert).</summary>
+    public static IReadOnlyList<AnomalyIncident> ScoreAll(
         long firstHour, double[] cost, double[] tokens, double[] requests, IReadOnlyList<(int Hour, string Model, double Price)> models, AnomalyRules rules)
     {
         var watch = new KeyWatch(DetectorSettings.ForStep(TimeSpan.FromHours(1)), rules);

@@ -19,7 +19,8 @@ public static class AnomalyAlert
         var who = scope.Who;
         var unit = step >= TimeSpan.FromDays(1) ? "day" : "hour";
         var signals = Describe(incident.Signals);
-        var critical = incident.PeakScore >= 0.9 || (incident.Signals & (AnomalySignals.QuietKey | AnomalySignals.RotatedKey | AnomalySignals.UnknownKey)) != 0;
+        var noted = incident.NotedOnly;
+        var critical = !noted && incident.PeakScore >= 0.9 || (incident.Signals & (AnomalySignals.QuietKey | AnomalySignals.RotatedKey | AnomalySignals.UnknownKey)) != 0;
         var hours = recent.Where(h => h.Flagged && h.Step >= incident.Start && h.Step <= incident.End)
             .OrderByDescending(h => h.Observed).Take(5)
             .Select(h => new AlertFact(At(h.Step, step).ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Money(h.Observed, scope.Currency)))
@@ -27,14 +28,15 @@ public static class AnomalyAlert
         return new AlertDecision
         {
             Kind = AlertKind.Anomaly,
-            Severity = critical ? AlertSeverity.Critical : AlertSeverity.Warning,
+            // A likely first quarter-end job is a digest line; if it goes on or grows it alerts under its own key.
+            Severity = noted ? AlertSeverity.Info : critical ? AlertSeverity.Critical : AlertSeverity.Warning,
             Account = scope.Account,
             Workspace = scope.Workspace.Length == 0 || scope.Level == AnomalyLevel.Account ? null : scope.Workspace,
             KeyId = scope.KeyId.Length == 0 || scope.Level != AnomalyLevel.Key ? null : scope.KeyId,
             Title = $"[Anomaly] {scope.Account} {who}: {Money(incident.PeakObserved, scope.Currency)}/{unit} against {Money(incident.PeakBaseline, scope.Currency)} usual, {Money(incident.Extra, scope.Currency)} extra so far",
             Detail = $"Since {start.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}, {who} of {scope.Account} shows {signals}. "
                 + $"If it continues it costs about {Money(perDay, scope.Currency)} extra per day.",
-            DedupKey = DedupKey(scope, start),
+            DedupKey = DedupKey(scope, start) + (noted ? ":noted" : ""),
             OccurredAt = start,
             Evidence = new AlertEvidence
             {
@@ -103,6 +105,8 @@ public static class AnomalyAlert
         if ((signals & AnomalySignals.Ramp) != 0) parts.Add("a slow ramp over days");
         if ((signals & AnomalySignals.UnusualHour) != 0) parts.Add("activity at hours it is normally silent");
         if ((signals & AnomalySignals.Dormant) != 0) parts.Add("use after a silence of a week or more");
+        if ((signals & AnomalySignals.FirstQuarterEnd) != 0)
+            parts.Add("on a quarter's closing days, none remembered before, within a few times its usual peak (likely a quarter-end job; it alerts if it goes on or grows)");
         if ((signals & AnomalySignals.ExpensiveModel) != 0) parts.Add("a new, more expensive model");
         else if ((signals & AnomalySignals.NewModel) != 0) parts.Add("a model it never used before");
         if ((signals & AnomalySignals.QuietKey) != 0) parts.Add("use of a key that should be quiet (disabled, deleted, expired or unused for weeks)");

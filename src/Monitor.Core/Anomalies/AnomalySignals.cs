@@ -35,4 +35,10 @@ public enum AnomalySignals
 
     /// <summary>Used again after a silence of a week or more, many times its usual gap between sessions.</summary>
     Dormant = 1024,
+
+    /// <summary>
+    /// On a quarter's closing days with no quarter end remembered, within a few times the key's recent peak: likely a
+    /// quarter-end job seen for the first time. An incident of such steps only is noted (a digest line), not alerted.
+    /// </summary>
+    FirstQuarterEnd = 2048,
 }

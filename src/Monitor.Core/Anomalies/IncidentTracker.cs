@@ -6,6 +6,8 @@ namespace Monitor.Core.Anomalies;
 /// two flagged steps at a pace of at least <see cref="AnomalyRules.MinImpactPerDay"/> extra per day (a fast leak on a
 /// small key alerts within hours, not when its total finally adds up), or at once for signals that need no minimum:
 /// a quiet, rotated or unknown key. Unflagged steps allocate nothing. <paramref name="stepsPerDay"/>: 24 for hourly.
+/// While every flagged step is a first quarter end's surge the incident is only noted (<see cref="AnomalyIncident.NotedAt"/>);
+/// it becomes reportable at the first flagged step of another kind (the guards met).
 /// </summary>
 public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
 {
@@ -31,6 +33,7 @@ public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
         var extra = (_open?.Extra ?? 0) + hour.Extra;
         var signals = (_open?.Signals ?? AnomalySignals.None) | hour.Signals;
         var peak = _open is null || hour.Observed > _open.PeakObserved;
+        var alerting = (_open?.AlertingSteps ?? 0) + (FirstQuarterEnd(hour.Signals) ? 0 : 1);
         var next = new AnomalyIncident
         {
             Start = _open?.Start ?? hour.Step,
@@ -40,18 +43,25 @@ public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
             Signals = signals,
             FlaggedSteps = (_open?.FlaggedSteps ?? 0) + 1,
             ReportableAt = _open?.ReportableAt,
+            NotedAt = _open?.NotedAt,
+            AlertingSteps = alerting,
             PeakObserved = peak ? hour.Observed : _open!.PeakObserved,
             PeakBaseline = peak ? hour.Baseline : _open!.PeakBaseline,
         };
         if (next.ReportableAt is null && (extra >= _minExtra || (next.FlaggedSteps >= 2 && next.ExtraPerDay(stepsPerDay) >= _minPerDay)
             || (signals & Unconditional) != 0))
-            next = next with { ReportableAt = hour.Step };
+            next = alerting > 0 ? next with { ReportableAt = hour.Step } : next with { NotedAt = next.NotedAt ?? hour.Step };
         _open = next;
     }
 
-    /// <summary>Every reportable incident, closed and open.</summary>
+    // A step that is a first quarter end's surge and nothing else that alerts by itself.
+    private static bool FirstQuarterEnd(AnomalySignals signals) =>
+        (signals & AnomalySignals.FirstQuarterEnd) != 0
+        && (signals & (Unconditional | AnomalySignals.NewModel | AnomalySignals.ExpensiveModel | AnomalySignals.Dormant | AnomalySignals.UnusualHour)) == 0;
+
+    /// <summary>Every reportable incident (alerted or noted only), closed and open.</summary>
     public IEnumerable<AnomalyIncident> Reportable() =>
-        _open is { ReportableAt: not null } open ? [.. Closed, open] : Closed;
+        _open is { ReportableAt: not null } or { NotedAt: not null } ? [.. Closed, _open] : Closed;
 
     /// <summary>Writes the open incident (closed ones have been reported by the check that closed them).</summary>
     public void Save(BinaryWriter w)
@@ -66,6 +76,8 @@ public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
         w.Write((int)o.Signals);
         w.Write(o.FlaggedSteps);
         w.Write(o.ReportableAt ?? long.MinValue);
+        w.Write(o.NotedAt ?? long.MinValue);
+        w.Write(o.AlertingSteps);
         w.Write(o.PeakObserved);
         w.Write(o.PeakBaseline);
     }
@@ -84,6 +96,8 @@ public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
             Signals = (AnomalySignals)r.ReadInt32(),
             FlaggedSteps = r.ReadInt32(),
             ReportableAt = r.ReadInt64() is var at && at != long.MinValue ? at : null,
+            NotedAt = r.ReadInt64() is var noted && noted != long.MinValue ? noted : null,
+            AlertingSteps = r.ReadInt32(),
             PeakObserved = r.ReadDouble(),
             PeakBaseline = r.ReadDouble(),
         };
@@ -91,7 +105,7 @@ public sealed class IncidentTracker(AnomalyRules rules, double stepsPerDay = 24)
 
     private void Close()
     {
-        if (_open is { ReportableAt: not null })
+        if (_open is { ReportableAt: not null } or { NotedAt: not null })
             Closed.Add(_open);
         _open = null;
     }

@@ -49,6 +49,7 @@ public sealed class RecurrenceMemory
     private int _anchorCount;
     private int _afterCount;
     private bool _fresh;
+    private bool _quarterUnseen;
     private long _day = long.MinValue;
     private long _dayStep = long.MinValue / 2;
 
@@ -70,6 +71,13 @@ public sealed class RecurrenceMemory
 
     /// <summary>Anchors currently remembered.</summary>
     public int Count => _entries.Count;
+
+    /// <summary>
+    /// Whether the day of the step last given to <see cref="Expect"/> is one of a quarter's closing days (its last
+    /// three, or the next month's first, for zones west of UTC) with nothing remembered for a quarter's end: a surge
+    /// there may be a quarter-end job seen for the first time.
+    /// </summary>
+    public bool QuarterEndUnseen => _quarterUnseen;
 
     /// <summary>
     /// The level that recurring days lead the series to expect at <paramref name="step"/> (negative infinity when
@@ -126,8 +134,12 @@ public sealed class RecurrenceMemory
         _beforeCount = Anchors(day - 1, _before);
         _anchorCount = Anchors(day, _anchors);
         _afterCount = Anchors(day + 1, _after);
+        var (_, month, dayOfMonth) = Civil(day);
+        _quarterUnseen = (month % 3 == 0 && DateTime.DaysInMonth(Civil(day).Year, month) - dayOfMonth < 3) || (month % 3 == 1 && dayOfMonth == 1);
         foreach (var e in _entries)
         {
+            if ((AnchorKind)(e.Anchor >> 8) is AnchorKind.FromQuarterEnd or AnchorKind.BusinessFromQuarterEnd)
+                _quarterUnseen = false;
             if (!InOccasion(e.Anchor))
                 continue;
             // A batch that runs over a month's last days is one occasion: its first day sets up the next.
@@ -176,10 +188,12 @@ public sealed class RecurrenceMemory
             }
 
             // An occasion ends the day after its day: the steps it did not reach are dropped (what recurs is the
-            // batch, not the busy morning that came with it once), and an occasion that reached none weakens it.
+            // batch, not the busy morning that came with it once), and an occasion that reached none weakens it. Once
+            // confirmed, its steps stay: an occasion a holiday moved away must not leave the batch's hours unexpected
+            // at the next one.
             if (!Contains(_before, _beforeCount, e.Anchor))
                 continue;
-            for (var s = 0; s < _slots; s++)
+            for (var s = 0; s < _slots && e.Seen < 2; s++)
             {
                 if ((e.Reached & (1 << s)) == 0)
                     e.Levels[s] = double.NaN;

@@ -44,6 +44,13 @@ public sealed class SeriesDetector
     private const double ProfileRate = 0.3;
     private const double InitialRampSpread = 0.1;
     private const double RampSpreads = 5;
+    private const double RephaseOff = 2 * 0.6931471805599453;
+    private const double RephaseCap = 2;
+    private const double RephaseMinMisfit = 2 * RephaseCap * RephaseCap;
+    private const double RephaseFit = 0.35;
+    // A first quarter end's surge is noted, not alerted, up to this many times the key's recent peak.
+    private static readonly double QuarterEndBound = Math.Log(QuarterEndPeaks);
+    public const double QuarterEndPeaks = 6;
     private static readonly double Ln2 = Math.Log(2);
     private static readonly double OffDay = Ln2;
 
@@ -109,6 +116,13 @@ public sealed class SeriesDetector
     private int _windowCount;
     private double _windowSum;
     private double _windowUsualSum;
+    // The last day of compressed values (hourly series only) and the steps since the daily shape was last moved: a
+    // team that moves its hours (a relocation, a new team in another zone) keeps the shape of its days at other hours.
+    private readonly double[] _recent;
+    private int _sinceRephase;
+    // The key's recent peak: the highest ordinary step, falling by half (in its units) over four weeks unless renewed.
+    private double _peak;
+    private readonly double _peakDecay;
 
     public SeriesDetector(DetectorSettings settings)
     {
@@ -124,6 +138,7 @@ public sealed class SeriesDetector
         _windowObserved = new double[settings.RampWindow];
         _windowUsual = new double[settings.RampWindow];
         _profile = new double[settings.Period];
+        _recent = new double[settings.StepsPerDay == 24 && settings.Period == 7 * 24 ? 24 : 0];
         _alphaFast = HalfLifeRate(settings.FastHalfLife);
         _alphaSlow = HalfLifeRate(settings.SlowHalfLife);
         _alphaBias = HalfLifeRate(Math.Max(1, settings.SlowHalfLife / 2));
@@ -132,6 +147,7 @@ public sealed class SeriesDetector
         _gamma = settings.Period >= 24 ? 0.2 : settings.Period > 1 ? 0.1 : 0;
         _lambda = Math.Min(0.1, 2 * _alphaFast);
         _rampLog = Math.Log(settings.RampRatio);
+        _peakDecay = Ln2 / (28.0 * Math.Max(settings.StepsPerDay, 1));
         _returnAfter = Math.Max(2, settings.AcceptAfter / 4);
         _forgetAfter = settings.AcceptAfter * 7;
     }
@@ -161,6 +177,8 @@ public sealed class SeriesDetector
 
         var slot = Slot(step, _s.Period);
         var y = Math.Asinh(value / _c);
+        if (_recent.Length > 0)
+            Rephase(step, y);
         var season = _season[slot];
         // Within a day, a step is also compared with its neighbours' usual: a job that runs an hour later (a clock
         // change, a slow queue) is neither a spike where it now runs nor a drop where it used to.
@@ -210,6 +228,8 @@ public sealed class SeriesDetector
         if (shift >= 0.5 || record >= 0.5) signals |= AnomalySignals.Shift;
         if (dormant) signals |= AnomalySignals.Dormant;
         if (ramp >= 0.5) signals |= AnomalySignals.Ramp;
+        if (signals != AnomalySignals.None && !dormant && _memory is { QuarterEndUnseen: true } && y <= _peak + QuarterEndBound)
+            signals |= AnomalySignals.FirstQuarterEnd;
         var up = Math.Max(Math.Max(spike, shift), record);
         // Drops are not scored (spend alerts look up), but a point far below does not teach the scale either.
         var farBelow = Logistic(zDown - _s.SpikeZ);
@@ -256,6 +276,7 @@ public sealed class SeriesDetector
             }
 
             _memory?.Observe(step, y, usual, _sigma, score >= 0.5);
+            _peak = score < 0.5 ? Math.Max(y, _peak - _peakDecay) : _peak - _peakDecay;
             // A weekly pattern is the weekly baseline's to learn; a monthly one stays in the memory.
             var learned = learnable ? y : y - explained;
             // A day far below its usual total (a holiday, a quiet week) barely lowers the profile, so the working days
@@ -323,6 +344,74 @@ public sealed class SeriesDetector
             Rescale();
             _slow = _fast;
         }
+    }
+
+    /// <summary>
+    /// A regular key's day that has moved by hours (a team relocated, a shift handed to another zone) is the same day
+    /// at other hours, not a day of spikes: when a step is far above its usual (or a UTC day ends), the last 24 steps
+    /// are held against the hour-of-week baseline at every lag up to half a day, and when one lag fits them far better
+    /// than the baseline as it stands (several hours off, the old hours quiet, the new ones at the usual level), the
+    /// baseline, profile and active hours are moved by it. A burst at night is one misfit hour at lag 0 and a whole
+    /// misplaced day at any other lag, so it stays a burst.
+    /// </summary>
+    private void Rephase(long step, double y)
+    {
+        var at = Slot(step, 24);
+        _recent[at] = y;
+        _sinceRephase = Math.Min(_sinceRephase + 1, 1 << 20);
+        if (_sinceRephase < 24 || _busiestHour < RegularAbove || _activeShare < IntermittentBelow)
+            return;
+        var level = Math.Max(_fast, _slow);
+        if (at != 23 && y - level - _season[Slot(step, _s.Period)] < RephaseOff)
+            return;
+        // Moved hours leave their old hours quiet and fill others: a batch on top of a usual day, or a quiet holiday,
+        // is no move.
+        var atZero = Misfit(step, 0, level, out var below);
+        if (atZero - below < RephaseCap * RephaseCap || below < RephaseMinMisfit)
+            return;
+        var (best, bestLag) = (double.MaxValue, 0);
+        for (var lag = -12; lag <= 12; lag++)
+        {
+            if (Math.Abs(lag) < 2)
+                continue;
+            var misfit = Misfit(step, lag, level, out _);
+            if (misfit < best)
+                (best, bestLag) = (misfit, lag);
+        }
+
+        if (best > RephaseFit * atZero)
+            return;
+        Rotate(_season, bestLag);
+        Rotate(_profile, bestLag);
+        Rotate(_activity, bestLag);
+        ClearWindow();
+        _cusumUp = 0;
+        _sinceRephase = 0;
+    }
+
+    // How badly the last 24 steps fit the baseline moved by `lag` steps (squared compressed errors, each capped), and
+    // how much of that is steps below it.
+    private double Misfit(long step, int lag, double level, out double below)
+    {
+        var sum = 0.0;
+        below = 0;
+        for (var k = 0; k < 24; k++)
+        {
+            var e = _recent[Slot(step - k, 24)] - level - _season[Slot(step - k - lag, _s.Period)];
+            var m = Math.Min(e * e, RephaseCap * RephaseCap);
+            sum += m;
+            below += e < 0 ? m : 0;
+        }
+
+        return sum;
+    }
+
+    // Moves every value `lag` places later (a value for slot s now belongs to slot s + lag).
+    private static void Rotate(double[] values, int lag)
+    {
+        var copy = (double[])values.Clone();
+        for (var s = 0; s < values.Length; s++)
+            values[Slot(s + lag, values.Length)] = copy[s];
     }
 
     /// <summary>
@@ -517,6 +606,42 @@ public sealed class SeriesDetector
             _activeLevel = active.Average();
             _activeSpread = Math.Max(SigmaFloor, 1.25 * active.Average(v => Math.Abs(v - _activeLevel)));
         }
+
+        _peak = ys.Max();
+        if (_memory is not null)
+            RememberWarmUp(ys);
+    }
+
+    /// <summary>
+    /// The warm-up's days are the memory's too: a month's first-day job seen only in the first week of history is
+    /// the key's normal at the next month's start. Each step is held against the median of its time of day over the
+    /// warm-up (one odd day does not make its own usual), the next steps included (a job an hour late), with a scale
+    /// of at least half a doubling: a warm-up's ordinary ups and downs must not be remembered as weekly days that every
+    /// ordinary week then confirms (the memory expects up to twice a remembered level, which would hide a leak there).
+    /// </summary>
+    private void RememberWarmUp(double[] ys)
+    {
+        var perDay = Math.Max(_s.StepsPerDay, 1);
+        var medians = new double[perDay];
+        for (var hour = 0; hour < perDay; hour++)
+        {
+            var same = new List<double>();
+            for (var i = 0; i < ys.Length; i++)
+            {
+                if (Slot(_warmSteps[i], perDay) == hour)
+                    same.Add(ys[i]);
+            }
+
+            medians[hour] = Median([.. same]);
+        }
+
+        for (var i = 0; i < ys.Length; i++)
+        {
+            var hour = Slot(_warmSteps[i], perDay);
+            var usual = perDay > 1 ? Math.Max(medians[hour], Math.Max(medians[Slot(hour - 1, perDay)], medians[Slot(hour + 1, perDay)])) : medians[hour];
+            _memory!.Expect(_warmSteps[i]);
+            _memory.Observe(_warmSteps[i], ys[i], usual, Math.Max(_sigma, Ln2 / 2), false);
+        }
     }
 
     /// <summary>Writes everything the detector has learned, so a later check can continue where this one stopped.</summary>
@@ -578,6 +703,10 @@ public sealed class SeriesDetector
             w.Write(_windowUsual[i]);
         }
 
+        foreach (var v in _recent)
+            w.Write(v);
+        w.Write(_sinceRephase);
+        w.Write(_peak);
         _memory?.Save(w);
     }
 
@@ -640,6 +769,10 @@ public sealed class SeriesDetector
             _windowUsual[i] = r.ReadDouble();
         }
 
+        for (var i = 0; i < _recent.Length; i++)
+            _recent[i] = r.ReadDouble();
+        _sinceRephase = r.ReadInt32();
+        _peak = r.ReadDouble();
         _memory?.Restore(r);
     }
 

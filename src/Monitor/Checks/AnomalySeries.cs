@@ -13,7 +13,7 @@ internal sealed class AnomalySeries
     private const int ChartSteps = 7 * 24;
 
     /// <summary>The saved state's layout: bump it whenever a detector's saved fields change (states are then rebuilt).</summary>
-    public const int Format = 5;
+    public const int Format = 6;
 
     private readonly AlertMute[] _mutes;
     private readonly long _snapshotStep;

@@ -1,3 +1,4 @@
+using Monitor.Core.Alerts;
 using Monitor.Core.Anomalies;
 using Monitor.Tests.Shared;
 
@@ -45,6 +46,39 @@ public sealed class MonthlyRecurrenceTests
     }
 
     [Fact]
+    public void Score_QuarterEndJobFirstSeenAfterTheHistory_NotedNotAlerted()
+    {
+        // History from January 1st shows no quarter end; March's last two days run a job of three days' spend.
+        var cost = Office(100);
+        var jobs = MonthEnds(cost.Length, last: 2).Where(d => Date(d).Month == 3).ToList();
+        foreach (var day in jobs)
+            Burn(cost, day * 24 + 6, 8, Daily * 3 / 8);
+
+        var all = ScoreAll(cost);
+
+        Assert.DoesNotContain(all, i => !i.NotedOnly);
+        var noted = Assert.Single(all);
+        Assert.InRange(Hour(noted), jobs[0] * 24, jobs[^1] * 24 + 24);
+        var alert = AnomalyAlert.Compose(new AnomalyScope("acct", "ws", "key", null, "USD"), noted, TimeSpan.FromHours(1), [], []);
+        Assert.Equal(AlertSeverity.Info, alert.Severity);
+        Assert.EndsWith(":noted", alert.DedupKey, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(30, 3.0)] // a leak at a quarter's close that goes on into the next quarter
+    [InlineData(8, 12.0)] // a surge far beyond the key's usual peak on a quarter's last day
+    public void Score_IncidentOnAFirstQuarterEnd_StillAlerts(int hours, double perHourOfDaily)
+    {
+        var cost = Office(100);
+        var from = MonthEnds(cost.Length, last: 1).Single(d => Date(d).Month == 3) * 24 + 6;
+        Burn(cost, from, hours, Daily * perHourOfDaily / 8);
+
+        var incident = Assert.Single(Score(cost));
+
+        Assert.Equal(FirstHour + from, incident.Start);
+    }
+
+    [Fact]
     public void Score_MonthEndJobOnANoisySmallKey_AlertsAtMostOnItsFirstOccurrence()
     {
         // A small key whose hours vary by a factor of two or more: its month-end job stands out as a day's growth
@@ -77,6 +111,21 @@ public sealed class MonthlyRecurrenceTests
     }
 
     [Fact]
+    public void Score_MonthStartJobSeenInTheFirstWeekOnly_NoAlertAtTheNextMonthStart()
+    {
+        // The trace starts on January 1st: January's job falls in the week the detector only learns.
+        var cost = Office(70);
+        var starts = Enumerable.Range(0, 70).Where(d => Date(d).Day == 1).ToList();
+        foreach (var day in starts)
+            Burn(cost, day * 24 + 2, 3, Daily);
+
+        var incidents = Score(cost);
+
+        Assert.Equal(3, starts.Count);
+        Assert.True(incidents.Count == 0, $"incidents from hour {string.Join(", ", incidents.Select(Hour))}");
+    }
+
+    [Fact]
     public void Restore_OnAMonthEndBatchDay_ScoresTheRestExactlyAsAnUninterruptedDetector()
     {
         // Saved in the middle of March's batch, with January's and February's remembered.
@@ -97,6 +146,9 @@ public sealed class MonthlyRecurrenceTests
 
     private static IReadOnlyList<AnomalyIncident> Score(double[] cost) =>
         AnomalyScenarios.Score(FirstHour, cost, [.. cost.Select(c => Math.Round(c / 4e-6))], [.. cost.Select(c => Math.Round(c / 4e-6 / 2000))], [], new AnomalyRules());
+
+    private static IReadOnlyList<AnomalyIncident> ScoreAll(double[] cost) =>
+        AnomalyScenarios.ScoreAll(FirstHour, cost, [.. cost.Select(c => Math.Round(c / 4e-6))], [.. cost.Select(c => Math.Round(c / 4e-6 / 2000))], [], new AnomalyRules());
 
     private static long Hour(AnomalyIncident incident) => incident.Start - FirstHour;
 

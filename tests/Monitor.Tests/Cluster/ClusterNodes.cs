@@ -39,12 +39,12 @@ public sealed partial class ClusterNodes : IAsyncDisposable
     public IReadOnlyList<Node> Nodes => _nodes;
 
     /// <summary>One node: its process, its dashboard/proxy client and every line it wrote.</summary>
-    public sealed class Node(string name, Process process, HttpClient client)
+    public sealed class Node(string name, Process process, HttpClient client, ConcurrentQueue<string> lines)
     {
         public string Name { get; } = name;
         public Process Process { get; } = process;
         public HttpClient Client { get; } = client;
-        public ConcurrentQueue<string> Lines { get; } = new();
+        public ConcurrentQueue<string> Lines { get; } = lines;
     }
 
     /// <summary>A job run as a node logged it (<c>Monitor.Jobs.JobRunLog</c>).</summary>
@@ -124,21 +124,10 @@ public sealed partial class ClusterNodes : IAsyncDisposable
         var port = FreePort();
         var name = "node" + (_nodes.Count + 1).ToString(CultureInfo.InvariantCulture);
         var environment = new Dictionary<string, string>(_environment) { ["Monitor__Dashboard__Urls"] = $"http://127.0.0.1:{port}" };
-        Node? node = null;
         var lines = new ConcurrentQueue<string>();
-        var process = MonitorProcess.Start(_folder, environment, l => lines.Enqueue(l), "serve", "--config", "monitor.json");
-        node = new Node(name, process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
+        var process = MonitorProcess.Start(_folder, environment, lines.Enqueue, "serve", "--config", "monitor.json");
+        var node = new Node(name, process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) }, lines);
         _nodes.Add(node);
-        // Lines go to the node's own queue (the process was started before the node object existed).
-        _ = Task.Run(async () =>
-        {
-            while (!process.HasExited || !lines.IsEmpty)
-            {
-                while (lines.TryDequeue(out var l))
-                    node.Lines.Enqueue(l);
-                await Task.Delay(50);
-            }
-        });
         await WaitForHealthAsync(node);
         return node;
     }
@@ -242,7 +231,6 @@ public sealed partial class ClusterNodes : IAsyncDisposable
             for (var i = 0; i < parts.Length; i++)
             {
                 var last = i == parts.Length - 1;
-                var next = last ? value : null;
                 if (current is Dictionary<string, object> map)
                 {
                     if (last)

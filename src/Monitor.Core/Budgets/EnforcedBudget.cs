@@ -8,7 +8,8 @@ namespace Monitor.Core.Budgets;
 /// for the buckets before a minute cutoff (reconciled every few seconds) plus every metered call from the cutoff on,
 /// kept per minute so that the next reconcile hands each minute over to the ledger exactly (the proxy writes its
 /// minute buckets within a second). A call metered late (a long stream whose minute lies before the cutoff) is kept
-/// apart until a reconcile reads the ledger more than <see cref="FlushAllowance"/> after it. A call that makes the
+/// apart until a reconcile reads the ledger more than <see cref="FlushAllowance"/> after it. On a cluster the other
+/// nodes' calls from the cutoff on are added as the shared database reports them (<see cref="SetOthers"/>). A call that makes the
 /// spend reach the amount has passed already: the block refuses the calls after it. Thread-safe: calls are added and the ledger reconciled under a lock; <see cref="Block"/>
 /// is one reference read.
 /// </summary>

@@ -48,6 +48,22 @@ public sealed class EnforcedBudgetTests
     }
 
     [Fact]
+    public void SetOthers_OtherNodesCallsReachTheAmount_BlocksAtOnceAndTheLedgerTakesThemOver()
+    {
+        var budget = new EnforcedBudget(Daily(), Ten, Ten);
+        budget.Add(Ten, Eur(4m), Ten);
+
+        budget.SetOthers(Eur(6m), Ten.AddSeconds(1)); // another node's calls since this one's cutoff
+        var blocked = budget.Block;
+        var three = Ten.AddMinutes(3);
+        budget.Reconcile(Daily().PeriodAt(Ten), Eur(10m), Ten.AddMinutes(2), three, three); // the ledger holds both nodes' calls now
+
+        Assert.NotNull(blocked);
+        Assert.Equal(Ten.AddMinutes(2), budget.CountFrom); // the other nodes are counted from the new cutoff on
+        Assert.Equal(10m, budget.Spent); // not 16: their part before the cutoff is the ledger's
+    }
+
+    [Fact]
     public void Reconcile_LedgerTakesOverTheMinutesBeforeTheCutoff()
     {
         var budget = new EnforcedBudget(Daily(), Ten, Ten);

@@ -48,6 +48,8 @@ public sealed class SeriesDetector
     private const double RephaseCap = 2;
     private const double RephaseMinMisfit = 2 * RephaseCap * RephaseCap;
     private const double RephaseFit = 0.35;
+    private const double MoveTolerance = 0.25;
+    private const int MoveRunMax = 12;
     // A first quarter end's surge is noted, not alerted, up to this many times the key's recent peak.
     private static readonly double QuarterEndBound = Math.Log(QuarterEndPeaks);
     public const double QuarterEndPeaks = 6;
@@ -199,21 +201,27 @@ public sealed class SeriesDetector
         var scale = Math.Max(_sigma, _rampSpread);
         var zUp = intermittent ? (y - Math.Max(high, _activeLevel)) / Math.Max(scale, _activeSpread) : (y - high) / scale;
         var zDown = (low - y) / _sigma;
+        // A team that moves its hours fills hours that are usually quiet before the re-phasing can see the move (moved
+        // earlier, its old hours have not yet had the chance to go quiet): while the hours since it woke are its usual
+        // day's first hours at other hours, each at its usual level there, the day's spend is the same, and it is held.
+        var held = zUp > 0 && !intermittent && !dormant && MovedDayStart(step);
+        if (held)
+            zUp = 0;
 
         // Capped at twice the decision level: a burst is forgotten within a few steps of its end, not scored for hours.
         _cusumUp = Math.Clamp(_cusumUp + Math.Min(zUp, ZCap) - _s.CusumAllowance, 0, 2 * _s.CusumLevel);
         var spike = Logistic(zUp - _s.SpikeZ);
         var shift = Logistic((_cusumUp - _s.CusumLevel) * 4 / _s.CusumLevel);
-        // Muted planned activity and spikes enter the window as usual: the ramp is growth below the spike threshold,
-        // and must not fire for a day after a burst or a mute ends. So does what a recurring day explains: a
-        // month-end batch is no ramp.
+        // Muted planned activity, spikes and held hours of a moved day enter the window as usual: the ramp is growth
+        // below the spike threshold, and must not fire for a day after a burst or a mute ends. So does what a recurring
+        // day explains: a month-end batch is no ramp.
         var usualValue = _profile[slot] * _profileScale;
         // The window's usual total takes the next step's usual when it is busier: a working day that starts an hour
         // earlier after a clock change is no growth. (Not the previous step's: it has just learned this week's value.)
         var usualNear = _s.StepsPerDay >= 24 ? Math.Max(_profile[slot], _profile[Slot(step + 1, _s.Period)]) : _profile[slot];
         // Spend beyond twice what a recurring day explains is new, though.
         var beyond = explained > 0 ? Math.Max(0, value - _c * Math.Sinh(recurring + Ln2)) : 0;
-        var rampRatio = PushWindow(learn && spike < 0.5 ? (explained > 0 ? usualValue + beyond : value) : usualValue, usualNear);
+        var rampRatio = PushWindow(learn && spike < 0.5 && !held ? (explained > 0 ? usualValue + beyond : value) : usualValue, usualNear);
         // The log of the ratio, less its usual value (the profile lags steady growth by a few percent); it must rise
         // well beyond its usual day-to-day spread too.
         var growth = rampRatio > 0 ? Math.Log(rampRatio) - _rampBias : double.NaN;
@@ -387,6 +395,43 @@ public sealed class SeriesDetector
         ClearWindow();
         _cusumUp = 0;
         _sinceRephase = 0;
+    }
+
+    /// <summary>
+    /// Whether the steps since the key woke (each far above its usual, fewer than half a day of them) are the learnt
+    /// day's first hours moved by a few hours, each within its noise of its usual level there: a day at other hours,
+    /// not spend on top of one. A burst of a few usual hours' spend each does not fit them, nor does a run that keeps
+    /// going past half a day; a run that stops fitting is scored from that step on.
+    /// </summary>
+    private bool MovedDayStart(long step)
+    {
+        if (_recent.Length == 0 || _sinceRephase < 24 || _busiestHour < RegularAbove || _activeShare < IntermittentBelow)
+            return false;
+        var level = Math.Max(_fast, _slow);
+        var tolerance = Math.Max(MoveTolerance, 2 * _sigma);
+        var run = 0;
+        while (run < MoveRunMax && _recent[Slot(step - run, 24)] - level - _season[Slot(step - run, _s.Period)] >= RephaseOff)
+            run++;
+        if (run == 0 || run == MoveRunMax)
+            return false;
+        for (var lag = -MoveRunMax; lag <= MoveRunMax; lag++)
+        {
+            if (Math.Abs(lag) < 2)
+                continue;
+            // The step before the run is the moved day's quiet start too.
+            var fits = _season[Slot(step - run - lag, _s.Period)] - _season[Slot(step - run, _s.Period)] < RephaseOff;
+            for (var k = 0; k < run && fits; k++)
+            {
+                var moved = _season[Slot(step - k - lag, _s.Period)];
+                fits = moved - _season[Slot(step - k, _s.Period)] >= RephaseOff
+                    && Math.Abs(_recent[Slot(step - k, 24)] - level - moved) <= tolerance;
+            }
+
+            if (fits)
+                return true;
+        }
+
+        return false;
     }
 
     // How badly the last 24 steps fit the baseline moved by `lag` steps (squared compressed errors, each capped), and

@@ -144,19 +144,22 @@ public sealed class SeriesDetectorTests
     [InlineData(-6)]
     public void Next_OfficeMovesItsHours_SameDaysAtTheNewHoursScoreLowAfterTheFirst(int shift)
     {
-        var detector = new SeriesDetector(Hourly);
-        for (var h = 0; h < 5 * 7 * 24; h++)
-            detector.Next(h, Seasonal(h));
-
-        var anomalous = new List<int>();
-        for (var h = 5 * 7 * 24; h < 8 * 7 * 24; h++)
-        {
-            if (detector.Next(h, Seasonal(h - shift)).Score >= 0.5)
-                anomalous.Add(h);
-        }
+        var anomalous = AnomalousAfterMove(shift, weeks: 3);
 
         // Seen to have moved once its old hours stay quiet, within its first day at the new hours.
         Assert.True(anomalous.All(h => h < 5 * 7 * 24 + 24), $"anomalous at {string.Join(", ", anomalous)}");
+    }
+
+    [Theory]
+    [InlineData(-4)]
+    [InlineData(-6)]
+    [InlineData(-8)]
+    public void Next_OfficeMovesItsHoursEarlier_FirstDayAtTheNewHoursNotAnomalous(int shift)
+    {
+        var anomalous = AnomalousAfterMove(shift, weeks: 1);
+
+        // Its day's first hours come before its old hours have had the chance to go quiet: the same day, earlier.
+        Assert.True(anomalous.Count == 0, $"anomalous at {string.Join(", ", anomalous)}");
     }
 
     [Fact]
@@ -186,6 +189,23 @@ public sealed class SeriesDetectorTests
         var scores = Enumerable.Range(6 * 7 * 24 + 2 * 24 + 10, 4).Select(h => detector.Next(h, Seasonal(h) * 2.6).Score).ToList();
 
         Assert.True(scores.Max() >= 0.5, $"scores {string.Join(", ", scores)}");
+    }
+
+    // Five weeks of office days, then `weeks` of the same days moved by `shift` hours: the hours that score anomalous.
+    private static List<int> AnomalousAfterMove(int shift, int weeks)
+    {
+        var detector = new SeriesDetector(Hourly);
+        for (var h = 0; h < 5 * 7 * 24; h++)
+            detector.Next(h, Seasonal(h));
+
+        var anomalous = new List<int>();
+        for (var h = 5 * 7 * 24; h < (5 + weeks) * 7 * 24; h++)
+        {
+            if (detector.Next(h, Seasonal(h - shift)).Score >= 0.5)
+                anomalous.Add(h);
+        }
+
+        return anomalous;
     }
 
     // A nightly batch: 01:00 to 06:00, nothing by day.

@@ -26,11 +26,13 @@ public sealed class UsageWindowReader(Database database)
         w.AddTo(parameters);
         await using var c = await database.OpenAsync(ct);
         // Month buckets start at 00:00 UTC on the 1st, so the only one before the window's first whole day is at monthFrom.
-        var rows = (await c.QueryAsync<SliceRow>(new CommandDefinition(
+        // The slice as it is, then (split on LastDay) when it was last seen in the ledger and on a rolled-up day.
+        var rows = (await c.QueryAsync<UsageSlice, LastSeen?, (UsageSlice Slice, LastSeen? Seen)>(new CommandDefinition(
             $"""
             SELECT g.account AS Account, g.provider AS Provider, g.currency AS Currency, g.model AS Model, g.workspace AS Workspace,
                    g.key_id AS KeyId, k.name AS KeyName, g.i AS Input, g.ci AS CachedInput, g.cw AS CacheWrite, g.o AS Output,
-                   g.r AS Requests, g.cost AS CostMicros, g.last AS LastBucket, g.last_day AS LastDay
+                   g.r AS Requests, g.cost AS CostMicros, COALESCE(g.last, g.last_day, 0) AS LastBucket,
+                   g.last_day AS LastDay, g.last AS LedgerLast
             FROM (SELECT account, provider, currency, model, workspace, key_id, {Sql.Total("i")} AS i, {Sql.Total("ci")} AS ci,
                          {Sql.Total("cw")} AS cw, {Sql.Total("o")} AS o, {Sql.Total("r")} AS r, {Sql.Total("cost")} AS cost,
                          MAX(last) AS last, MAX(last_day) AS last_day
@@ -48,11 +50,11 @@ public sealed class UsageWindowReader(Database database)
                         GROUP BY account, provider, currency, model, workspace, key_id) parts
                   GROUP BY account, provider, currency, model, workspace, key_id) g
             LEFT JOIN api_keys k ON k.account = g.account AND k.key_id = g.key_id
-            """, parameters, cancellationToken: ct))).ToList();
+            """, parameters, cancellationToken: ct), (slice, seen) => (slice, seen), splitOn: "LastDay")).ToList();
 
         // A slice last seen on a rolled-up day: its exact last hour, one query per account and day.
         var exact = new Dictionary<(string, string, string, string, string, string), long>();
-        foreach (var (account, day) in rows.Where(r => r.NeedsExactLast).Select(r => (r.Account, r.LastDay!.Value)).Distinct())
+        foreach (var (account, day) in rows.Where(r => r.Seen?.NeedsExactLast == true).Select(r => (r.Slice.Account, r.Seen!.LastDay)).Distinct())
         {
             var last = await c.QueryAsync<(string Provider, string Currency, string Model, string Workspace, string KeyId, long Last)>(new CommandDefinition(
                 """
@@ -66,7 +68,13 @@ public sealed class UsageWindowReader(Database database)
 
         return
         [
-            .. rows.Select(r => r.ToSlice(r.NeedsExactLast ? exact.GetValueOrDefault((r.Account, r.Provider, r.Currency, r.Model, r.Workspace, r.KeyId), r.LastDay!.Value) : null)),
+            .. rows.Select(r => r.Seen?.NeedsExactLast == true
+                ? r.Slice with
+                {
+                    LastBucket = Math.Max(r.Slice.LastBucket, exact.GetValueOrDefault(
+                        (r.Slice.Account, r.Slice.Provider, r.Slice.Currency, r.Slice.Model, r.Slice.Workspace, r.Slice.KeyId), r.Seen.LastDay)),
+                }
+                : r.Slice),
         ];
     }
 
@@ -240,34 +248,13 @@ public sealed class UsageWindowReader(Database database)
         return parameters;
     }
 
-    /// <summary>A usage slice as read: the last ledger bucket, and the last rolled-up day (its hour not known yet).</summary>
-    private sealed record SliceRow
+    /// <summary>When a slice was last seen: its last rolled-up day (the hour not known yet) and its last ledger bucket read.</summary>
+    private sealed record LastSeen
     {
-        public required string Account { get; init; }
-        public required string Provider { get; init; }
-        public required string Currency { get; init; }
-        public required string Model { get; init; }
-        public required string Workspace { get; init; }
-        public required string KeyId { get; init; }
-        public string? KeyName { get; init; }
-        public long Input { get; init; }
-        public long CachedInput { get; init; }
-        public long CacheWrite { get; init; }
-        public long Output { get; init; }
-        public long Requests { get; init; }
-        public long CostMicros { get; init; }
-        public long? LastBucket { get; init; }
-        public long? LastDay { get; init; }
+        public long LastDay { get; init; }
+        public long? LedgerLast { get; init; }
 
-        /// <summary>Its last bucket may lie on a rolled-up day after every ledger bucket read.</summary>
-        public bool NeedsExactLast => LastDay is { } d && (LastBucket is not { } b || b < d + Sql.Day);
-
-        public UsageSlice ToSlice(long? exactLast) => new()
-        {
-            Account = Account, Provider = Provider, Currency = Currency, Model = Model, Workspace = Workspace, KeyId = KeyId,
-            KeyName = KeyName, Input = Input, CachedInput = CachedInput, CacheWrite = CacheWrite, Output = Output,
-            Requests = Requests, CostMicros = CostMicros,
-            LastBucket = Math.Max(exactLast ?? long.MinValue, LastBucket ?? LastDay ?? 0),
-        };
+        /// <summary>Its last bucket may lie on the rolled-up day, after every ledger bucket read.</summary>
+        public bool NeedsExactLast => LedgerLast is not { } b || b < LastDay + Sql.Day;
     }
 }

@@ -26,19 +26,20 @@ public sealed class SharedSpendRepository(Database database)
             spend.Select(s => new { s.Budget, s.Minute, node = Node, s.Micros }));
     }
 
-    /// <summary>What the other nodes metered toward each budget from its own first minute on.</summary>
+    /// <summary>What the other nodes metered toward each budget from its own first minute on, in one query.</summary>
     public Dictionary<string, long> Others(IReadOnlyList<(string Budget, long From)> budgets)
     {
         using var connection = Open();
-        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (budget, from) in budgets)
-        {
-            sums[budget] = connection.ExecuteScalar<long>(
-                $"SELECT {Sql.Total("micros")} FROM enforced_spend WHERE budget = @budget AND minute >= @from AND node <> @node",
-                new { budget, from, node = Node });
-        }
-
-        return sums;
+        // PostgreSQL only (a single SQLite node never shares): the budgets travel as two arrays.
+        return connection.Query<(string Budget, long Micros)>(
+                """
+                SELECT w.budget, CAST(COALESCE(SUM(s.micros), 0) AS BIGINT)
+                FROM unnest(@names, @froms) AS w(budget, since)
+                LEFT JOIN enforced_spend s ON s.budget = w.budget AND s.minute >= w.since AND s.node <> @node
+                GROUP BY w.budget
+                """,
+                new { names = budgets.Select(b => b.Budget).ToArray(), froms = budgets.Select(b => b.From).ToArray(), node = Node })
+            .ToDictionary(r => r.Budget, r => r.Micros, StringComparer.Ordinal);
     }
 
     /// <summary>Drops this node's minutes the ledger holds by now.</summary>

@@ -6,6 +6,9 @@ public sealed record AlertEvidence
     public static AlertEvidence None { get; } = new();
 
     public IReadOnlyList<AlertFact> Facts { get; init; } = [];
+
+    /// <summary>The money behind the alert as numbers with their currency (spent, budget, at stake), for machines: webhooks, exports.</summary>
+    public IReadOnlyList<AlertAmount> Amounts { get; init; } = [];
     public IReadOnlyList<AlertBreakdown> Breakdowns { get; init; } = [];
 
     /// <summary>Steps to take, in order.</summary>
@@ -19,3 +22,6 @@ public sealed record AlertFact(string Label, string Value);
 
 /// <summary>A small table: "Top models", "Top keys", "Hours" with one formatted value per row.</summary>
 public sealed record AlertBreakdown(string Title, IReadOnlyList<AlertFact> Rows);
+
+/// <summary>One amount of money an alert is about: "spent", "budget", "forecast", "at_stake", in the provider's currency.</summary>
+public sealed record AlertAmount(string Name, decimal Amount, string Currency);

@@ -21,6 +21,8 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
     public const string ChartContentId = "chart@llm-spend-monitor";
     private const string Sender = "llm-spend-monitor@localhost";
 
+    public Task<ComposedMail> ComposeAsync(AlertDecision d, DateTimeOffset raisedAt) => Task.FromResult(Compose(d, raisedAt));
+
     public ComposedMail Compose(AlertDecision d, DateTimeOffset raisedAt)
     {
         var recipients = d.To.Count > 0 ? d.To : options.Value.Alerts.Email.To;
@@ -48,6 +50,9 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options)
         body.HtmlBody = html.ToString();
         return Build(d.DedupKey, recipients, d.Title, body, Core.SnakeCase.Of(d.Kind), Core.SnakeCase.Of(d.Severity), raisedAt);
     }
+
+    public Task<ComposedMail> ComposeDigestAsync(string dedupKey, string label, IReadOnlyList<AlertRow> alerts, IReadOnlyList<string> recipients, DateTimeOffset at) =>
+        Task.FromResult(ComposeDigest(dedupKey, label, alerts, recipients, at));
 
     /// <summary>One mail gathering low-severity and cooled-down alerts since the last digest.</summary>
     public ComposedMail ComposeDigest(string dedupKey, string label, IReadOnlyList<AlertRow> alerts, IReadOnlyList<string> recipients, DateTimeOffset at)

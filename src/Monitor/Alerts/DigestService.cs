@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Monitor.Alerts.Channels;
 using Monitor.Core.Alerts;
 using Monitor.Hosting;
 using Monitor.Storage;
@@ -9,54 +10,89 @@ using Monitor.Storage;
 namespace Monitor.Alerts;
 
 /// <summary>
-/// The daily or weekly digest: once the digest time has passed, the alerts waiting for it (low severity, or cooled
-/// down) are gathered into one mail per recipient list and marked digested in the same transaction as the queued
-/// mail, so each alert is in exactly one digest.
+/// The daily or weekly digest of each channel that keeps one: once its digest time has passed, the alerts waiting for
+/// it (low severity, or cooled down) are gathered and marked digested in the same transaction as the queued messages,
+/// so each alert is in exactly one digest per channel. Email sends one mail per recipient list, Slack and Teams one
+/// message; a webhook or an Alertmanager with a digest gets each alert as its own message, at the digest time.
 /// </summary>
-public sealed class DigestService(Database database, AlertMailComposer composer, IOptions<MonitorOptions> options)
+public sealed class DigestService(Database database, AlertChannels channels, ChannelComposer composer, AlertMailComposer mail, IOptions<MonitorOptions> options)
 {
-    /// <summary>Queues the digest mails due at <paramref name="now"/>; returns how many were queued.</summary>
+    /// <summary>Queues the digest messages due at <paramref name="now"/>; returns how many were queued.</summary>
     public async Task<int> QueueDueAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var settings = options.Value.Alerts;
-        if (settings.Digest.Schedule == DigestSchedule.Off)
+        var withDigest = channels.All.Where(c => c.Digest != DigestSchedule.Off).ToList();
+        if (withDigest.Count == 0)
             return 0;
-        var slot = LastSlot(settings.Digest, now);
+
         await using var c = await database.OpenAsync(ct);
         // Read and marked under one lock: two nodes gathering at once never split or repeat a digest.
         await using var tx = await Sql.BeginWriteAsync(c, ct);
         await AlertRepository.LockDigestAsync(c, tx, ct);
-        var pending = await AlertRepository.DigestPendingAsync(c, tx, slot, ct);
-        if (pending.Count == 0)
-            return 0;
-
-        var label = settings.Digest.Schedule == DigestSchedule.Weekly
-            ? string.Create(CultureInfo.InvariantCulture, $"week of {slot.AddDays(-7):yyyy-MM-dd}")
-            : string.Create(CultureInfo.InvariantCulture, $"{slot.AddDays(-1):yyyy-MM-dd}");
         var queued = 0;
-        foreach (var group in pending.GroupBy(a => string.Join(',', a.Recipients), StringComparer.Ordinal))
+        foreach (var channel in withDigest)
         {
-            var recipients = group.Key.Length == 0 ? settings.Email.To : group.First().Recipients;
-            var key = string.Create(CultureInfo.InvariantCulture, $"digest:{slot.ToUnixTimeSeconds()}:{Hash(group.Key)}");
-            var mail = composer.ComposeDigest(key, label, [.. group], recipients, now);
-            queued += await OutboxRepository.EnqueueAsync(c, tx, null, key, mail, now, ct);
-            await AlertRepository.MarkDigestedAsync(c, tx, [.. group.Select(a => a.Id)], now, ct);
+            var digest = options.Value.Alerts.Digest;
+            var slot = LastSlot(channel.Digest, digest, now);
+            var ids = await AlertRouteRepository.DigestPendingAsync(c, tx, channel.Name, slot, ct);
+            if (ids.Count == 0)
+                continue;
+            var pending = await AlertRepository.GetManyAsync(c, tx, ids, ct);
+            var label = channel.Digest == DigestSchedule.Weekly
+                ? string.Create(CultureInfo.InvariantCulture, $"week of {slot.AddDays(-7):yyyy-MM-dd}")
+                : string.Create(CultureInfo.InvariantCulture, $"{slot.AddDays(-1):yyyy-MM-dd}");
+            var key = string.Create(CultureInfo.InvariantCulture, $"digest:{slot.ToUnixTimeSeconds()}");
+            queued += channel.Kind switch
+            {
+                AlertChannelKind.Email => await QueueMailAsync(c, tx, key, label, pending, now, ct),
+                AlertChannelKind.Slack or AlertChannelKind.Teams => await OutboxRepository.EnqueueAsync(
+                    c, tx, null, $"{channel.Name}:{key}", composer.ComposeDigest(channel, label, pending, $"{channel.Name}:{key}"), now, ct),
+                _ => await QueueEachAsync(c, tx, channel, pending, now, ct),
+            };
+            await AlertRouteRepository.MarkDigestedAsync(c, tx, channel.Name, ids, now, ct);
         }
 
         await tx.CommitAsync(ct);
         return queued;
     }
 
+    private async Task<int> QueueMailAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string key, string label, IReadOnlyList<AlertRow> pending, DateTimeOffset now, CancellationToken ct)
+    {
+        var queued = 0;
+        foreach (var group in pending.GroupBy(a => string.Join(',', a.Recipients), StringComparer.Ordinal))
+        {
+            var recipients = group.Key.Length == 0 ? options.Value.Alerts.Email.To : group.First().Recipients;
+            var mailKey = $"{key}:{Hash(group.Key)}";
+            var composed = await mail.ComposeDigestAsync(mailKey, label, [.. group], recipients, now);
+            queued += await OutboxRepository.EnqueueAsync(c, tx, null, mailKey, OutboxMessage.Email(composed), now, ct);
+        }
+
+        return queued;
+    }
+
+    private async Task<int> QueueEachAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, AlertChannel channel, IReadOnlyList<AlertRow> pending, DateTimeOffset now, CancellationToken ct)
+    {
+        var queued = 0;
+        foreach (var alert in pending)
+        {
+            var message = await composer.ComposeAsync(channel, alert, now);
+            queued += await OutboxRepository.EnqueueAsync(c, tx, alert.Id, ChannelComposer.DedupKey(channel.Name, alert.DedupKey), message, now, ct);
+        }
+
+        return queued;
+    }
+
     /// <summary>The latest digest time at or before <paramref name="now"/>, in the digest's time zone (DST-correct).</summary>
-    public static DateTimeOffset LastSlot(DigestOptions digest, DateTimeOffset now)
+    public static DateTimeOffset LastSlot(DigestSchedule schedule, DigestOptions digest, DateTimeOffset now)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(digest.TimeZone);
         var local = TimeZoneInfo.ConvertTime(now, zone);
         var day = local.Date;
-        if (digest.Schedule == DigestSchedule.Weekly)
+        if (schedule == DigestSchedule.Weekly)
             day = day.AddDays(-(((int)day.DayOfWeek - (int)digest.DayOfWeek + 7) % 7));
         var slot = Core.Budgets.ZonedTime.ToUtc(day.AddHours(digest.Hour), zone);
-        return slot <= now ? slot : Core.Budgets.ZonedTime.ToUtc(day.AddDays(digest.Schedule == DigestSchedule.Weekly ? -7 : -1).AddHours(digest.Hour), zone);
+        return slot <= now ? slot : Core.Budgets.ZonedTime.ToUtc(day.AddDays(schedule == DigestSchedule.Weekly ? -7 : -1).AddHours(digest.Hour), zone);
     }
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..12];

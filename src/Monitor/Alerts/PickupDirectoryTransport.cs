@@ -19,7 +19,7 @@ public sealed class PickupDirectoryTransport(string directory) : IMailTransport
         if (File.Exists(path))
             return;
         var partial = path + ".partial";
-        await File.WriteAllBytesAsync(partial, item.Mime, ct);
+        await File.WriteAllBytesAsync(partial, item.Payload, ct);
         File.Move(partial, path, overwrite: true);
     }
 

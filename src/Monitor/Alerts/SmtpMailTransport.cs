@@ -25,7 +25,7 @@ public sealed class SmtpMailTransport(SmtpOptions smtp, string from) : IMailTran
         if (item.Recipients.Count == 0)
             throw new InvalidOperationException("no recipients: set Monitor:Alerts:Email:To (or the budget's To)");
         var client = _client ??= await ConnectAsync(ct);
-        using var stream = new MemoryStream(item.Mime, writable: false);
+        using var stream = new MemoryStream(item.Payload, writable: false);
         var message = await MimeMessage.LoadAsync(stream, ct);
         var sender = MailboxAddress.Parse(string.IsNullOrWhiteSpace(from) ? message.From.Mailboxes.First().Address : from);
         await client.SendAsync(message, sender, item.Recipients.Select(MailboxAddress.Parse), ct);

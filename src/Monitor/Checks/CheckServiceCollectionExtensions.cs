@@ -11,12 +11,8 @@ public static class CheckServiceCollectionExtensions
     public static IServiceCollection AddMonitorChecks(this IServiceCollection services)
     {
         services.AddSingleton<CheckRunRepository>();
-        services.AddSingleton<OutboxRepository>();
+        services.AddMonitorAlerts();
         services.AddSingleton<BudgetSpendReader>();
-        services.AddSingleton<AlertMailComposer>();
-        services.AddSingleton<AlertRaiser>();
-        services.AddSingleton<DigestService>();
-        services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CheckService>();
         services.AddSingleton<BudgetEvaluator>();
         services.AddSingleton<IAlertEvaluator>(sp => sp.GetRequiredService<BudgetEvaluator>());

@@ -1,3 +1,6 @@
+using Monitor.Alerts;
+using Monitor.Alerts.Channels;
+using Monitor.Hosting;
 using System.CommandLine;
 using System.Globalization;
 using Monitor.Core;
@@ -31,15 +34,51 @@ public static class AlertsCommand
         {
             var end = MonitorCli.ParseTime(p.GetValue(until), "--until")!.Value;
             await using var context = await CliContext.StartAsync(MonitorCli.ConfigFile(p), ct);
-            var now = context.Get<TimeProvider>().GetUtcNow();
-            var muted = await context.Get<AlertRepository>().MuteAsync(p.GetValue(id), end, p.GetValue(reason) ?? "planned activity", now, ct);
+            var muted = await context.Get<AlertHandling>().MuteAsync(p.GetValue(id), end, p.GetValue(reason) ?? "planned activity", ct);
             if (muted is null)
                 return NoSuchAlert(p.GetValue(id));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"alert {p.GetValue(id)}: muted until {end:yyyy-MM-dd HH:mm} UTC (mute {muted.Id})"));
             return MonitorCli.Ok;
         }));
         command.Add(mute);
+        command.Add(TestCommand(guard));
         return command;
+    }
+
+    /// <summary><c>alerts test --channel NAME</c>: a sample alert through one channel now, so a set-up can be checked before a real alert needs it.</summary>
+    private static Command TestCommand(Func<Func<Task<int>>, Task<int>> guard)
+    {
+        var channel = new Option<string>("--channel") { Description = "The channel's name (email, or a name from Monitor:Alerts:Channels)", Required = true };
+        var kind = new Option<string>("--kind") { Description = "The alert kind to dress the sample as", DefaultValueFactory = _ => "budget_threshold" };
+        kind.AcceptOnlyFromAmong([.. Enum.GetValues<AlertKind>().Select(k => SnakeCase.Of(k))]);
+        var test = new Command("test", "Send a sample alert through one channel now and say whether it arrived") { channel, kind };
+        test.SetAction((p, ct) => guard(async () =>
+        {
+            await using var context = await CliContext.StartAsync(MonitorCli.ConfigFile(p), ct);
+            var channels = context.Get<AlertChannels>();
+            var name = p.GetValue(channel)!;
+            var target = channels.Find(name)
+                ?? throw new BadInputException($"--channel: '{name}' is not a channel (configured: {string.Join(", ", channels.All.Select(c => c.Name))})");
+            if (!SnakeCase.TryParse<AlertKind>(p.GetValue(kind), out var alertKind))
+                throw new BadInputException($"--kind: '{p.GetValue(kind)}' is not an alert kind");
+            var now = context.Get<TimeProvider>().GetUtcNow();
+            var sample = SampleAlert.Create(alertKind, target.Name, now);
+            var composer = context.Get<ChannelComposer>();
+            // An Alertmanager test alert ends itself after five minutes: a test must not page anyone for a week.
+            var message = target.Kind == AlertChannelKind.Alertmanager
+                ? composer.ComposeEnding(target, sample, now.AddMinutes(5), sample.DedupKey)
+                : await composer.ComposeAsync(target, sample, now);
+            var outcome = await context.Get<OutboxDispatcher>().SendNowAsync(target, message, ct);
+            if (outcome.Result == ChannelResult.Sent)
+            {
+                Console.WriteLine($"channel '{target.Name}' ({SnakeCase.Of(target.Kind)}): sample alert delivered: {sample.Title}");
+                return MonitorCli.Ok;
+            }
+
+            Console.Error.WriteLine($"channel '{target.Name}' ({SnakeCase.Of(target.Kind)}): NOT delivered: {outcome.Error}");
+            return MonitorCli.Failure;
+        }));
+        return test;
     }
 
     private static Command Handle(string name, string description, AlertStatus status, Func<Func<Task<int>>, Task<int>> guard)
@@ -50,8 +89,7 @@ public static class AlertsCommand
         command.SetAction((p, ct) => guard(async () =>
         {
             await using var context = await CliContext.StartAsync(MonitorCli.ConfigFile(p), ct);
-            var now = context.Get<TimeProvider>().GetUtcNow();
-            if (!await context.Get<AlertRepository>().SetStatusAsync(p.GetValue(id), status, p.GetValue(note), now, ct))
+            if (!await context.Get<AlertHandling>().SetStatusAsync(p.GetValue(id), status, p.GetValue(note), ct))
                 return NoSuchAlert(p.GetValue(id));
             Console.WriteLine($"alert {p.GetValue(id)}: {SnakeCase.Of(status)}");
             return MonitorCli.Ok;

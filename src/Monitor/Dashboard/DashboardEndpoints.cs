@@ -1,3 +1,4 @@
+using Monitor.Alerts;
 using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
 using Monitor.Core.Alerts;
@@ -257,20 +258,20 @@ public static class DashboardEndpoints
     }
 
     private static async Task<IResult> AcknowledgeAsync(
-        string id, HttpContext http, IAntiforgery antiforgery, AlertRepository alerts, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, IAntiforgery antiforgery, AlertHandling alerts, CancellationToken ct)
     {
         if (await ValidateFormAsync(http, antiforgery, id) is { } error)
             return error.Result;
         var form = await http.Request.ReadFormAsync(ct);
         var note = form["note"].ToString();
         return await alerts.SetStatusAsync(long.Parse(id, CultureInfo.InvariantCulture), AlertStatus.Acknowledged,
-            note.Length == 0 ? "acknowledged on the dashboard" : note, clock.GetUtcNow(), ct)
+            note.Length == 0 ? "acknowledged on the dashboard" : note, ct)
             ? Results.Redirect("/#alerts", preserveMethod: false)
             : Results.Text($"No alert {id}.", Text, statusCode: StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> MuteAsync(
-        string id, HttpContext http, IAntiforgery antiforgery, AlertRepository alerts, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, IAntiforgery antiforgery, AlertHandling alerts, TimeProvider clock, CancellationToken ct)
     {
         if (await ValidateFormAsync(http, antiforgery, id) is { } error)
             return error.Result;
@@ -285,7 +286,7 @@ public static class DashboardEndpoints
         var reason = form["reason"].ToString().Trim();
         if (reason.Length is 0 or > 500)
             return BadRequest("reason: required, at most 500 characters.");
-        return await alerts.MuteAsync(long.Parse(id, CultureInfo.InvariantCulture), until, reason, now, ct) is not null
+        return await alerts.MuteAsync(long.Parse(id, CultureInfo.InvariantCulture), until, reason, ct) is not null
             ? Results.Redirect("/#alerts", preserveMethod: false)
             : Results.Text($"No alert {id}.", Text, statusCode: StatusCodes.Status404NotFound);
     }

@@ -24,6 +24,9 @@ public sealed class AlertsOptions
 
     public EmailOptions Email { get; set; } = new();
 
+    /// <summary>Channels beside email: webhooks, Slack, Teams, Alertmanager, each with its own routing.</summary>
+    public List<AlertChannelOptions> Channels { get; set; } = [];
+
     /// <summary>Provider-reported usage the metering proxy did not see (<c>unmetered_usage</c>).</summary>
     public UnmeteredOptions Unmetered { get; set; } = new();
 }

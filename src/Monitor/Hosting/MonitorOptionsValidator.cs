@@ -200,6 +200,8 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             yield return $"{root}:Alerts:Email:To: at least one recipient is required when an SMTP host is set";
         foreach (var problem in BudgetDefinitions.Problems(o, root))
             yield return problem;
+        foreach (var problem in AlertChannelProblems.Of(o.Alerts.Channels, $"{root}:Alerts:Channels", Environment.GetEnvironmentVariable))
+            yield return problem;
 
         if (o.Demo.Days is < 7 or > 400)
             yield return $"{root}:Demo:Days: {o.Demo.Days} must be between 7 and 400";
@@ -222,11 +224,11 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     }
 
     // A value that does not look like a variable name may be a pasted key: show only its start.
-    private static string Shorten(string value) => value.Length <= 6 ? value : value[..3] + "...";
+    internal static string Shorten(string value) => value.Length <= 6 ? value : value[..3] + "...";
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
     private static partial Regex AccountName();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvName();
+    internal static partial Regex EnvName();
 }

@@ -48,7 +48,7 @@ public sealed class AlertRepository(Database database)
 
     /// <summary>Inserts one alert unless its dedup key exists; returns its id, or null when it was already there.</summary>
     public static async Task<long?> InsertAsync(
-        DbConnection c, DbTransaction tx, AlertDecision d, DateTimeOffset raisedAt, string status, string delivery, CancellationToken ct)
+        DbConnection c, DbTransaction tx, AlertDecision d, DateTimeOffset raisedAt, AlertStatus status, string delivery, CancellationToken ct)
     {
         // The unique dedup key decides: of two nodes inserting one incident, the second waits for the first and inserts nothing.
         return await c.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -62,7 +62,7 @@ public sealed class AlertRepository(Database database)
             """,
             new
             {
-                kind = SnakeCase.Of(d.Kind), severity = SnakeCase.Of(d.Severity), status, d.Account, d.Workspace, d.KeyId, d.Model,
+                kind = SnakeCase.Of(d.Kind), severity = SnakeCase.Of(d.Severity), status = SnakeCase.Of(status), d.Account, d.Workspace, d.KeyId, d.Model,
                 d.Title, d.Detail, at = raisedAt.ToUnixTimeSeconds(), d.DedupKey, occurred = d.OccurredAt?.ToUnixTimeSeconds(),
                 evidence = EvidenceJson.Write(d.Evidence), recipients = d.To.Count == 0 ? null : string.Join(',', d.To),
                 cooldown = d.EffectiveCooldownKey, delivery,
@@ -70,40 +70,21 @@ public sealed class AlertRepository(Database database)
             tx, cancellationToken: ct));
     }
 
-    /// <summary>When an alert with this cooldown key was last mailed on its own (immediate delivery), and how severe it was.</summary>
-    public static async Task<(DateTimeOffset At, AlertSeverity Severity)?> LastImmediateAsync(
-        DbConnection c, DbTransaction? tx, string cooldownKey, CancellationToken ct)
-    {
-        var row = await c.QueryFirstOrDefaultAsync<(long At, string Severity)?>(new CommandDefinition(
-            """
-            SELECT raised_at, severity FROM alerts WHERE cooldown_key = @cooldownKey AND delivery = 'immediate'
-            ORDER BY raised_at DESC, id DESC LIMIT 1
-            """,
-            new { cooldownKey }, tx, cancellationToken: ct));
-        return row is { } r ? (DateTimeOffset.FromUnixTimeSeconds(r.At), Enum.Parse<AlertSeverity>(r.Severity.Replace("_", ""), true)) : null;
-    }
-
     public async Task<AlertRow?> GetAsync(long id, CancellationToken ct)
     {
         await using var c = await database.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<Stored>($"SELECT {Columns} FROM alerts WHERE id = @id", new { id });
-        return row?.ToRow();
+        return (await GetManyAsync(c, null, [id], ct)).SingleOrDefault();
     }
 
-    /// <summary>Alerts waiting for a digest (low severity or cooled down) raised up to <paramref name="upTo"/>, oldest first.</summary>
-    public static async Task<IReadOnlyList<AlertRow>> DigestPendingAsync(DbConnection c, DbTransaction? tx, DateTimeOffset upTo, CancellationToken ct)
+    /// <summary>These alerts, oldest first (a digest's lines), read inside the caller's transaction.</summary>
+    public static async Task<IReadOnlyList<AlertRow>> GetManyAsync(DbConnection c, DbTransaction? tx, IReadOnlyList<long> ids, CancellationToken ct)
     {
-        var rows = await c.QueryAsync<Stored>(new CommandDefinition(
-            $"SELECT {Columns} FROM alerts WHERE delivery = 'digest' AND digested_at IS NULL AND raised_at <= @upTo ORDER BY id",
-            new { upTo = upTo.ToUnixTimeSeconds() }, tx, cancellationToken: ct));
-        return [.. rows.Select(r => r.ToRow())];
+        var rows = new List<AlertRow>(ids.Count);
+        var sql = $"SELECT {Columns} FROM alerts WHERE {Sql.In(Sql.DialectOf(c), "id", "@chunk")} ORDER BY id";
+        foreach (var chunk in ids.Chunk(500))
+            rows.AddRange((await c.QueryAsync<Stored>(new CommandDefinition(sql, new { chunk }, tx, cancellationToken: ct))).Select(r => r.ToRow()));
+        return rows;
     }
-
-    /// <summary>Marks alerts as gathered into a digest (inside the transaction that queues the digest mail).</summary>
-    public static Task MarkDigestedAsync(DbConnection c, DbTransaction tx, long[] ids, DateTimeOffset at, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
-            $"UPDATE alerts SET digested_at = @at WHERE {Sql.In(Sql.DialectOf(c), "id", "@ids")} AND digested_at IS NULL",
-            new { at = at.ToUnixTimeSeconds(), ids }, tx, cancellationToken: ct));
 
     /// <summary>Alerts with one of these statuses, newest first (critical before warning before info on the same time).</summary>
     public async Task<IReadOnlyList<AlertRow>> ListAsync(IReadOnlyCollection<AlertStatus> statuses, int limit, CancellationToken ct)
@@ -120,38 +101,33 @@ public sealed class AlertRepository(Database database)
     }
 
     /// <summary>Marks an alert handled: acknowledged (seen, being dealt with) or false (not a real problem). False when no such alert.</summary>
-    public async Task<bool> SetStatusAsync(long id, AlertStatus status, string? note, DateTimeOffset at, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        return await c.ExecuteAsync(
+    public static async Task<bool> SetStatusAsync(DbConnection c, DbTransaction tx, long id, AlertStatus status, string? note, DateTimeOffset at, CancellationToken ct) =>
+        await c.ExecuteAsync(new CommandDefinition(
             "UPDATE alerts SET status = @status, handled_at = @at, handled_note = @note WHERE id = @id",
-            new { id, status = SnakeCase.Of(status), at = at.ToUnixTimeSeconds(), note }) == 1;
-    }
+            new { id, status = SnakeCase.Of(status), at = at.ToUnixTimeSeconds(), note }, tx, cancellationToken: ct)) == 1;
 
     /// <summary>
     /// Planned activity: mutes the alert's scope (account, workspace, key, model) from its start until <paramref name="until"/>
     /// and marks it muted. Returns the mute, or null when there is no such alert.
     /// </summary>
-    public async Task<AlertMute?> MuteAsync(long alertId, DateTimeOffset until, string reason, DateTimeOffset at, CancellationToken ct)
+    public static async Task<AlertMute?> MuteAsync(
+        DbConnection c, DbTransaction tx, long alertId, DateTimeOffset until, string reason, DateTimeOffset at, CancellationToken ct)
     {
-        await using var c = await database.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var alert = await c.QuerySingleOrDefaultAsync<Stored>($"SELECT {Columns} FROM alerts WHERE id = @alertId", new { alertId }, tx);
+        var alert = (await GetManyAsync(c, tx, [alertId], ct)).SingleOrDefault();
         if (alert is null)
             return null;
-        var from = DateTimeOffset.FromUnixTimeSeconds(Math.Min(alert.OccurredAt ?? alert.RaisedAt, alert.RaisedAt));
-        var id = await c.ExecuteScalarAsync<long>(
+        var from = alert.OccurredAt is { } o && o < alert.RaisedAt ? o : alert.RaisedAt;
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO mutes (kind, account, workspace, key_id, model, from_at, until_at, reason, alert_id, created_at)
             VALUES (NULL, @Account, @Workspace, @KeyId, @Model, @from, @until, @reason, @alertId, @at)
             RETURNING id
             """,
             new { alert.Account, alert.Workspace, alert.KeyId, alert.Model, from = from.ToUnixTimeSeconds(), until = until.ToUnixTimeSeconds(), reason, alertId, at = at.ToUnixTimeSeconds() },
-            tx);
-        await c.ExecuteAsync(
+            tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition(
             "UPDATE alerts SET status = 'muted', handled_at = @at, handled_note = @reason WHERE id = @alertId",
-            new { alertId, at = at.ToUnixTimeSeconds(), reason }, tx);
-        await tx.CommitAsync(ct);
+            new { alertId, at = at.ToUnixTimeSeconds(), reason }, tx, cancellationToken: ct));
         return new AlertMute(id, null, alert.Account, alert.Workspace, alert.KeyId, alert.Model, from, until, reason);
     }
 

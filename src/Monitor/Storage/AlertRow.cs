@@ -24,4 +24,19 @@ public sealed record AlertRow
 
     /// <summary>Where its mail goes instead of the global recipients (a budget's <c>To</c>, a key's owner); empty: the global ones.</summary>
     public IReadOnlyList<string> Recipients { get; init; } = [];
+
+    /// <summary>The decision this alert was stored from (what the mail composer reads).</summary>
+    public AlertDecision ToDecision() => new()
+    {
+        Kind = Kind, Severity = Severity, Account = Account, Workspace = Workspace, KeyId = KeyId, Model = Model, Title = Title,
+        Detail = Detail, DedupKey = DedupKey, OccurredAt = OccurredAt, Evidence = Evidence, To = Recipients,
+    };
+
+    /// <summary>A decision as stored under <paramref name="id"/> (what the channels' messages are composed from).</summary>
+    public static AlertRow Of(AlertDecision d, long id, DateTimeOffset raisedAt, AlertStatus status, string delivery) => new()
+    {
+        Id = id, Kind = d.Kind, Severity = d.Severity, Status = status, Account = d.Account, Workspace = d.Workspace, KeyId = d.KeyId,
+        Model = d.Model, Title = d.Title, Detail = d.Detail, RaisedAt = raisedAt, OccurredAt = d.OccurredAt, Delivery = delivery,
+        DedupKey = d.DedupKey, Evidence = d.Evidence, Recipients = d.To,
+    };
 }

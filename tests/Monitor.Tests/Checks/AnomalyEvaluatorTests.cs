@@ -59,12 +59,10 @@ public sealed class AnomalyEvaluatorTests
         await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
         await using (var tx = await c.BeginTransactionAsync())
         {
-            await AlertRepository.InsertAsync(c, tx, first, Demo.End, "open", "immediate", CancellationToken.None);
+            var id = (await AlertRepository.InsertAsync(c, tx, first, Demo.End, AlertStatus.Open, "immediate", CancellationToken.None))!.Value;
+            await AlertRepository.MuteAsync(c, tx, id, Demo.End.AddDays(1), "load test", Demo.End, CancellationToken.None);
             await tx.CommitAsync();
         }
-
-        var id = (await new AlertRepository(ledger.Database).ListAsync([AlertStatus.Open], 10, CancellationToken.None)).Single().Id;
-        await new AlertRepository(ledger.Database).MuteAsync(id, Demo.End.AddDays(1), "load test", Demo.End, CancellationToken.None);
 
         var decisions = await Evaluator(ledger).EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None);
 
@@ -110,17 +108,14 @@ public sealed class AnomalyEvaluatorTests
         using var ledger = await DemoLedgerAsync(Demo.End, dialect);
         var evaluator = Evaluator(ledger);
         var first = Assert.Single(await evaluator.EvaluateAsync(new CheckContext(Demo.End, null), CancellationToken.None), d => d.KeyId == Demo.Incident.KeyId);
-        var repository = new AlertRepository(ledger.Database);
+        var mutedUntil = Hour(Demo.End.AddDays(2));
         await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
         await using (var tx = await c.BeginTransactionAsync())
         {
-            await AlertRepository.InsertAsync(c, tx, first, Demo.End, "open", "immediate", CancellationToken.None);
+            var id = (await AlertRepository.InsertAsync(c, tx, first, Demo.End, AlertStatus.Open, "immediate", CancellationToken.None))!.Value;
+            await AlertRepository.MuteAsync(c, tx, id, mutedUntil, "load test", Demo.End, CancellationToken.None);
             await tx.CommitAsync();
         }
-
-        var mutedUntil = Hour(Demo.End.AddDays(2));
-        var id = (await repository.ListAsync([AlertStatus.Open], 10, CancellationToken.None)).Single().Id;
-        await repository.MuteAsync(id, mutedUntil, "load test", Demo.End, CancellationToken.None);
         var planned = Hour(Demo.End.AddDays(1));
         await BurstAsync(ledger, planned, hours: 6, perHour: 200m);
 

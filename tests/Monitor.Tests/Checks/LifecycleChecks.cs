@@ -83,7 +83,7 @@ internal sealed class LifecycleChecks : IAsyncDisposable
         var raised = new List<AlertDecision>();
         foreach (var d in decisions)
         {
-            if (await AlertRepository.InsertAsync(c, tx, d, Now, "open", Delivery.Immediate, CancellationToken.None) is not null)
+            if (await AlertRepository.InsertAsync(c, tx, d, Now, AlertStatus.Open, "immediate", CancellationToken.None) is not null)
                 raised.Add(d);
         }
 

@@ -16,7 +16,7 @@ public sealed class OutboxRepositoryTests
         for (var i = 0; i < count; i++)
         {
             var mail = new ComposedMail($"<m{i}@test>", ["ops@example.com"], $"mail {i}", [1, 2, 3]);
-            await OutboxRepository.EnqueueAsync(c, tx, null, $"test:{i}", mail, Now, CancellationToken.None);
+            await OutboxRepository.EnqueueAsync(c, tx, null, $"test:{i}", OutboxMessage.Email(mail), Now, CancellationToken.None);
         }
 
         await tx.CommitAsync();
@@ -38,7 +38,7 @@ public sealed class OutboxRepositoryTests
         var claims = await Task.WhenAll(nodes.SelectMany(node => Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
         {
             var mine = new List<long>();
-            while (await node.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 7, CancellationToken.None) is { Count: > 0 } batch)
+            while (await node.ClaimDueAsync(OutboxMessage.EmailChannel, Now, TimeSpan.FromMinutes(10), 7, CancellationToken.None) is { Count: > 0 } batch)
                 mine.AddRange(batch.Select(b => b.Id));
             return mine;
         }))));
@@ -54,12 +54,12 @@ public sealed class OutboxRepositoryTests
         using var ledger = new TempLedger(Now, dialect);
         await QueueAsync(ledger, 2);
         var outbox = new OutboxRepository(ledger.Database);
-        var first = await outbox.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
-        var failed = await outbox.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
+        var first = await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
+        var failed = await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
         await outbox.MarkFailedAsync(Assert.Single(failed), "refused", Now.AddHours(1), CancellationToken.None);
 
-        var meanwhile = await outbox.ClaimDueAsync(Now.AddMinutes(5), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
-        var afterLease = await outbox.ClaimDueAsync(Now.AddMinutes(11), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+        var meanwhile = await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now.AddMinutes(5), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+        var afterLease = await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now.AddMinutes(11), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
 
         Assert.Empty(meanwhile);
         Assert.Equal([Assert.Single(first).Id], afterLease.Select(i => i.Id));
@@ -71,15 +71,15 @@ public sealed class OutboxRepositoryTests
         using var ledger = new TempLedger(Now, dialect);
         await QueueAsync(ledger, 1);
         var outbox = new OutboxRepository(ledger.Database);
-        var slow = Assert.Single(await outbox.ClaimDueAsync(Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None));
+        var slow = Assert.Single(await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None));
         // The lease runs out under a slow server; another node claims the row again and sends it.
-        var other = Assert.Single(await outbox.ClaimDueAsync(Now.AddMinutes(11), TimeSpan.FromMinutes(10), 1, CancellationToken.None));
+        var other = Assert.Single(await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now.AddMinutes(11), TimeSpan.FromMinutes(10), 1, CancellationToken.None));
         await outbox.MarkSentAsync(other, Now.AddMinutes(11), CancellationToken.None);
 
         await outbox.MarkFailedAsync(slow, "timed out", Now.AddMinutes(20), CancellationToken.None);
 
         Assert.Equal(0, await outbox.PendingAsync(CancellationToken.None));
         Assert.Equal((1L, (string?)null), Assert.Single(await ledger.QueryAsync<(long, string?)>("SELECT attempts, last_error FROM outbox")));
-        Assert.Empty(await outbox.ClaimDueAsync(Now.AddHours(1), TimeSpan.FromMinutes(10), 10, CancellationToken.None));
+        Assert.Empty(await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now.AddHours(1), TimeSpan.FromMinutes(10), 10, CancellationToken.None));
     }
 }

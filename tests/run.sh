@@ -8,7 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # SMTP server (StartTls, authentication) the email tests send to, run with Debian's /usr/bin/python3. Chromium: the
 # dashboard's browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser). postgresql: the
 # clustered-mode tests start a throwaway server of their own (initdb + pg_ctl in a temp folder, as the postgres user).
-packages=(fonts-dejavu-core fontconfig python3 python3-aiosmtpd chromium postgresql)
+# prometheus-alertmanager: the Alertmanager alert channel's tests post to a real Alertmanager of their own
+# (/usr/bin/prometheus-alertmanager on a free port, storage and config in a temp folder, clustering off).
+packages=(fonts-dejavu-core fontconfig python3 python3-aiosmtpd chromium postgresql prometheus-alertmanager)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -50,6 +50,13 @@ public static class AnomalyAlert
                     new("Extra spend so far", Money(incident.Extra, scope.Currency)),
                     new("Extra per day if it continues", Money(perDay, scope.Currency)),
                 ],
+                Amounts =
+                [
+                    new("observed_peak", Amount(incident.PeakObserved), scope.Currency),
+                    new("baseline_peak", Amount(incident.PeakBaseline), scope.Currency),
+                    new("extra_so_far", Amount(incident.Extra), scope.Currency),
+                    new("extra_per_day", Amount(perDay), scope.Currency),
+                ],
                 Breakdowns =
                 [
                     new("Top models", [.. topModels.Select(m => new AlertFact(m.Model, Money((double)m.Cost, scope.Currency)))]),
@@ -116,6 +123,9 @@ public static class AnomalyAlert
     }
 
     private static DateTimeOffset At(long step, TimeSpan width) => DateTimeOffset.FromUnixTimeSeconds(step * (long)width.TotalSeconds);
+
+    // The detector works in doubles; the money it reports is rounded to the cent it is shown with.
+    private static decimal Amount(double amount) => Math.Round((decimal)amount, 2);
 
     private static string Money(double amount, string currency) =>
         string.Create(CultureInfo.InvariantCulture, $"{Math.Round((decimal)amount, 2):0.00} {currency}");

@@ -31,9 +31,14 @@ public static class BudgetEvidence
         if (s.Projection is { Curve.Count: > 1 } projection)
             series.Add(new AlertChartSeries("Forecast", [.. projection.Curve.Select(p => new AlertChartPoint(p.At, p.Micros / 1_000_000))], AlertChartStyle.Dashed));
 
+        var code = b.Currency.ToString();
+        List<AlertAmount> amounts = [new("spent", s.Spent, code), new("budget", b.Amount, code), new("remaining", b.Amount - s.Spent, code)];
+        if (s.Forecast is { } forecast)
+            amounts.Add(new AlertAmount("forecast", forecast, code));
         return new AlertEvidence
         {
             Facts = facts,
+            Amounts = amounts,
             Breakdowns =
             [
                 new AlertBreakdown("Top models", [.. s.TopModels.Select(m => new AlertFact(m.Label, Money(m.Amount, b)))]),

@@ -95,6 +95,7 @@ public static class ProviderGuardRails
                         new AlertFact("Burn rate", $"{MoneyUnits.Display(burn, balance.Currency)} per day (last 7 days)"),
                         new AlertFact("Runs out", depleted ? "now" : $"in {daysLeft!.Value.ToString("0.#", CultureInfo.InvariantCulture)} days"),
                     ],
+                    Amounts = [new("remaining", balance.Remaining, balance.Currency.ToString()), new("burn_per_day", burn, balance.Currency.ToString())],
                     Runbook = ["Top up the credits in the provider's console, or enable auto top-up.", "If the burn rate is unexpected, check the top keys on the dashboard first."],
                 },
             };

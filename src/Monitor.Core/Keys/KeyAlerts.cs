@@ -212,6 +212,7 @@ public static class KeyAlerts
         return new AlertEvidence
         {
             Facts = facts,
+            Amounts = [new AlertAmount("cost_since", usage.Cost, currency.ToString())],
             Breakdowns = usage.Models.Count == 0 ? [] :
             [
                 new AlertBreakdown("Models since " + Day(since), [.. usage.Models.Select(m => new AlertFact(m.Model,

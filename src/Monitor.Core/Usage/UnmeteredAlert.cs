@@ -48,6 +48,14 @@ public static class UnmeteredAlert
                     new("Unmetered", Amount(day, day.Unmetered)),
                     new("Share of the provider's figure", Percent(day.SharePercent)),
                 ],
+                Amounts = day is { Measure: UnmeteredMeasure.Cost, Currency: { } code }
+                    ?
+                    [
+                        new("reported", MoneyUnits.FromMicros(day.Reported), code),
+                        new("metered", MoneyUnits.FromMicros(day.Metered), code),
+                        new("unmetered", MoneyUnits.FromMicros(day.Unmetered), code),
+                    ]
+                    : [],
                 Breakdowns =
                 [
                     new("Models (unmetered: reported less metered)", [.. day.Lines.Where(l => Gap(day, l) > 0).Take(TopRows).Select(l => new AlertFact(l.Model, Line(day, l)))]),

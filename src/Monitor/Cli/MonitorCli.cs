@@ -5,6 +5,7 @@ using Monitor.Checks;
 using Monitor.Hosting;
 using Monitor.Jobs;
 using Monitor.Ledger;
+using Monitor.Ledger.Focus;
 using Monitor.Providers;
 using Monitor.Storage;
 
@@ -192,23 +193,32 @@ public static class MonitorCli
 
     private static Command ExportCommand()
     {
-        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models, runs, reconciliation or budgets" };
-        kind.AcceptOnlyFromAmong([.. LedgerExporter.Kinds, "budgets"]);
-        var format = new Option<string>("--format") { Description = "csv or json", DefaultValueFactory = _ => "csv" };
-        format.AcceptOnlyFromAmong("csv", "json");
+        var kind = new Argument<string>("WHAT") { Description = "usage, alerts, keys, models, runs, reconciliation, budgets or focus" };
+        kind.AcceptOnlyFromAmong([.. LedgerExporter.Kinds, "budgets", "focus"]);
+        var format = new Option<string>("--format") { Description = "csv or json; for focus, csv or parquet", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "json", "parquet");
         var from = new Option<string?>("--from") { Description = "From this date or time (UTC, inclusive)" };
         var to = new Option<string?>("--to") { Description = "Up to this date or time (UTC, exclusive); for budgets, the time to evaluate at" };
         var output = new Option<string?>("--out") { Description = "Write to this file instead of standard output" };
-        return Command("export", "Export usage, alerts, keys, models, pull runs, the reported-vs-estimated reconciliation or budgets", [kind, format, from, to, output], async (p, ct) =>
+        return Command("export", "Export usage, alerts, keys, models, pull runs, the reported-vs-estimated reconciliation, budgets or the FinOps FOCUS cost export", [kind, format, from, to, output], async (p, ct) =>
         {
+            var what = p.GetValue(kind)!;
+            var formatName = p.GetValue(format)!;
+            var path = p.GetValue(output);
+            CheckFormat(what, formatName, path);
             var fromTime = ParseTime(p.GetValue(from), "--from");
             var toTime = ParseTime(p.GetValue(to), "--to");
             await using var context = await CliContext.StartAsync(p.GetValue(ConfigOption), ct);
-            var path = p.GetValue(output);
-            var exportFormat = p.GetValue(format) == "json" ? ExportFormat.Json : ExportFormat.Csv;
-            async Task<long> WriteAsync(TextWriter writer) => p.GetValue(kind) == "budgets"
-                ? await BudgetExport.WriteAsync(writer, exportFormat, await context.Get<BudgetEvaluator>().StatusesAsync(toTime ?? TimeProvider.System.GetUtcNow(), ct), ct)
-                : await context.Get<LedgerExporter>().ExportAsync(p.GetValue(kind)!, exportFormat, writer, fromTime, toTime, ct);
+            if (formatName == "parquet")
+                return await WriteFileAsync(path!, stream => context.Get<FocusExporter>().WriteParquetAsync(stream, fromTime, toTime, ct));
+
+            var exportFormat = formatName == "json" ? ExportFormat.Json : ExportFormat.Csv;
+            async Task<long> WriteAsync(TextWriter writer) => what switch
+            {
+                "budgets" => await BudgetExport.WriteAsync(writer, exportFormat, await context.Get<BudgetEvaluator>().StatusesAsync(toTime ?? TimeProvider.System.GetUtcNow(), ct), ct),
+                "focus" => await context.Get<FocusExporter>().WriteCsvAsync(writer, fromTime, toTime, ct),
+                _ => await context.Get<LedgerExporter>().ExportAsync(what, exportFormat, writer, fromTime, toTime, ct),
+            };
             if (path is null)
             {
                 await using var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
@@ -216,15 +226,44 @@ public static class MonitorCli
                 return Ok;
             }
 
-            // Write beside the target and move into place: a failed export never leaves half a file.
-            var temporary = path + ".partial";
-            long rows;
-            await using (var writer = new StreamWriter(temporary))
-                rows = await WriteAsync(writer);
-            File.Move(temporary, path, overwrite: true);
-            await Console.Error.WriteLineAsync($"{path}: {rows} rows");
-            return Ok;
+            return await WriteFileAsync(path, async stream =>
+            {
+                await using var writer = new StreamWriter(stream);
+                return await WriteAsync(writer);
+            });
         });
+    }
+
+    /// <summary>Parquet is the FOCUS export's alone, and a file (it is written with seeks, never to standard output); FOCUS is CSV or Parquet.</summary>
+    internal static void CheckFormat(string what, string format, string? path)
+    {
+        if (format == "parquet" && what != "focus")
+            throw new BadInputException($"export {what}: --format parquet is only for 'export focus' (use csv or json)");
+        if (format == "parquet" && path is null)
+            throw new BadInputException("export focus: --format parquet needs --out FILE (Parquet is not written to standard output)");
+        if (format == "json" && what == "focus")
+            throw new BadInputException("export focus: --format json is not a FOCUS format (use csv or parquet)");
+    }
+
+    /// <summary>Writes beside the target and moves it into place: a failed export never leaves half a file.</summary>
+    private static async Task<int> WriteFileAsync(string path, Func<Stream, Task<long>> write)
+    {
+        var temporary = path + ".partial";
+        long rows;
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+                rows = await write(stream);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        await Console.Error.WriteLineAsync($"{path}: {rows} rows");
+        return Ok;
     }
 
     /// <summary>A date (2026-11-01) or an ISO 8601 time; without an offset it is UTC.</summary>

@@ -3,6 +3,7 @@ using Monitor.Checks;
 using Monitor.Core.Pricing;
 using Monitor.Jobs;
 using Monitor.Ledger;
+using Monitor.Ledger.Focus;
 using Monitor.Pricing;
 using Monitor.Providers;
 using Monitor.Proxy;
@@ -33,6 +34,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton(sp => PriceCatalogLoader.Load(sp.GetRequiredService<IOptions<MonitorOptions>>()));
         services.AddSingleton<UsageImporter>();
         services.AddSingleton<LedgerExporter>();
+        services.AddSingleton<FocusExporter>();
         services.AddSingleton<PullRunRepository>();
         services.AddSingleton<PullService>();
         services.AddSingleton<AlertRepository>();

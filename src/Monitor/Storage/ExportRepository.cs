@@ -22,6 +22,29 @@ public sealed class ExportRepository(Database database)
         ORDER BY bucket_start, account, bucket_width, workspace, key_id, model, category
         """, from, to, ct);
 
+    /// <summary>
+    /// The counted records (each account's counted usage source, as budgets and the dashboard count them) in the window,
+    /// streamed in a stable order, for the FOCUS export.
+    /// </summary>
+    public async IAsyncEnumerable<CountedUsageRow> CountedUsageAsync(long from, long to, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = connection.QueryUnbufferedAsync<CountedUsageRow>(
+            """
+            SELECT account AS Account, provider AS Provider, workspace AS Workspace, key_id AS KeyId, key_fingerprint AS KeyFingerprint,
+                   model AS Model, category AS Category, bucket_start AS BucketStart, bucket_width AS BucketWidth,
+                   input_tokens AS InputTokens, cached_input_tokens AS CachedInputTokens, cache_write_tokens AS CacheWriteTokens,
+                   output_tokens AS OutputTokens, reasoning_tokens AS ReasoningTokens, requests AS Requests, units AS Units, unit AS Unit,
+                   cost_micros AS CostMicros, currency AS Currency, cost_source AS CostSource, estimated_cost_micros AS EstimatedCostMicros,
+                   source AS Source
+            FROM usage_records
+            WHERE counted = 1 AND bucket_start >= @from AND bucket_start < @to
+            ORDER BY bucket_start, account, bucket_width, workspace, key_id, model, category
+            """, new { from, to });
+        await foreach (var row in rows.WithCancellation(ct))
+            yield return row;
+    }
+
     public IAsyncEnumerable<object?[]> AlertsAsync(long from, long to, CancellationToken ct) => RowsAsync(
         """
         SELECT id, kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key

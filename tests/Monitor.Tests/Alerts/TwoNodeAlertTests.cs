@@ -52,4 +52,34 @@ public sealed class TwoNodeAlertTests
         Assert.Equal(queued, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL"));
         Assert.Equal(queued, Directory.GetFiles(h.Pickup, "*.eml").Length);
     }
+
+    [Theory, BothDialects]
+    public async Task CheckAndSend_TwoNodesAtOnce_EachAlertReachesEachChannelOnce(SqlDialect dialect)
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        var settings = Budgets(10);
+        ChannelSettings.Add(settings, 0, "hook", "Webhook", receiver.Url("/hook"));
+        ChannelSettings.Add(settings, 1, "slack", "Slack", receiver.Url("/slack"), new Dictionary<string, string?> { ["Cooldown"] = "00:00:00" });
+        await using var h = CheckHarness.Start(November.AddHours(85), settings, dialect);
+        await h.AddHourlyAsync("acct", "k1", "gpt-4o", "USD", November, 85, _ => 1m, workspace: "search");
+        await using var second = h.StartSecondNode();
+
+        // Both nodes check and send at once, and a third round sends on the second node while they do.
+        var sending = Task.Run(() => second.GetRequiredService<Monitor.Alerts.OutboxDispatcher>().SendDueAsync(CancellationToken.None));
+        var runs = await Task.WhenAll(
+            Task.Run(() => h.Checks.RunAsync(null, true, CancellationToken.None)),
+            Task.Run(() => second.GetRequiredService<CheckService>().RunAsync(null, true, CancellationToken.None)));
+        await sending;
+        await h.Get<Monitor.Alerts.OutboxDispatcher>().SendDueAsync(CancellationToken.None);
+
+        Assert.All(runs, r => Assert.Empty(r.Failures));
+        foreach (var path in new[] { "/hook", "/slack" })
+        {
+            var ids = receiver.RequestsTo(path).Select(r => r.Header("webhook-id") ?? r.BodyText).ToList();
+            Assert.Equal(10, ids.Count);
+            Assert.Equal(10, ids.Distinct().Count());
+        }
+
+        Assert.Equal(30, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL"));
+    }
 }

@@ -26,7 +26,7 @@ public static class ReportCommand
         var database = context.Get<Database>();
         var reader = new DashboardReader(
             new DashboardRepository(database), catalog, context.Get<TimeProvider>(), context.Get<IOptions<MonitorOptions>>(),
-            context.Get<AlertRepository>(), context.Get<IEnumerable<IBudgetGaugeSource>>(),
+            context.Get<AlertRepository>(), context.Get<OutboxRepository>(), context.Get<IEnumerable<IBudgetGaugeSource>>(),
             context.Get<IEnumerable<IDeprecationSource>>(), context.Get<IEnumerable<IKeyRotationSource>>());
         var result = await DashboardReport.WriteAsync(reader, directory, ct);
         Console.WriteLine($"report: {result.Pages} pages and {result.Charts} charts in {Path.GetFullPath(directory)} (open index.html)");

@@ -161,6 +161,28 @@ public static partial class DashboardHtml
         html.Append("</tbody>\n</table>\n</section>\n");
     }
 
+    // Only when something is wrong: messages waiting for a channel (retried), or refused by one for good.
+    private static void RenderDelivery(StringBuilder html, DashboardView view)
+    {
+        var troubled = view.Delivery.Where(d => d.Pending > 0 || d.Failed > 0).ToList();
+        if (troubled.Count == 0)
+            return;
+        html.Append("<section class=\"wide\" id=\"delivery\">\n<h2>Alert delivery</h2>\n")
+            .Append("<p class=\"sub\">Channels with messages waiting (retried with backoff) or refused for good (a 4xx other than 429: never retried; fix the channel, then send a test with <code>monitor alerts test --channel NAME</code>).</p>\n")
+            .Append("<table>\n<thead><tr><th>Channel</th><th>Waiting</th><th>Failed</th><th>Delivered</th><th>Next attempt</th><th>Last error</th></tr></thead>\n<tbody>\n");
+        foreach (var d in troubled)
+        {
+            html.Append("<tr data-channel=\"").Append(E(d.Channel)).Append("\"><td class=\"mono\">").Append(E(d.Channel))
+                .Append("</td><td class=\"num\">").Append(d.Pending.ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td class=\"num").Append(d.Failed > 0 ? " sev-critical" : "").Append("\">").Append(d.Failed.ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td class=\"num\">").Append(d.Sent.ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td class=\"nowrap\">").Append(d.NextAttemptAt is { } next ? E(next.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)) : "")
+                .Append("</td><td>").Append(E(d.LastError ?? "")).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
     private static string Token((string Field, string Token) form) =>
         "<input type=\"hidden\" name=\"" + E(form.Field) + "\" value=\"" + E(form.Token) + "\">";
 

@@ -90,7 +90,10 @@ public static partial class DashboardHtml
         {
             switch (section)
             {
-                case PageSection.Alerts: RenderAlerts(html, view, context); break;
+                case PageSection.Alerts:
+                    RenderAlerts(html, view, context);
+                    RenderDelivery(html, view);
+                    break;
                 case PageSection.Deprecations: RenderDeprecations(html, view); break;
                 case PageSection.KeysDue: RenderKeysDue(html, view); break;
                 case PageSection.Freshness: RenderFreshness(html, view); break;

@@ -8,7 +8,7 @@ namespace Monitor.Dashboard;
 /// <summary>
 /// <c>/metrics</c> in the Prometheus text exposition format (version 0.0.4), so the monitor itself can be watched:
 /// month-to-date spend per account and currency, pull outcomes and last success per account, open alerts per kind
-/// and severity, and mails waiting in the outbox. Label values are escaped (backslash, quote, newline).
+/// and severity, and the outbox per channel (waiting, refused for good, delivered). Label values are escaped (backslash, quote, newline).
 /// </summary>
 public sealed class DashboardMetrics(Database database, TimeProvider clock)
 {
@@ -34,8 +34,15 @@ public sealed class DashboardMetrics(Database database, TimeProvider clock)
         Family(text, "monitor_alerts_open", "gauge", "Alerts not yet acknowledged, muted or marked false, per kind and severity.");
         foreach (var (kind, severity, count) in alerts)
             Sample(text, "monitor_alerts_open", [("kind", kind), ("severity", severity)], Integer(count));
-        Family(text, "monitor_outbox_pending", "gauge", "Alert mails not yet accepted by the SMTP server.");
-        Sample(text, "monitor_outbox_pending", [], Integer(outbox));
+        Family(text, "monitor_outbox_pending", "gauge", "Alert messages waiting for their channel to accept them (retried), per channel.");
+        foreach (var c in outbox)
+            Sample(text, "monitor_outbox_pending", [("channel", c.Channel)], Integer(c.Pending));
+        Family(text, "monitor_outbox_failed", "gauge", "Alert messages a channel refused for good (a 4xx other than 429): never retried, shown on the dashboard.");
+        foreach (var c in outbox)
+            Sample(text, "monitor_outbox_failed", [("channel", c.Channel)], Integer(c.Failed));
+        Family(text, "monitor_outbox_sent", "gauge", "Alert messages a channel accepted, per channel.");
+        foreach (var c in outbox)
+            Sample(text, "monitor_outbox_sent", [("channel", c.Channel)], Integer(c.Sent));
         return text.ToString();
     }
 

@@ -15,6 +15,7 @@ public sealed class DashboardReader(
     TimeProvider clock,
     IOptions<MonitorOptions> options,
     AlertRepository alerts,
+    OutboxRepository outbox,
     IEnumerable<IBudgetGaugeSource> budgets,
     IEnumerable<IDeprecationSource> deprecations,
     IEnumerable<IKeyRotationSource> keyRotations)
@@ -50,6 +51,7 @@ public sealed class DashboardReader(
             UnpricedFrom = unpricedFrom,
             UnpricedTo = unpricedTo,
             Alerts = sections.Contains(PageSection.Alerts) ? OpenAlerts.Order(await alerts.ListAsync(OpenAlerts.Statuses, AlertLimit, ct)) : [],
+            Delivery = sections.Contains(PageSection.Alerts) ? await outbox.StatusAsync(ct) : [],
             Deprecations = sections.Contains(PageSection.Deprecations) ? await GatherAsync(deprecations, (s, c) => s.DeprecationsAsync(now, c), ct) : [],
             KeysDue = sections.Contains(PageSection.KeysDue) ? await GatherAsync(keyRotations, (s, c) => s.KeysDueAsync(now, c), ct) : [],
             HasDeprecationSource = deprecations.Any(),

@@ -23,6 +23,9 @@ public sealed record DashboardView
     /// <summary>Open alerts (anomalies first), when the page shows the alerts section.</summary>
     public IReadOnlyList<AlertRow> Alerts { get; init; } = [];
 
+    /// <summary>The outbox per channel, shown under the alerts when a message waits or was refused.</summary>
+    public IReadOnlyList<ChannelOutboxStatus> Delivery { get; init; } = [];
+
     public IReadOnlyList<DeprecationDue> Deprecations { get; init; } = [];
     public IReadOnlyList<KeyDue> KeysDue { get; init; } = [];
 

@@ -2,7 +2,7 @@ using Dapper;
 
 namespace Monitor.Storage;
 
-/// <summary>What <c>/metrics</c> reports of the ledger: spend per account and currency, pull outcomes, open alerts and the outbox.</summary>
+/// <summary>What <c>/metrics</c> reports of the ledger: spend per account and currency, pull outcomes, open alerts and the outbox per channel.</summary>
 public sealed class MetricsRepository(Database database)
 {
     /// <summary>The figures as they stand, with the rollup's spend over [from, to).</summary>
@@ -21,7 +21,6 @@ public sealed class MetricsRepository(Database database)
         var alerts = await c.QueryAsync<(string Kind, string Severity, long Count)>(new CommandDefinition(
             "SELECT kind, severity, COUNT(*) FROM alerts WHERE status IN ('open', 'sent') GROUP BY kind, severity ORDER BY kind, severity",
             cancellationToken: ct));
-        var outbox = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", cancellationToken: ct));
-        return new MonitorFigures([.. spend], [.. pulls], [.. lastOk], [.. alerts], outbox);
+        return new MonitorFigures([.. spend], [.. pulls], [.. lastOk], [.. alerts], await new OutboxRepository(database).StatusAsync(ct));
     }
 }

@@ -6,4 +6,4 @@ public sealed record MonitorFigures(
     IReadOnlyList<(string Account, string Outcome, long Count)> Pulls,
     IReadOnlyList<(string Account, long At)> LastSuccess,
     IReadOnlyList<(string Kind, string Severity, long Count)> OpenAlerts,
-    long OutboxPending);
+    IReadOnlyList<ChannelOutboxStatus> Outbox);

@@ -142,6 +142,12 @@ public sealed class DashboardDataTests
                 ('anomaly', 'critical', 'open', 't', 'd', 1, 'k1'), ('anomaly', 'critical', 'sent', 't', 'd', 1, 'k2'),
                 ('stale_data', 'warning', 'acknowledged', 't', 'd', 1, 'k3')
                 """);
+            await c.ExecuteAsync(
+                """
+                INSERT INTO outbox (channel, dedup_key, message_id, recipients, subject, content_type, payload, created_at, next_attempt_at, sent_at, failed_at) VALUES
+                ('email', 'o1', 'm1', '', 's', 'message/rfc822', X'00', 1, 1, 5, NULL), ('email', 'o2', 'm2', '', 's', 'message/rfc822', X'00', 1, 1, NULL, NULL),
+                ('slack', 'o3', 'm3', '', 's', 'application/json', X'00', 1, 1, NULL, 4)
+                """);
         });
 
         using var response = await app.Client.GetAsync("/metrics");
@@ -155,7 +161,10 @@ public sealed class DashboardDataTests
         Assert.Contains($"monitor_pull_last_success_timestamp_seconds{{account=\"team \\\"a\\\"\\\\b\"}} {Now.AddHours(-2).ToUnixTimeSeconds()}", lines);
         Assert.Contains("monitor_alerts_open{kind=\"anomaly\",severity=\"critical\"} 2", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("monitor_alerts_open{kind=\"stale_data\"", StringComparison.Ordinal));
-        Assert.Contains("monitor_outbox_pending 0", lines);
+        Assert.Contains("monitor_outbox_pending{channel=\"email\"} 1", lines);
+        Assert.Contains("monitor_outbox_sent{channel=\"email\"} 1", lines);
+        Assert.Contains("monitor_outbox_pending{channel=\"slack\"} 0", lines);
+        Assert.Contains("monitor_outbox_failed{channel=\"slack\"} 1", lines);
         Assert.Contains("# TYPE monitor_pull_runs_total counter", lines);
     }
 

@@ -45,4 +45,13 @@ public sealed record FocusCharge
 
     /// <summary>The reasoning part of the output tokens (already in ConsumedQuantity); null on other rows.</summary>
     public long? ReasoningTokens { get; init; }
+
+    /// <summary>The model of the SKU price: SkuPriceDetails' ModelId (working draft); null where the row has no SKU.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>SkuPriceDetails' TokenDirection (working draft): <c>Input</c> or <c>Output</c>; null where the row is not tokens.</summary>
+    public string? TokenDirection { get; init; }
+
+    /// <summary>SkuPriceDetails' TokenCacheAction (working draft): <c>Uncached</c>, <c>Read</c> or <c>Write</c>; null on output and non-token rows and where the input meter also holds cache writes.</summary>
+    public string? TokenCacheAction { get; init; }
 }

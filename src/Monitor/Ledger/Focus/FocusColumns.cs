@@ -7,6 +7,14 @@ namespace Monitor.Ledger.Focus;
 /// of the working draft (introduced in 1.5), then the custom <c>x_</c> columns, which FOCUS requires after its own.
 /// Source: https://focus.finops.org/focus-specification/ (Cost and Usage dataset) and the FOCUS_Spec repository's
 /// specification/datasets/cost_and_usage/.
+/// <para>
+/// x_ModelId, x_TokenDirection and x_TokenCacheAction repeat the working draft's SkuPriceDetails properties ModelId,
+/// TokenDirection and TokenCacheAction as flat columns, so a spreadsheet or BI tool can filter by model and token class
+/// without parsing JSON. The draft defines them as properties only, not columns (FOCUS_Spec working_draft,
+/// specification/datasets/cost_and_usage/columns/skupricedetails.md, FOCUS-Defined Properties), and Attributes › Column
+/// Handling requires every column FOCUS does not define to carry the <c>x_</c> prefix, so a later release defining
+/// such a column cannot clash with ours. Same values as SkuPriceDetails: null where the row has none.
+/// </para>
 /// </summary>
 public static class FocusColumns
 {
@@ -55,7 +63,10 @@ public static class FocusColumns
         new("x_CostAllocation", FocusDataType.String, c => c.CostAllocation),
         new("x_CostSource", FocusDataType.String, c => c.CostSource),
         new("x_EstimatedCost", FocusDataType.Decimal, c => c.EstimatedCost),
+        new("x_ModelId", FocusDataType.String, c => c.ModelId), // draft: SkuPriceDetails ModelId, columns/skupricedetails.md
         new("x_ReasoningTokens", FocusDataType.Decimal, c => c.ReasoningTokens is { } r ? (decimal)r : null),
+        new("x_TokenCacheAction", FocusDataType.String, c => c.TokenCacheAction), // draft: SkuPriceDetails TokenCacheAction, columns/skupricedetails.md
+        new("x_TokenDirection", FocusDataType.String, c => c.TokenDirection), // draft: SkuPriceDetails TokenDirection, columns/skupricedetails.md
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(c => c.Name)];

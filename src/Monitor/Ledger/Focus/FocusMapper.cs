@@ -22,7 +22,8 @@ namespace Monitor.Ledger.Focus;
 /// <item>CredentialId is the provider's key id; a key known only by its fingerprint (metering proxy) or by no id has none.</item>
 /// </list>
 /// ModelId, TokenDirection and TokenCacheAction follow the FOCUS working draft, which defines them as SkuPriceDetails
-/// properties (specification/datasets/cost_and_usage/columns/skupricedetails.md, FOCUS_Spec working_draft), not columns.
+/// properties (specification/datasets/cost_and_usage/columns/skupricedetails.md, FOCUS_Spec working_draft), not columns;
+/// the same values also fill the custom columns x_ModelId, x_TokenDirection and x_TokenCacheAction.
 /// </summary>
 public static class FocusMapper
 {
@@ -65,7 +66,7 @@ public static class FocusMapper
                 BillingCurrency = row.Currency,
                 BillingPeriodStart = month,
                 BillingPeriodEnd = month.AddMonths(1),
-                ChargeDescription = Description(row, meter, sku.Meter),
+                ChargeDescription = Description(row, meter, sku?.Meter),
                 ChargePeriodStart = start,
                 ChargePeriodEnd = width.EndOf(start),
                 ConsumedQuantity = quantity,
@@ -79,16 +80,19 @@ public static class FocusMapper
                 ListUnitPrice = listPrices[i],
                 PricingQuantity = pricingQuantity,
                 PricingUnit = IsTokens(meter) ? MillionTokensUnit : unit,
-                SkuId = sku.Id,
-                SkuMeter = sku.Meter,
-                SkuPriceDetails = sku.Details,
-                SkuPriceId = sku.PriceId,
+                SkuId = sku?.Id,
+                SkuMeter = sku?.Meter,
+                SkuPriceDetails = sku?.Details,
+                SkuPriceId = sku?.PriceId,
                 SubAccountId = row.Workspace is "" or BillSlices.OutsideWorkspaces ? null : row.Workspace,
                 Tags = Tags(row),
                 CostAllocation = allocation,
                 CostSource = row.CostSource,
                 EstimatedCost = estimated is null ? null : MoneyUnits.FromMicros(estimated[i]),
                 ReasoningTokens = meter == ChargeMeter.OutputTokens ? row.ReasoningTokens : null,
+                ModelId = sku?.ModelId,
+                TokenDirection = sku?.TokenDirection,
+                TokenCacheAction = sku?.TokenCacheAction,
             });
         }
 
@@ -132,10 +136,13 @@ public static class FocusMapper
         _ => TokensUnit,
     };
 
-    private static (string? Id, string? PriceId, string? Meter, string? Details) Sku(CountedUsageRow row, ChargeMeter meter)
+    /// <summary>The SKU price of one meter of a record, with the draft's AI properties that its SkuPriceDetails carries.</summary>
+    private sealed record SkuPrice(string Id, string PriceId, string Meter, string ModelId, string? TokenDirection, string? TokenCacheAction, string Details);
+
+    private static SkuPrice? Sku(CountedUsageRow row, ChargeMeter meter)
     {
         if (row.Model == BillSlices.Unattributed || meter == ChargeMeter.Requests)
-            return (null, null, null, null);
+            return null;
         var (slug, name) = meter switch
         {
             ChargeMeter.InputTokens => ("input-tokens", "Input Tokens"),
@@ -145,16 +152,16 @@ public static class FocusMapper
             _ => (row.Unit.Length == 0 ? "units" : row.Unit, UnitOf(meter, row.Unit)),
         };
         var id = $"{row.Provider}/{row.Model}/{slug}";
+        var action = CacheActionOf(row.Provider, meter);
+        var direction = meter is ChargeMeter.OutputTokens ? "Output" : IsTokens(meter) ? "Input" : null;
         var details = new JsonObject { ["ModelId"] = row.Model };
-        if (CacheActionOf(row.Provider, meter) is { } action)
+        if (action is not null)
             details["TokenCacheAction"] = action;
-        if (meter is ChargeMeter.OutputTokens)
-            details["TokenDirection"] = "Output";
-        else if (IsTokens(meter))
-            details["TokenDirection"] = "Input";
+        if (direction is not null)
+            details["TokenDirection"] = direction;
         if (row.Category.Length > 0)
             details["x_Category"] = row.Category;
-        return (id, $"{id}/{(row.Category.Length == 0 ? "standard" : row.Category)}", name, details.ToJsonString());
+        return new SkuPrice(id, $"{id}/{(row.Category.Length == 0 ? "standard" : row.Category)}", name, row.Model, direction, action, details.ToJsonString());
     }
 
     /// <summary>

@@ -44,6 +44,8 @@ public sealed class FocusColumnRulesTests(FocusDemoLedger demo) : IClassFixture<
             table.Values("SkuMeter").OfType<string>().Distinct().Order());
         Assert.Equal(["EUR", "USD"], table.Values("BillingCurrency").OfType<string>().Distinct().Order());
         Assert.Contains(table.Values("SkuPriceDetails"), d => d is not null && d.Contains("\"TokenCacheAction\":\"Uncached\"", StringComparison.Ordinal)); // Anthropic meters cache writes apart
+        Assert.Equal(["Read", "Uncached", "Write"], table.Values("x_TokenCacheAction").OfType<string>().Distinct().Order());
+        Assert.Equal(["Input", "Output"], table.Values("x_TokenDirection").OfType<string>().Distinct().Order());
         Assert.Contains(table.Values("CredentialId"), c => c is not null);
         Assert.Contains(table.Values("SubAccountId"), s => s is not null);
     }
@@ -59,7 +61,7 @@ public sealed class FocusColumnRulesTests(FocusDemoLedger demo) : IClassFixture<
         row[table.Index("BilledCost")] = "1e3";
         row[table.Index("CredentialId")] = "sk-live-0123456789";
         row[table.Index("SkuPriceDetails")] = """{"TokenDirection":"Sideways","Model":"x"}""";
-        var broken = table with { Columns = [.. table.Columns, "Custom"], Rows = [[.. row, "x"]] };
+        var broken = table with { Columns = [.. table.Columns, "Custom", "ModelId"], Rows = [[.. row, "x", "gpt-5"]] };
 
         var errors = FocusValidator.Validate(broken, ["0123456789"]);
 
@@ -71,6 +73,28 @@ public sealed class FocusColumnRulesTests(FocusDemoLedger demo) : IClassFixture<
         Assert.Contains(errors, e => e.Contains("TokenDirection 'Sideways'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("'Model' is neither FOCUS-defined nor x_-prefixed", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Custom: a custom column without the x_ prefix", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ModelId: a custom column without the x_ prefix", StringComparison.Ordinal)); // a draft property, not a FOCUS column
+    }
+
+    [Fact]
+    public void Validate_PropertyColumnsNotMatchingSkuPriceDetails_ReportsEach()
+    {
+        var table = FocusTable.FromCsv(demo.Csv);
+        var input = table.Rows.First(r => r[table.Index("x_TokenCacheAction")] == "Uncached");
+        var row = (string?[])input.Clone();
+        row[table.Index("x_TokenCacheAction")] = "Hit";
+        row[table.Index("x_TokenDirection")] = "Output";
+        row[table.Index("x_ModelId")] = null;
+
+        var errors = FocusValidator.Validate(table with { Rows = [input, row] }, []);
+
+        Assert.Equal(5, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith("row 1: ", e, StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("row 1: x_TokenCacheAction 'Hit' is not an allowed value", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("row 1: x_TokenCacheAction 'Hit' differs from SkuPriceDetails TokenCacheAction", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("row 1: x_TokenDirection 'Output' differs from SkuPriceDetails TokenDirection", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("row 1: x_ModelId '' differs from SkuPriceDetails ModelId", StringComparison.Ordinal));
+        Assert.Contains("row 1: x_TokenDirection without an x_ModelId", errors);
     }
 
     /// <summary>What a CredentialId must never contain: the keys the harness configured, and every fingerprint the ledger holds.</summary>

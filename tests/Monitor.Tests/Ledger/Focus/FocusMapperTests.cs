@@ -42,6 +42,18 @@ public sealed class FocusMapperTests
             ],
             charges.Select(c => c.SkuPriceDetails));
         Assert.Equal([null, null, null, 5_000L], charges.Select(c => c.ReasoningTokens));
+        Assert.All(charges, c => Assert.Equal("claude-sonnet-4-5", c.ModelId));
+        Assert.Equal(["Input", "Input", "Input", "Output"], charges.Select(c => c.TokenDirection));
+        Assert.Equal(["Uncached", "Read", "Write", null], charges.Select(c => c.TokenCacheAction));
+    }
+
+    [Fact]
+    public void Map_ProviderBillingCacheWritesOnItsInputMeter_NoTokenCacheActionOnInput()
+    {
+        var charges = FocusMapper.Map(Row() with { Provider = "openai", Model = "gpt-5", CacheWriteTokens = 0 }, Prices);
+
+        Assert.Equal([(null, "Input"), ("Read", "Input"), (null, "Output")], charges.Select(c => (c.TokenCacheAction, c.TokenDirection)));
+        Assert.Equal("""{"ModelId":"gpt-5","TokenDirection":"Input"}""", charges[0].SkuPriceDetails);
     }
 
     [Fact]
@@ -93,6 +105,7 @@ public sealed class FocusMapperTests
         var c = Assert.Single(FocusMapper.Map(row, prices: null));
 
         Assert.Equal((2.00196m, 0m, "Requests", "Whole", (string?)null, (string?)null), (c.BilledCost, c.ConsumedQuantity, c.ConsumedUnit, c.CostAllocation, c.SkuId, c.SkuPriceDetails));
+        Assert.Equal(((string?)null, (string?)null, (string?)null), (c.ModelId, c.TokenDirection, c.TokenCacheAction));
     }
 
     [Fact]
@@ -109,6 +122,7 @@ public sealed class FocusMapperTests
         Assert.Equal((1_000m, "Pages", 1_000m, "Pages", 3m), (c.ConsumedQuantity, c.ConsumedUnit, c.PricingQuantity, c.PricingUnit, c.BilledCost));
         Assert.Equal(("mistral/mistral-ocr-2505/pages", "mistral/mistral-ocr-2505/pages/ocr"), (c.SkuId, c.SkuPriceId));
         Assert.Equal("""{"ModelId":"mistral-ocr-2505","x_Category":"ocr"}""", c.SkuPriceDetails);
+        Assert.Equal(("mistral-ocr-2505", (string?)null, (string?)null), (c.ModelId, c.TokenDirection, c.TokenCacheAction)); // pages: a model, no tokens
         Assert.Equal("""{"monitor/source":"api","monitor/category":"ocr"}""", c.Tags);
     }
 

@@ -7,7 +7,8 @@ namespace Monitor.Tests.Ledger.Focus;
 /// the specification at https://focus.finops.org/focus-specification/ (v1.4; each rule names its section), whose
 /// text is the FOCUS_Spec repository's specification/datasets/cost_and_usage/dataset.md (Columns table: feature level,
 /// allows nulls, data type; Requirements: presence) and columns/*.md (per-column requirements and allowed values).
-/// CredentialId and the SkuPriceDetails AI properties are from the working draft (introduced in 1.5).
+/// CredentialId and the SkuPriceDetails AI properties are from the working draft (introduced in 1.5); the export repeats
+/// those properties in custom columns (<see cref="PropertyColumns"/>), whose rules are the properties' own.
 /// "Required" is Mandatory, or Conditional/Recommended whose condition holds for LLM API usage (usage measurement,
 /// unit pricing, list unit prices, sub accounts, tags). "Nullable" is the spec's Allows Nulls narrowed by the column's
 /// own rules for ChargeCategory "Usage" with no ChargeClass (e.g. ConsumedQuantity MUST NOT be null then).
@@ -15,6 +16,7 @@ namespace Monitor.Tests.Ledger.Focus;
 internal static class FocusSpecRules
 {
     public const string Spec = "https://focus.finops.org/focus-specification/ (FOCUS 1.4) ";
+    public const string DraftSkuPriceDetails = "FOCUS working draft, Cost and Usage › Columns › SKU Price Details › FOCUS-Defined Properties (specification/datasets/cost_and_usage/columns/skupricedetails.md) ";
 
     public static readonly IReadOnlyList<string> ServiceCategories =
     [
@@ -69,4 +71,14 @@ internal static class FocusSpecRules
         ["TokenDirection"] = ["Input", "Output"],
         ["TokenCacheAction"] = ["Uncached", "Read", "Write", "Other"],
     };
+
+    /// <summary>
+    /// The custom columns that repeat a draft SkuPriceDetails property flat: <c>x_</c> and the property's key, a string
+    /// with the property's allowed values, null where the row's SkuPriceDetails lacks the property. FOCUS requires none
+    /// of them; the row rules check each against the property.
+    /// </summary>
+    public static readonly IReadOnlyList<FocusSpecRule> PropertyColumns =
+    [
+        .. SkuPriceProperties.Select(p => new FocusSpecRule("x_" + p.Key, FocusDataType.String, false, true, DraftSkuPriceDetails + p.Key + ", as a custom column", p.Value)),
+    ];
 }

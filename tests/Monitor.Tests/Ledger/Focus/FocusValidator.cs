@@ -29,7 +29,7 @@ internal static partial class FocusValidator
                 errors.Add($"{column}: a FOCUS column after the custom columns (Attributes › Column Handling)");
         }
 
-        foreach (var rule in FocusSpecRules.Columns.Where(r => table.Index(r.Column) >= 0))
+        foreach (var rule in FocusSpecRules.Columns.Concat(FocusSpecRules.PropertyColumns).Where(r => table.Index(r.Column) >= 0))
         {
             if (table.ParquetTypes?[rule.Column] is { } parquetType && parquetType != ParquetTypeOf(rule.Type))
                 errors.Add($"{rule.Column}: Parquet type {parquetType}, the spec's {rule.Type} wants {ParquetTypeOf(rule.Type)} ({rule.Source})");
@@ -56,7 +56,7 @@ internal static partial class FocusValidator
 
     private static IEnumerable<string> RowRules(FocusTable t, int r, IReadOnlyCollection<string> secrets)
     {
-        string? Cell(string column) => t.Rows[r][t.Index(column)];
+        string? Cell(string column) => t.Index(column) is >= 0 and var i ? t.Rows[r][i] : null;
         // Cells of the wrong type are reported by the column rules; here they read as null and compare as false.
         decimal? Number(string column) => decimal.TryParse(Cell(column), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? d : null;
         DateTimeOffset? Time(string column) => DateTimeOffset.TryParse(Cell(column), CultureInfo.InvariantCulture, out var t) ? t : null;
@@ -96,6 +96,18 @@ internal static partial class FocusValidator
                 yield return error;
         }
 
+        // The draft's SkuPriceDetails properties repeated as custom columns: the same value as the property (null where
+        // it is left out), and a model wherever tokens have a direction.
+        foreach (var rule in FocusSpecRules.PropertyColumns.Where(c => t.Index(c.Column) >= 0))
+        {
+            var property = rule.Column["x_".Length..];
+            if (Cell(rule.Column) != Property(Cell("SkuPriceDetails"), property))
+                yield return $"{rule.Column} '{Cell(rule.Column)}' differs from SkuPriceDetails {property} ({rule.Source})";
+        }
+
+        if (Cell("x_TokenDirection") is not null && Cell("x_ModelId") is null)
+            yield return "x_TokenDirection without an x_ModelId";
+
         // Credential ID (working draft): an identifier, never the credential; here also never a fingerprint of it.
         if (Cell("CredentialId") is { } credential
             && (secrets.Any(s => credential.Contains(s, StringComparison.Ordinal)) || credential.StartsWith("sk-", StringComparison.Ordinal)))
@@ -125,6 +137,17 @@ internal static partial class FocusValidator
 
         if (direction == "Output" && cacheAction)
             yield return "SkuPriceDetails has a TokenCacheAction on tokens generated in a response";
+    }
+
+    /// <summary>A SkuPriceDetails property as text; null where the details are null, not a JSON object, or lack it.</summary>
+    private static string? Property(string? details, string name)
+    {
+        if (details is null || !IsJsonObject(details))
+            return null;
+        using var document = JsonDocument.Parse(details);
+        return document.RootElement.TryGetProperty(name, out var value)
+            ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+            : null;
     }
 
     private static bool HasType(string value, FocusDataType type) => type switch

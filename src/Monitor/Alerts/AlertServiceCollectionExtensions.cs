@@ -11,6 +11,8 @@ public static class AlertServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMonitorAlerts(this IServiceCollection services)
     {
+        if (services.Any(s => s.ServiceType == typeof(AlertRaiser)))
+            return services; // added by both the checks and the dashboard
         services.AddHttpClient(HttpChannelSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<AlertChannels>();
         services.AddSingleton<AlertLinks>();

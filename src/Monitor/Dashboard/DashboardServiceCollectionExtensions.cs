@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Monitor.Alerts;
 using Monitor.Hosting;
 using Monitor.Storage;
 
@@ -26,6 +27,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddSingleton(sp => DashboardAuth.Create(
             sp.GetRequiredService<IOptions<MonitorOptions>>().Value.Dashboard, Environment.GetEnvironmentVariable));
         services.TryAddSingleton<AlertRepository>();
+        services.AddMonitorAlerts(); // acknowledging and muting end the alert on its Alertmanager channels
         services.TryAddSingleton<SchedulerHealth>();
         services.AddSingleton<LedgerReadCache>();
         services.AddSingleton<DashboardRepository>();

@@ -169,6 +169,30 @@ public sealed class DashboardDataTests
     }
 
     [Fact]
+    public async Task Page_ChannelRefusedAMessage_DeliverySectionShowsItWithTheEncodedError()
+    {
+        await using var app = await DashboardTestApp.StartAsync(Now, async db =>
+        {
+            await using var c = await db.OpenAsync(CancellationToken.None);
+            await c.ExecuteAsync(
+                """
+                INSERT INTO outbox (channel, dedup_key, message_id, recipients, subject, content_type, payload, created_at, next_attempt_at, sent_at, failed_at, last_error) VALUES
+                ('email', 'o1', 'm1', '', 's', 'message/rfc822', X'00', 1, 1, 5, NULL, NULL),
+                ('slack', 'o2', 'm2', '', 's', 'application/json', X'00', 1, 1, NULL, 4, 'Slack channel ''slack'' answered HTTP 400 Bad Request: <script>x</script>')
+                """);
+        });
+
+        var html = await app.Client.GetStringAsync("/");
+
+        var section = html[html.IndexOf("<section class=\"wide\" id=\"delivery\">", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("</section>", StringComparison.Ordinal)];
+        Assert.Contains("<tr data-channel=\"slack\">", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-channel=\"email\"", section, StringComparison.Ordinal); // nothing wrong there
+        Assert.Contains("answered HTTP 400 Bad Request: &lt;script&gt;x&lt;/script&gt;", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>x", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DrillCsv_FormulaLeadingNames_AreNeutralised()
     {
         await using var app = await DashboardTestApp.StartAsync(Now, db => LedgerSeed.WriteAsync(db, Now,

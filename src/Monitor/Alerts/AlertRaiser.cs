@@ -37,7 +37,7 @@ public sealed partial class AlertRaiser(
         foreach (var d in fresh)
         {
             var delivery = await DeliveryOfAsync(c, tx, d, asOf, mutes, mailedNow, settings, ct);
-            var mail = delivery == Delivery.Immediate ? composer.Compose(d, asOf) : null;
+            var mail = delivery == Delivery.Immediate ? await composer.ComposeAsync(d, asOf) : null;
             planned.Add((d, delivery == Delivery.Muted ? "muted" : "open", delivery, mail));
         }
 

@@ -38,7 +38,7 @@ public sealed class DigestService(Database database, AlertMailComposer composer,
         {
             var recipients = group.Key.Length == 0 ? settings.Email.To : group.First().Recipients;
             var key = string.Create(CultureInfo.InvariantCulture, $"digest:{slot.ToUnixTimeSeconds()}:{Hash(group.Key)}");
-            var mail = composer.ComposeDigest(key, label, [.. group], recipients, now);
+            var mail = await composer.ComposeDigestAsync(key, label, [.. group], recipients, now);
             queued += await OutboxRepository.EnqueueAsync(c, tx, null, key, mail, now, ct);
             await AlertRepository.MarkDigestedAsync(c, tx, [.. group.Select(a => a.Id)], now, ct);
         }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Monitor.Alerts;
+using Monitor.Hosting;
 using Monitor.Storage;
 
 namespace Monitor.Checks;
@@ -13,6 +15,7 @@ public static class CheckServiceCollectionExtensions
         services.AddSingleton<CheckRunRepository>();
         services.AddSingleton<OutboxRepository>();
         services.AddSingleton<BudgetSpendReader>();
+        services.TryAddSingleton<ComponentHtmlRenderer>();
         services.AddSingleton<AlertMailComposer>();
         services.AddSingleton<AlertRaiser>();
         services.AddSingleton<DigestService>();

@@ -27,6 +27,7 @@ public static class DashboardServiceCollectionExtensions
             sp.GetRequiredService<IOptions<MonitorOptions>>().Value.Dashboard, Environment.GetEnvironmentVariable));
         services.TryAddSingleton<AlertRepository>();
         services.TryAddSingleton<SchedulerHealth>();
+        services.TryAddSingleton<ComponentHtmlRenderer>();
         services.AddSingleton<LedgerReadCache>();
         services.AddSingleton<DashboardRepository>();
         services.AddSingleton<DashboardReader>();

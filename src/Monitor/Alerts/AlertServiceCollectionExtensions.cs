@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Monitor.Alerts.Channels;
+using Monitor.Hosting;
 using Monitor.Storage;
 
 namespace Monitor.Alerts;
@@ -16,6 +18,7 @@ public static class AlertServiceCollectionExtensions
         services.AddHttpClient(HttpChannelSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<AlertChannels>();
         services.AddSingleton<AlertLinks>();
+        services.TryAddSingleton<ComponentHtmlRenderer>();
         services.AddSingleton<AlertMailComposer>();
         services.AddSingleton<ChannelComposer>();
         services.AddSingleton<HttpChannelSender>();

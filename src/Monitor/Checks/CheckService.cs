@@ -6,15 +6,16 @@ namespace Monitor.Checks;
 
 /// <summary>
 /// One check: every evaluator decides at <c>asOf</c>, new decisions are stored (and queued for mail in the same
-/// transaction), a due digest is queued, and the outbox sends what is due. An evaluator that fails is reported and
-/// the others still run; a check run twice in a row raises and sends nothing new.
+/// transaction), a due digest is queued, and, when asked (<c>monitor check</c>), the outbox sends what is due; the
+/// scheduled check only queues and leaves sending to the outbox job. An evaluator that fails is reported and the
+/// others still run; a check run twice in a row raises and sends nothing new.
 /// </summary>
 public sealed partial class CheckService(
     IEnumerable<IAlertEvaluator> evaluators, AlertRaiser raiser, DigestService digest, OutboxDispatcher outbox,
     CheckRunRepository runs, TimeProvider clock, ILogger<CheckService> log)
 {
     /// <param name="asOf">"Now" for the evaluators; null: the clock. Raised alerts are stamped with it.</param>
-    /// <param name="send">False: queue mail but leave sending to a later check or the outbox job.</param>
+    /// <param name="send">False: queue mail but leave sending to the outbox job (the scheduled check) or a later check.</param>
     public async Task<CheckResult> RunAsync(DateTimeOffset? asOf, bool send, CancellationToken ct)
     {
         var at = asOf ?? clock.GetUtcNow();

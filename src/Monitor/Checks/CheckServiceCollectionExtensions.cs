@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Monitor.Alerts;
+using Monitor.Hosting;
 using Monitor.Storage;
 
 namespace Monitor.Checks;

@@ -8,7 +8,8 @@ namespace Monitor.Checks;
 
 /// <summary>
 /// Key hygiene: rotation and expiry reminders, unused keys, rotations whose old key is still used after the grace
-/// period, and revoked keys showing usage. Declared keys (Monitor:Keys:Declared) are written to api_keys first.
+/// period, and revoked keys showing usage. It only reads: declared keys (Monitor:Keys:Declared) are in api_keys
+/// already, written at start and at each pull, so the dashboard's keys due write nothing.
 /// </summary>
 public sealed class KeyRotationEvaluator(Database database, IOptions<MonitorOptions> options) : IAlertEvaluator
 {
@@ -48,13 +49,10 @@ public sealed class KeyRotationEvaluator(Database database, IOptions<MonitorOpti
         return [.. KeyAlerts.Deadlines(keys, policyOf, asOf)];
     }
 
-    /// <summary>Keys known at as-of (declared ones written first), by account and id, and the policy each key falls under.</summary>
+    /// <summary>Keys known at as-of, by account and id, and the policy each key falls under.</summary>
     private async Task<(List<KeyState> Keys, Func<KeyState, KeyPolicy> PolicyOf)> KeysAsync(DateTimeOffset asOf, CancellationToken ct)
     {
         var o = options.Value;
-        if (o.Keys.Declared.Count > 0)
-            await _repository.SaveDeclaredKeysAsync([.. o.Keys.Declared.Select(Declared)], ct);
-
         var kinds = o.Providers.Where(p => p.Enabled).ToDictionary(p => p.Name, p => p.ParsedKind, StringComparer.Ordinal);
         var keys = (await _repository.KeysAsync(asOf, ct))
             .Select(k => kinds.TryGetValue(k.Account, out var kind) ? k with { Provider = kind } : k)
@@ -74,13 +72,4 @@ public sealed class KeyRotationEvaluator(Database database, IOptions<MonitorOpti
         var usage = await _repository.KeyUsageAsync(key.Account, key.Key.KeyId, since, asOf, ct);
         return key.Key.LastUsedAt is { } listed && listed > since ? usage with { ListedLastUsedAt = listed } : usage;
     }
-
-    private static (string Account, ApiKeyInfo Key) Declared(DeclaredKeyOptions d) => (d.Account.Trim(), new ApiKeyInfo
-    {
-        KeyId = LifecycleProblems.DeclaredKeyId(d),
-        Name = d.Name.Trim(),
-        Owner = string.IsNullOrWhiteSpace(d.Owner) ? null : d.Owner.Trim(),
-        CreatedAt = d.CreatedAt,
-        ExpiresAt = d.ExpiresAt,
-    });
 }

@@ -129,7 +129,7 @@ public static class MonitorCli
 
         await using var database = new Database(options.Storage);
         var runner = new MigrationRunner(database, TimeProvider.System);
-        var applied = (await LedgerStartup.PrepareAsync(database, options.Providers, TimeProvider.System, NullLogger.Instance, ct)).Applied;
+        var applied = (await LedgerStartup.PrepareAsync(database, options, TimeProvider.System, NullLogger.Instance, ct)).Applied;
         var where = database.Dialect == SqlDialect.Sqlite ? options.Storage.Sqlite.Path : database.Describe();
         Console.WriteLine(applied.Count == 0
             ? $"{where}: up to date (version {await runner.CurrentVersionAsync(ct)})"

@@ -1,6 +1,6 @@
-using Monitor.Alerts;
 using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
+using Monitor.Alerts;
 using Monitor.Core.Alerts;
 using Monitor.Core.Pricing;
 using Monitor.Hosting;
@@ -12,8 +12,8 @@ namespace Monitor.Dashboard;
 /// <summary>
 /// The dashboard's HTTP surface: <c>GET /</c> (the home page), <c>GET /dashboards/{slug}</c>,
 /// <c>GET /charts/{slug}/{panel}.png?currency=EUR&amp;theme=dark</c>, drill-downs <c>GET /drill?account|key|model=X&amp;from&amp;to</c>
-/// (<c>&amp;format=csv</c> for the table, <c>/drill/chart.png</c> for its chart), <c>POST /alerts/{id}/ack|mute</c>
-/// (antiforgery), <c>GET /healthz</c> (always open) and <c>GET /metrics</c>. Bad parameters are a 400 with a message.
+/// (<c>&amp;format=csv</c> for the table, <c>/drill/chart.png</c> for its chart), <c>GET /alerts/{id}</c> (one alert's
+/// page) and <c>/alerts/{id}/chart.png</c> (its evidence chart), <c>POST /alerts/{id}/ack|mute</c> (antiforgery), <c>GET /healthz</c> (always open) and <c>GET /metrics</c>. Bad parameters are a 400 with a message.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -52,6 +52,8 @@ public static class DashboardEndpoints
         app.MapGet("/charts/{slug}/{panel}.png", ChartAsync);
         app.MapGet("/drill", DrillAsync);
         app.MapGet("/drill/chart.png", DrillChartAsync);
+        app.MapGet("/alerts/{id:long}", AlertPageAsync);
+        app.MapGet("/alerts/{id:long}/chart.png", AlertChartAsync);
         app.MapPost("/alerts/{id}/ack", AcknowledgeAsync);
         app.MapPost("/alerts/{id}/mute", MuteAsync);
 
@@ -257,6 +259,32 @@ public static class DashboardEndpoints
         }
     }
 
+    private static async Task<IResult> AlertPageAsync(
+        long id, HttpContext http, AlertRepository alerts, DashboardReader reader, IAntiforgery antiforgery, ComponentHtmlRenderer components,
+        CancellationToken ct)
+    {
+        if (await alerts.GetAsync(id, ct) is not { } alert)
+            return NoAlert(id);
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        var html = await components.RenderAsync<AlertPage>(new Dictionary<string, object?>
+        {
+            [nameof(AlertPage.Alert)] = alert,
+            [nameof(AlertPage.Navigation)] = reader.Catalog.Pages,
+            [nameof(AlertPage.Now)] = reader.Now,
+            [nameof(AlertPage.Form)] = ((string, string)?)(tokens.FormFieldName, tokens.RequestToken!),
+        });
+        Secure(http);
+        return Results.Text(html, Html);
+    }
+
+    private static async Task<IResult> AlertChartAsync(long id, HttpContext http, AlertRepository alerts, CancellationToken ct)
+    {
+        if (await alerts.GetAsync(id, ct) is not { Evidence.Chart: { } chart })
+            return Results.Text($"No chart for alert {id}.", Text, statusCode: StatusCodes.Status404NotFound);
+        http.Response.Headers.CacheControl = "no-cache";
+        return Results.Bytes(AlertChartRenderer.RenderPng(chart), "image/png");
+    }
+
     private static async Task<IResult> AcknowledgeAsync(
         string id, HttpContext http, IAntiforgery antiforgery, AlertHandling alerts, CancellationToken ct)
     {
@@ -267,7 +295,7 @@ public static class DashboardEndpoints
         return await alerts.SetStatusAsync(long.Parse(id, CultureInfo.InvariantCulture), AlertStatus.Acknowledged,
             note.Length == 0 ? "acknowledged on the dashboard" : note, ct)
             ? Results.Redirect("/#alerts", preserveMethod: false)
-            : Results.Text($"No alert {id}.", Text, statusCode: StatusCodes.Status404NotFound);
+            : NoAlert(id);
     }
 
     private static async Task<IResult> MuteAsync(
@@ -288,7 +316,7 @@ public static class DashboardEndpoints
             return BadRequest("reason: required, at most 500 characters.");
         return await alerts.MuteAsync(long.Parse(id, CultureInfo.InvariantCulture), until, reason, ct) is not null
             ? Results.Redirect("/#alerts", preserveMethod: false)
-            : Results.Text($"No alert {id}.", Text, statusCode: StatusCodes.Status404NotFound);
+            : NoAlert(id);
     }
 
     private sealed record FormError(IResult Result);
@@ -311,6 +339,8 @@ public static class DashboardEndpoints
     }
 
     private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static IResult NoAlert(object id) => Results.Text($"No alert {id}.", Text, statusCode: StatusCodes.Status404NotFound);
 
     private static IResult BadRequest(string message) => Results.Text(message, Text, statusCode: StatusCodes.Status400BadRequest);
 }

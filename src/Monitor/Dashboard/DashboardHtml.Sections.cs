@@ -141,15 +141,15 @@ public static partial class DashboardHtml
             var scope = string.Join("<br>", new[] { alert.Account, alert.Workspace, alert.KeyId, alert.Model }.Where(s => !string.IsNullOrEmpty(s)).Select(E));
             html.Append("<tr data-alert=\"").Append(alert.Id.ToString(CultureInfo.InvariantCulture)).Append("\"><td class=\"sev-")
                 .Append(severity).Append("\">").Append(E(severity)).Append("</td><td>").Append(E(SnakeCase.Of(alert.Kind)))
-                .Append("</td><td><strong>").Append(E(alert.Title)).Append("</strong><span class=\"detail\">").Append(E(alert.Detail))
+                .Append("</td><td><strong>").Append(context.AlertUrl is null ? E(alert.Title) : $"<a href=\"{E(context.AlertUrl(alert.Id))}\">{E(alert.Title)}</a>")
+                .Append("</strong><span class=\"detail\">").Append(E(alert.Detail))
                 .Append("</span></td><td class=\"mono scope\">").Append(scope).Append("</td><td class=\"nowrap\">")
                 .Append(E(Ago(alert.RaisedAt.ToUnixTimeSeconds(), view.Now))).Append("</td>");
             if (context.Form is { } form)
             {
-                var id = alert.Id.ToString(CultureInfo.InvariantCulture);
-                html.Append("<td><form class=\"inline\" method=\"post\" action=\"/alerts/").Append(id).Append("/ack\">")
+                html.Append("<td><form class=\"inline\" method=\"post\" action=\"").Append(AlertPaths.Acknowledge(alert.Id)).Append("\">")
                     .Append(Token(form)).Append("<button type=\"submit\" name=\"ack\">Acknowledge</button></form>")
-                    .Append("<form class=\"inline\" method=\"post\" action=\"/alerts/").Append(id).Append("/mute\">").Append(Token(form))
+                    .Append("<form class=\"inline\" method=\"post\" action=\"").Append(AlertPaths.Mute(alert.Id)).Append("\">").Append(Token(form))
                     .Append("<input type=\"date\" name=\"until\" required value=\"").Append(muteUntil)
                     .Append("\" aria-label=\"mute until\"><input type=\"text\" name=\"reason\" required placeholder=\"reason\" aria-label=\"reason\">")
                     .Append("<button type=\"submit\" name=\"mute\">Mute</button></form></td>");

@@ -13,7 +13,8 @@ namespace Monitor.Dashboard;
 /// </summary>
 public static partial class DashboardHtml
 {
-    private const string Css = """
+    /// <summary>The dashboard's stylesheet, inlined in every page (no external asset).</summary>
+    internal const string Css = """
         :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --bg: #f6f7f9; --card: #fff;
                 --accent: #1f6feb; --warn-bg: #fff7e6; --warn: #9a5b00; --bad: #b42318; --good: #067647; }
         @media (prefers-color-scheme: dark) {
@@ -433,10 +434,10 @@ public static partial class DashboardHtml
 
     private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string Time(DateTimeOffset time) =>
+    internal static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
-    private static string Ago(long? unixSeconds, DateTimeOffset now)
+    internal static string Ago(long? unixSeconds, DateTimeOffset now)
     {
         if (unixSeconds is not { } seconds)
             return "never";

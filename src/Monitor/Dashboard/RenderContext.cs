@@ -15,6 +15,9 @@ public sealed record RenderContext
     /// <summary>A drill-down link for an account, key or model; null: names are plain text (the static report).</summary>
     public Func<DrillFilter, string>? DrillUrl { get; init; }
 
+    /// <summary>The page of a stored alert; null: alert titles are plain text (the static report).</summary>
+    public Func<long, string>? AlertUrl { get; init; }
+
     /// <summary>The antiforgery form field and token; null: no forms (acknowledge and mute are not offered).</summary>
     public (string Field, string Token)? Form { get; init; }
 
@@ -25,11 +28,16 @@ public sealed record RenderContext
     public static RenderContext Live((string Field, string Token)? form) => new()
     {
         ChartUrl = ServedChartUrl,
-        PageUrl = page => page.Slug == DashboardCatalog.HomeSlug ? "/" : "/dashboards/" + Uri.EscapeDataString(page.Slug),
+        PageUrl = ServedPageUrl,
         DrillUrl = filter => "/drill?" + filter.Dimension + "=" + Uri.EscapeDataString(filter.Value),
+        AlertUrl = AlertPaths.Page,
         Form = form,
         DarkCharts = true,
     };
+
+    /// <summary>The served URL of a dashboard page.</summary>
+    public static string ServedPageUrl(DashboardPage page) =>
+        page.Slug == DashboardCatalog.HomeSlug ? "/" : "/dashboards/" + Uri.EscapeDataString(page.Slug);
 
     /// <summary>The chart image URL of a panel; <paramref name="currency"/> for cost charts.</summary>
     public static string ServedChartUrl(string slug, int panel, string? currency) =>

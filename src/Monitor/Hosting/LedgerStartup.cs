@@ -4,22 +4,23 @@ using Monitor.Storage;
 namespace Monitor.Hosting;
 
 /// <summary>
-/// What every verb does before it touches the ledger, in one place: apply the migrations, then record each configured
+/// What every verb does before it touches the ledger, in one place: apply the migrations, record each configured
 /// account's counted usage source, re-marking the rows of an account whose <c>UsageFrom</c> changed (see
-/// <see cref="UsageSourceRepository"/>).
+/// <see cref="UsageSourceRepository"/>), and write the declared keys (Monitor:Keys:Declared) to api_keys.
 /// </summary>
 public static partial class LedgerStartup
 {
     public static Task<LedgerStartupResult> PrepareAsync(IServiceProvider services, CancellationToken ct) =>
         PrepareAsync(
-            services.GetRequiredService<Database>(), services.GetRequiredService<IOptions<MonitorOptions>>().Value.Providers,
+            services.GetRequiredService<Database>(), services.GetRequiredService<IOptions<MonitorOptions>>().Value,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LedgerStartup).FullName!), ct);
 
     public static async Task<LedgerStartupResult> PrepareAsync(
-        Database database, IEnumerable<ProviderOptions> accounts, TimeProvider clock, ILogger log, CancellationToken ct)
+        Database database, MonitorOptions options, TimeProvider clock, ILogger log, CancellationToken ct)
     {
         var applied = await new MigrationRunner(database, clock).MigrateAsync(ct);
-        var changes = await new UsageSourceRepository(database, clock).SyncAsync(accounts, ct);
+        var changes = await new UsageSourceRepository(database, clock).SyncAsync(options.Providers, ct);
+        await new LifecycleRepository(database).SyncDeclaredKeysAsync(options.Keys.Declared, ct);
         foreach (var change in changes.Where(c => c.Was is not null))
             LogSwitched(log, change.Account, change.Was!, change.Now, change.Remarked);
         return new LedgerStartupResult(applied, changes);

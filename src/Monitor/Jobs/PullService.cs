@@ -8,7 +8,8 @@ using Monitor.Storage;
 namespace Monitor.Jobs;
 
 /// <summary>
-/// One pull of one account, the same code for the scheduler and <c>monitor pull</c>: inventories first, then usage
+/// One pull of one account, the same code for the scheduler and <c>monitor pull</c>: the declared keys written first
+/// (Monitor:Keys:Declared, as at start), then inventories, then usage
 /// from the watermark (less the look-back) to now, or the requested backfill window, chunk by chunk. Each chunk is
 /// one transaction that replaces its window, records its run and moves the watermark; a failure writes nothing of
 /// its chunk, records the error and stops the account, and never touches other accounts.
@@ -28,13 +29,24 @@ public sealed partial class PullService(
         if (only is not null && !accounts[0].Pulled)
             throw new BadInputException($"--provider: '{accounts[0].Name}' has no ApiKeyEnv: it is seen only through the metering proxy and has nothing to pull");
         accounts.RemoveAll(p => !p.Pulled); // proxy-only accounts: nothing to pull
+        await SyncDeclaredKeysAsync(ct);
         var results = new List<AccountPullResult>();
         foreach (var account in accounts)
-            results.Add(await PullAsync(account, from, to, progress, ct));
+            results.Add(await PullAccountAsync(account, from, to, progress, ct));
         return results;
     }
 
     public async Task<AccountPullResult> PullAsync(
+        ProviderOptions account, DateTimeOffset? from, DateTimeOffset? to, IProgress<string>? progress, CancellationToken ct)
+    {
+        await SyncDeclaredKeysAsync(ct);
+        return await PullAccountAsync(account, from, to, progress, ct);
+    }
+
+    private Task SyncDeclaredKeysAsync(CancellationToken ct) =>
+        new LifecycleRepository(database).SyncDeclaredKeysAsync(options.Value.Keys.Declared, ct);
+
+    private async Task<AccountPullResult> PullAccountAsync(
         ProviderOptions account, DateTimeOffset? from, DateTimeOffset? to, IProgress<string>? progress, CancellationToken ct)
     {
         IProviderConnector connector;

@@ -4,6 +4,7 @@ using Monitor.Core.Deprecations;
 using Monitor.Core.Keys;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
+using Monitor.Hosting;
 
 namespace Monitor.Storage;
 
@@ -87,9 +88,16 @@ public sealed class LifecycleRepository(Database database)
             """, new { account, at = now.ToUnixTimeSeconds() }, tx);
 
     /// <summary>
+    /// Writes Monitor:Keys:Declared to api_keys: at start (<see cref="LedgerStartup"/>) and at the start of each pull,
+    /// never on a read (the check and the dashboard read the keys as stored).
+    /// </summary>
+    public Task SyncDeclaredKeysAsync(IReadOnlyList<DeclaredKeyOptions> declared, CancellationToken ct) =>
+        declared.Count == 0 ? Task.CompletedTask : SaveDeclaredKeysAsync([.. declared.Select(Declared)], ct);
+
+    /// <summary>
     /// Keys declared in the configuration (providers without a key listing), kept in api_keys with source 'config'. A
     /// declared key exists from its creation on: first and last seen are its created date, so a replay sees it too.
-    /// Unchanged rows are left alone: the dashboard reads keys through here, and a read must not write.
+    /// Unchanged rows are left alone: every start and every pull writes them again.
     /// </summary>
     public async Task SaveDeclaredKeysAsync(IReadOnlyList<(string Account, ApiKeyInfo Key)> keys, CancellationToken ct)
     {
@@ -115,6 +123,15 @@ public sealed class LifecycleRepository(Database database)
 
         await tx.CommitAsync(ct);
     }
+
+    private static (string Account, ApiKeyInfo Key) Declared(DeclaredKeyOptions d) => (d.Account.Trim(), new ApiKeyInfo
+    {
+        KeyId = LifecycleProblems.DeclaredKeyId(d),
+        Name = d.Name.Trim(),
+        Owner = string.IsNullOrWhiteSpace(d.Owner) ? null : d.Owner.Trim(),
+        CreatedAt = d.CreatedAt,
+        ExpiresAt = d.ExpiresAt,
+    });
 
     /// <summary>Listed models (up to as-of): their cards by (account, model or alias).</summary>
     public async Task<IReadOnlyList<(string Account, ProviderKind Provider, ModelInfo Model)>> ModelsAsync(DateTimeOffset asOf, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Dapper;
 using Monitor.Checks;
 using Monitor.Core.Alerts;
 using Monitor.Demo;
@@ -12,6 +13,15 @@ public sealed class KeyRotationEvaluatorTests
     private static readonly (string, string)[] MistralOnly = [("mistral", "Mistral")];
     private static readonly (string, string)[] OpenAIOnly = [("openai", "OpenAI")];
     private static readonly DateTimeOffset Now = PullHarness.Now;
+
+    // A key of a provider without a key listing, declared in the configuration.
+    private static readonly Dictionary<string, string?> DeclaredKilo = new()
+    {
+        ["Monitor:Keys:Declared:0:Name"] = "kilo-ci",
+        ["Monitor:Keys:Declared:0:Account"] = "kilo-team",
+        ["Monitor:Keys:Declared:0:CreatedAt"] = "2026-08-25T00:00:00Z",
+        ["Monitor:Keys:Declared:0:Owner"] = "max@example.com",
+    };
 
     [Theory, BothDialects]
     public async Task Evaluate_KeyAgeThroughEveryStep_EachReminderOnceInOrder_ToOwnerAndDefaults_AcrossRestarts(SqlDialect dialect)
@@ -135,18 +145,39 @@ public sealed class KeyRotationEvaluatorTests
     [Theory, BothDialects]
     public async Task Evaluate_DeclaredKey_RemindsItsOwner(SqlDialect dialect)
     {
-        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, new Dictionary<string, string?>
-        {
-            ["Monitor:Keys:Declared:0:Name"] = "kilo-ci",
-            ["Monitor:Keys:Declared:0:Account"] = "kilo-team",
-            ["Monitor:Keys:Declared:0:CreatedAt"] = "2026-08-25T00:00:00Z",
-            ["Monitor:Keys:Declared:0:Owner"] = "max@example.com",
-        }, dialect: dialect);
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, DeclaredKilo, dialect: dialect);
 
         var alert = Assert.Single(await checks.RaiseAsync<KeyRotationEvaluator>(), a => a.Account == "kilo-team");
 
         Assert.Equal("key_rotation:kilo-team:declared:kilo-ci:1d", alert.DedupKey); // 90 days end 2026-11-23
         Assert.Equal(["max@example.com", "ops@example.com"], alert.To);
+        Assert.Equal("config", await checks.Harness.Ledger.ScalarAsync<string>("SELECT source FROM api_keys WHERE account = 'kilo-team'"));
+    }
+
+    [Theory, BothDialects]
+    public async Task Start_DeclaredKey_IsInTheLedgerBeforeAnyPullOrCheck(SqlDialect dialect)
+    {
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, DeclaredKilo, dialect: dialect);
+        var keys = await checks.Harness.Ledger.QueryAsync<(string, string, string)>("SELECT key_id, owner, source FROM api_keys WHERE account = 'kilo-team'");
+
+        Assert.Equal([("declared:kilo-ci", "max@example.com", "config")], keys);
+    }
+
+    [Theory, BothDialects]
+    public async Task KeysDue_DeclaredKeyNotInTheLedger_TheDashboardReadWritesNothing_TheNextPullWritesIt(SqlDialect dialect)
+    {
+        await using var checks = await LifecycleChecks.StartAsync(MistralOnly, DeclaredKilo, dialect: dialect);
+        await using (var c = await checks.Harness.Ledger.Database.OpenAsync(CancellationToken.None))
+            await c.ExecuteAsync("DELETE FROM api_keys WHERE source = 'config'"); // as if declared after the start
+        const string Count = "SELECT COUNT(*) FROM api_keys";
+        var before = await checks.Harness.Ledger.ScalarAsync<long>(Count);
+
+        var due = await checks.Get<Monitor.Dashboard.IKeyRotationSource>().KeysDueAsync(checks.Now, CancellationToken.None);
+        var afterRead = await checks.Harness.Ledger.ScalarAsync<long>(Count);
+        await checks.PullAsync();
+
+        Assert.DoesNotContain(due, k => k.Account == "kilo-team");
+        Assert.Equal(before, afterRead);
         Assert.Equal("config", await checks.Harness.Ledger.ScalarAsync<string>("SELECT source FROM api_keys WHERE account = 'kilo-team'"));
     }
 

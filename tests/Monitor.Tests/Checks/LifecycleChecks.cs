@@ -12,7 +12,8 @@ namespace Monitor.Tests.Checks;
 
 /// <summary>
 /// The fake providers and a ledger (a <see cref="PullHarness"/>), with the product's services built from the same
-/// configuration so they can be thrown away and rebuilt on the same SQLite file: a restart. Decisions are raised into
+/// configuration so they can be thrown away and rebuilt on the same SQLite file: a restart. Each start prepares the
+/// ledger as every verb does (migrations, usage sources, declared keys). Decisions are raised into
 /// the alerts table by dedup key, as the check does, and the newly stored ones returned.
 /// </summary>
 internal sealed class LifecycleChecks : IAsyncDisposable
@@ -45,19 +46,24 @@ internal sealed class LifecycleChecks : IAsyncDisposable
             ["Monitor:Pull:InitialBackfill"] = TimeSpan.FromDays(31).ToString(),
         };
 
-        return new LifecycleChecks(harness, all);
+        var checks = new LifecycleChecks(harness, all);
+        await LedgerStartup.PrepareAsync(checks._services, CancellationToken.None);
+        return checks;
     }
 
     public void Advance(TimeSpan by) => Harness.Ledger.Clock.Advance(by);
 
     public void SetNow(DateTimeOffset at) => Harness.Ledger.Clock.SetUtcNow(at);
 
-    /// <summary>A new process on the same ledger file.</summary>
+    /// <summary>A new process on the same ledger file (started as every verb starts: <see cref="LedgerStartup"/>).</summary>
     public async Task RestartAsync()
     {
         await _services.DisposeAsync();
         _services = Build();
+        await LedgerStartup.PrepareAsync(_services, CancellationToken.None);
     }
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public async Task PullAsync()
     {

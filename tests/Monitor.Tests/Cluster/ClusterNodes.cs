@@ -5,8 +5,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dapper;
 using Monitor.Demo;
 using Monitor.Tests.Support;
+using Npgsql;
 
 namespace Monitor.Tests.Cluster;
 
@@ -152,6 +154,23 @@ public sealed partial class ClusterNodes : IAsyncDisposable
         }
 
         Assert.Fail($"the cluster did not show {alive} nodes alive within {within}: {last}");
+    }
+
+    /// <summary>Waits until the outbox holds mail and every row is sent: the check only queues, the outbox job sends once a minute.</summary>
+    public async Task WaitForOutboxSentAsync(TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var pg = new NpgsqlConnection(ConnectionString);
+        (long Queued, long Unsent) last = default;
+        while (clock.Elapsed < within)
+        {
+            last = await pg.QuerySingleAsync<(long, long)>("SELECT COUNT(*), COUNT(*) FILTER (WHERE sent_at IS NULL) FROM outbox");
+            if (last is { Queued: > 0, Unsent: 0 })
+                return;
+            await Task.Delay(500);
+        }
+
+        Assert.Fail($"the outbox was not sent within {within}: {last.Queued} queued, {last.Unsent} unsent");
     }
 
     public static async Task KillAsync(Node node)

@@ -28,6 +28,7 @@ public sealed class ClusterProcessTests
         await cluster.WaitForAliveAsync(1, TimeSpan.FromSeconds(30)); // the survivor sees the dead node's check-ins stop
         await Task.Delay(TimeSpan.FromSeconds(10));
         var survivor = cluster.Nodes[1];
+        await cluster.WaitForOutboxSentAsync(TimeSpan.FromSeconds(90)); // the checks queue; the outbox job sends at second 30
         await ClusterNodes.StopAsync(survivor);
 
         var runs = cluster.JobRuns();

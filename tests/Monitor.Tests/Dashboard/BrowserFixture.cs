@@ -1,7 +1,10 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Monitor.Alerts;
+using Monitor.Core.Alerts;
 using Monitor.Dashboard;
+using Monitor.Storage;
 using Monitor.Tests.Support;
 
 namespace Monitor.Tests.Dashboard;
@@ -61,6 +64,21 @@ public sealed class BrowserFixture : IAsyncLifetime
             VALUES (@kind, @severity, 'open', 'openai-test', @title, 'detail', @at, @key) RETURNING id
             """,
             new { kind, severity, title, at = Now.AddHours(-1).ToUnixTimeSeconds(), key = Guid.NewGuid().ToString("N") });
+    }
+
+    /// <summary>Inserts an open budget alert with its evidence, as the check stores one, and returns its id.</summary>
+    public async Task<long> AlertWithEvidenceAsync(AlertEvidence evidence)
+    {
+        var alert = new AlertDecision
+        {
+            Kind = AlertKind.BudgetThreshold, Severity = AlertSeverity.Critical, Account = "openai-test", Title = "[Budget 100%] openai-month",
+            Detail = "The month's budget is spent.", DedupKey = Guid.NewGuid().ToString("N"), Evidence = evidence,
+        };
+        await using var c = await Ledger.Database.OpenAsync(CancellationToken.None);
+        await using var tx = await c.BeginTransactionAsync();
+        var id = await AlertRepository.InsertAsync(c, tx, alert, Now.AddHours(-1), AlertStatus.Open, "immediate", CancellationToken.None);
+        await tx.CommitAsync();
+        return id!.Value;
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

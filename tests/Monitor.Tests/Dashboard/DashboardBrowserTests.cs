@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Playwright;
+using Monitor.Core.Alerts;
 using Monitor.Core.Pricing;
 using Monitor.Core.Usage;
 using Monitor.Hosting;
@@ -79,6 +80,33 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
         await Expect(page.Locator($"tr[data-alert='{id}']")).ToHaveCountAsync(0);
         var until = await fixture.Ledger.ScalarAsync<long>("SELECT until_at FROM mutes WHERE alert_id = @id", new { id });
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), until);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AlertLink_OpenAlertWithEvidence_PageShowsRunbookAndChart()
+    {
+        var id = await fixture.AlertWithEvidenceAsync(new AlertEvidence
+        {
+            Facts = [new AlertFact("Spent", "USD 420.00")],
+            Runbook = ["Find the key in the top keys", "Rotate it"],
+            Chart = new AlertChart
+            {
+                Title = "Spend this month", Unit = "USD",
+                Series = [new AlertChartSeries("spend", [new AlertChartPoint(MonthStart, 10), new AlertChartPoint(BrowserFixture.Now, 420)])],
+            },
+        });
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(Url("/"));
+
+        await page.Locator($"tr[data-alert='{id}'] a").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(Url($"/alerts/{id}"));
+        await Expect(page.Locator("ol.runbook li")).ToHaveTextAsync(["Find the key in the top keys", "Rotate it"]);
+        await Expect(page.Locator("#alert button[name=ack]")).ToBeVisibleAsync();
+        var widths = await page.EvaluateAsync<int[]>("() => Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)");
+        Assert.Equal([Monitor.Alerts.AlertChartRenderer.Width], widths);
+        await BrowserFixture.ScreenshotAsync(page, "alert-page");
         await page.CloseAsync();
     }
 

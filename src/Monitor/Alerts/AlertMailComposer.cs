@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Monitor.Alerts.Mail;
+using Monitor.Alerts.Channels;
 using Monitor.Core.Alerts;
 using Monitor.Hosting;
 using Monitor.Storage;
@@ -17,7 +18,7 @@ namespace Monitor.Alerts;
 /// framework encodes every value (model, key and workspace names come from providers); header values are stripped of
 /// control characters and left to MimeKit to encode, so no value can inject a header.
 /// </summary>
-public sealed class AlertMailComposer(IOptions<MonitorOptions> options, ComponentHtmlRenderer html)
+public sealed class AlertMailComposer(IOptions<MonitorOptions> options, ComponentHtmlRenderer html, AlertLinks links)
 {
     public const string ChartContentId = "chart@llm-spend-monitor";
     private const string Sender = "llm-spend-monitor@localhost";
@@ -42,7 +43,7 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
 
         var footer = $"{Core.SnakeCase.Of(d.Kind)} · {Core.SnakeCase.Of(d.Severity)} · raised {Stamp(raisedAt)}"
                      + (d.OccurredAt is { } o && o != raisedAt ? $" · started {Stamp(o)}" : "");
-        var link = DashboardLink();
+        var link = links.Dashboard;
         Close(text, link, footer);
         body.TextBody = text.ToString();
         body.HtmlBody = await html.RenderAsync<AlertMail>(new Dictionary<string, object?>
@@ -73,7 +74,7 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
         }
 
         var footer = $"digest · {alerts.Count} alerts · {Stamp(at)}";
-        var link = DashboardLink();
+        var link = links.Dashboard;
         Close(text, link, footer);
         var severity = alerts.Max(a => a.Severity);
         var body = new BodyBuilder
@@ -141,14 +142,6 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
         using var stream = new MemoryStream();
         message.WriteTo(stream);
         return new ComposedMail(message.MessageId, [.. recipients], cleanSubject, stream.ToArray());
-    }
-
-    private string DashboardLink()
-    {
-        var configured = options.Value.Alerts.DashboardUrl;
-        if (!string.IsNullOrWhiteSpace(configured))
-            return configured;
-        return options.Value.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "http://127.0.0.1:5080";
     }
 
     /// <summary>Control characters (CR, LF, tabs) from provider values become spaces: one header line, always.</summary>

@@ -13,12 +13,14 @@ public sealed class AlertMailComposerTests
     private const string Script = "<script>alert(1)</script>";
     private static readonly DateTimeOffset Raised = new(2026, 11, 22, 15, 30, 0, TimeSpan.Zero);
 
-    private static AlertMailComposer Composer() => new(
-        Options.Create(new MonitorOptions
+    private static AlertMailComposer Composer()
+    {
+        var options = Options.Create(new MonitorOptions
         {
             Alerts = new AlertsOptions { DashboardUrl = "https://monitor.example.com/?a=1&b=2", Email = new EmailOptions { To = ["ops@example.com"] } },
-        }),
-        ComponentHtmlRenderer.Standalone());
+        });
+        return new AlertMailComposer(options, ComponentHtmlRenderer.Standalone(), new Monitor.Alerts.Channels.AlertLinks(options));
+    }
 
     private static readonly AlertDecision Evil = new()
     {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
+using Monitor.Dashboard;
 using Monitor.Hosting;
 
 namespace Monitor.Alerts.Channels;
@@ -24,10 +24,8 @@ public sealed class AlertLinks(IOptions<MonitorOptions> options)
     }
 
     /// <summary>The alert's page; null for an alert not stored (a channel test).</summary>
-    public string? Alert(long id) => id > 0 ? string.Create(CultureInfo.InvariantCulture, $"{Dashboard}/alerts/{id}") : null;
+    public string? Alert(long id) => id > 0 ? Dashboard + AlertPaths.Page(id) : null;
 
     public string? Chart(long id, bool hasChart) =>
-        hasChart && id > 0 && !string.IsNullOrWhiteSpace(options.Value.Alerts.DashboardUrl)
-            ? string.Create(CultureInfo.InvariantCulture, $"{Dashboard}/alerts/{id}/chart.png")
-            : null;
+        hasChart && id > 0 && !string.IsNullOrWhiteSpace(options.Value.Alerts.DashboardUrl) ? Dashboard + AlertPaths.Chart(id) : null;
 }

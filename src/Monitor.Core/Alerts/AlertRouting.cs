@@ -41,9 +41,11 @@ public static class AlertRouting
         if (channel.Digest && d.Severity < channel.ImmediateSeverity)
             return ChannelDelivery.Digest;
 
+        if (channel.Cooldown <= TimeSpan.Zero)
+            return ChannelDelivery.Immediate; // no cooldown: every alert on its own (a webhook, an Alertmanager)
         var key = (channel.Channel, d.EffectiveCooldownKey);
         AlertSeverity? recent = sentNow.TryGetValue(key, out var s) ? s : null;
-        if (recent is null && channel.Cooldown > TimeSpan.Zero && lastImmediate.TryGetValue(key, out var last) && asOf - last.At < channel.Cooldown)
+        if (recent is null && lastImmediate.TryGetValue(key, out var last) && asOf - last.At < channel.Cooldown)
             recent = last.Severity;
         if (recent is { } r && r >= d.Severity)
             return held;

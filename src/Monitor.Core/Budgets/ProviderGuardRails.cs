@@ -24,7 +24,8 @@ public static class ProviderGuardRails
                     $"[Provider cap reached] {account}: monthly spend limit {cap ?? "(unknown)"} reached",
                     $"The provider reports that {account} reached its monthly spend limit{(cap is null ? "" : $" of {cap}")}"
                     + $"{(limit.Usage is { } u ? $" (usage {MoneyUnits.Display(u, limit.Currency)})" : "")}: requests are being refused until the limit is raised or the month ends.",
-                    ["Check whether the spend that reached the cap is expected (dashboard: top keys and models).", "Raise the limit in the provider's console only if it is.", "If not, rotate the key that drives the spend."]);
+                    ["Check whether the spend that reached the cap is expected (dashboard: top keys and models).", "Raise the limit in the provider's console only if it is.", "If not, rotate the key that drives the spend."],
+                    [.. Amount("limit", limit.Limit, limit.Currency), .. Amount("usage", limit.Usage, limit.Currency)]);
             }
 
             if (limit.PaymentFailure)
@@ -46,14 +47,16 @@ public static class ProviderGuardRails
                 yield return Decision(AlertKind.ProviderCap, AlertSeverity.Warning, account, $"provider_cap:{account}:{month}:missing",
                     $"[Provider cap] {account}: no monthly spend limit at the provider (our budget {budget})",
                     $"{account} has no monthly spend limit at the provider, so nothing stops a leaked key before the bill does. Our budget {ours.Name} is {budget} a month.",
-                    [$"Set a monthly spend limit near {budget} in the provider's console (Mistral: Admin > Billing > Limits).", "Keep it a little above the budget so the budget alerts come first."]);
+                    [$"Set a monthly spend limit near {budget} in the provider's console (Mistral: Admin > Billing > Limits).", "Keep it a little above the budget so the budget alerts come first."],
+                    Amount("budget", ours.Amount, ours.Currency));
             }
             else if (limit.Limit > ours.Amount)
             {
                 yield return Decision(AlertKind.ProviderCap, AlertSeverity.Warning, account, $"provider_cap:{account}:{month}:looser",
                     $"[Provider cap] {account}: provider limit {cap} is looser than our budget {budget}",
                     $"The provider's monthly limit for {account} is {cap}, above our budget {ours.Name} of {budget}: spend can exceed the budget by {MoneyUnits.Display(limit.Limit.Value - ours.Amount, ours.Currency)} before the provider stops it.",
-                    [$"Lower the provider's monthly limit towards {budget}, or raise the budget if the limit reflects the plan."]);
+                    [$"Lower the provider's monthly limit towards {budget}, or raise the budget if the limit reflects the plan."],
+                    [.. Amount("limit", limit.Limit, limit.Currency), .. Amount("budget", ours.Amount, ours.Currency)]);
             }
         }
     }
@@ -103,9 +106,13 @@ public static class ProviderGuardRails
     }
 
     private static AlertDecision Decision(
-        AlertKind kind, AlertSeverity severity, string account, string dedupKey, string title, string detail, IReadOnlyList<string> runbook) => new()
+        AlertKind kind, AlertSeverity severity, string account, string dedupKey, string title, string detail, IReadOnlyList<string> runbook,
+        IReadOnlyList<AlertAmount>? amounts = null) => new()
     {
         Kind = kind, Severity = severity, Account = account, Title = title, Detail = detail, DedupKey = dedupKey,
-        Evidence = new AlertEvidence { Runbook = runbook },
+        Evidence = new AlertEvidence { Runbook = runbook, Amounts = amounts ?? [] },
     };
+
+    private static AlertAmount[] Amount(string name, decimal? amount, Currency currency) =>
+        amount is { } a ? [new AlertAmount(name, a, currency.ToString())] : [];
 }

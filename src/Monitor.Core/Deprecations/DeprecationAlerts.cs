@@ -76,6 +76,8 @@ public static class DeprecationAlerts
     private static AlertEvidence Evidence(ModelUse use, ModelLifecycle life, int daysLeft, PriceCatalog catalog, DateTimeOffset now, int windowDays)
     {
         var monthly = Monthly(use.Cost, windowDays);
+        var code = use.Currency.ToString();
+        var amounts = new List<AlertAmount> { new("spend_per_month", monthly, code) };
         var facts = new List<AlertFact>
         {
             new("Account", use.Account),
@@ -96,6 +98,7 @@ public static class DeprecationAlerts
                 var after = Monthly(atReplacement, windowDays);
                 facts.Add(new("Spend per month at the replacement's prices",
                     $"{MoneyUnits.Display(after, use.Currency)} ({PriceChange.Percent(monthly, after)})"));
+                amounts.Add(new AlertAmount("spend_per_month_at_replacement", after, code));
             }
         }
 
@@ -114,6 +117,7 @@ public static class DeprecationAlerts
         return new AlertEvidence
         {
             Facts = facts,
+            Amounts = amounts,
             Breakdowns = [new AlertBreakdown("Still calling it", callers)],
             Runbook = runbook,
         };

@@ -13,7 +13,7 @@ public static class CheckCommand
     public static Command Create(Func<ParseResult, string?> configFile, Func<Func<Task<int>>, Task<int>> guard)
     {
         var asOf = new Option<string?>("--as-of") { Description = "Evaluate as if now were TIME (ISO 8601 or a date, UTC); alerts are stamped with it" };
-        var noSend = new Option<bool>("--no-send") { Description = "Queue mail in the outbox but do not send it now" };
+        var noSend = new Option<bool>("--no-send") { Description = "Queue the alerts' messages in the outbox but do not send them now" };
         var command = new Command("check", "Run the checks once (budgets, guard rails, anomalies, deprecations, keys, stale data) and send due alerts")
         {
             asOf, noSend,
@@ -26,11 +26,11 @@ public static class CheckCommand
             var parts = string.Join(", ", result.Decisions.Select(d => string.Create(CultureInfo.InvariantCulture,
                 $"{d.Key} {d.Value} in {result.Durations.GetValueOrDefault(d.Key).TotalSeconds:F1} s")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"check as of {result.AsOf.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: decisions ({parts}); {result.Raised} new alert(s); {result.Sent} mail(s) sent, {result.Pending} waiting"));
+                $"check as of {result.AsOf.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: decisions ({parts}); {result.Raised} new alert(s); {result.Sent} message(s) delivered, {result.Pending} waiting"));
             foreach (var failure in result.Failures)
                 await Console.Error.WriteLineAsync($"monitor check: {failure}");
             if (result.DeliveryError is { } error)
-                await Console.Error.WriteLineAsync($"monitor check: mail not delivered, will retry: {error}");
+                await Console.Error.WriteLineAsync($"monitor check: not delivered, will retry: {error}");
             return result.Failures.Count == 0 && result.DeliveryError is null ? MonitorCli.Ok : MonitorCli.Failure;
         }));
         return command;

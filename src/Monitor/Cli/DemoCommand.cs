@@ -122,8 +122,8 @@ public static class DemoCommand
             var open = (await context.Get<AlertRepository>().ListAsync(OpenAlerts.Statuses, int.MaxValue, ct)).Count;
             var email = context.Options.Alerts.Email;
             Console.WriteLine(string.IsNullOrWhiteSpace(email.Smtp.Host)
-                ? $"demo: {open} open alert(s), {check.Raised} new; {check.Sent} mail(s) written as .eml files to {Path.GetFullPath(email.PickupDirectory)}"
-                : $"demo: {open} open alert(s), {check.Raised} new; {check.Sent} mail(s) sent through {email.Smtp.Host}:{email.Smtp.Port}");
+                ? $"demo: {open} open alert(s), {check.Raised} new; {check.Sent} message(s) delivered (mail as .eml files in {Path.GetFullPath(email.PickupDirectory)})"
+                : $"demo: {open} open alert(s), {check.Raised} new; {check.Sent} message(s) delivered (mail through {email.Smtp.Host}:{email.Smtp.Port})");
             if (check.DeliveryError is { } error)
                 await Console.Error.WriteLineAsync($"demo: mail not delivered: {error}");
         }

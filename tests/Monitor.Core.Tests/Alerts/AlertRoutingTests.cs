@@ -73,6 +73,17 @@ public sealed class AlertRoutingTests
     }
 
     [Fact]
+    public void Route_ChannelWithoutCooldown_EveryAlertOfABatchOnItsOwn()
+    {
+        var hook = new ChannelRoute { Channel = "hook" };
+
+        var routes = AlertRouting.Route([Alert(key: "a"), Alert(key: "b")], Now, [], [Email(), hook], NothingSent);
+
+        Assert.Equal([ChannelDelivery.Immediate, ChannelDelivery.Digest], routes.Select(r => r.Channels[0].Item2));
+        Assert.All(routes, r => Assert.Equal(("hook", ChannelDelivery.Immediate), r.Channels[1]));
+    }
+
+    [Fact]
     public void Route_MuteCoversIt_MutedOnEveryChannel()
     {
         var mute = new AlertMute(1, null, "acme", null, null, null, Now.AddHours(-1), Now.AddHours(1), "load test");

@@ -28,7 +28,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains(open, a => a.Kind == "deprecation" && a.Model == "mistral-medium-2505");
         Assert.Contains(open, a => a.Kind == "key_rotation");
         Assert.Equal("demo-mistral", Assert.Single(open, a => a.Kind == "unmetered_usage").Account); // one team's key went through the proxy
-        Assert.Contains($"demo: {open.Count} open alert(s), {open.Count} new; {mails.Length} mail(s) written as .eml files to {outbox}", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"demo: {open.Count} open alert(s), {open.Count} new; {mails.Length} message(s) delivered (mail as .eml files in {outbox})", r.Out, StringComparison.Ordinal);
         var subjects = mails.Select(m => File.ReadLines(m).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))).ToList();
         Assert.Contains(subjects, s => s.StartsWith("Subject: [Anomaly] demo-openai key support assistant", StringComparison.Ordinal));
         Assert.All(mails, m => Assert.Contains(File.ReadLines(m), l => l.StartsWith("To: ", StringComparison.Ordinal) && l.Contains("finops@example.com", StringComparison.Ordinal)));

@@ -3,6 +3,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Monitor.Hosting;
 using Monitor.Alerts;
 using Monitor.Alerts.Channels;
 using Monitor.Core.Alerts;
@@ -255,6 +259,30 @@ public sealed class ChannelDeliveryTests
 
         Assert.Equal(0, await h.Get<OutboxRepository>().PendingAsync(CancellationToken.None));
         Assert.False(await h.Get<AlertHandling>().SetStatusAsync(alert.Id + 100, AlertStatus.Acknowledged, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Send_EveryLogLevel_NeverHoldsTheChannelUrlsSecretPath()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        receiver.Answer("/services/T000/B000/s3cr3t-path", HookAnswer.Unavailable);
+        var settings = Budgets(1);
+        Add(settings, 0, "slack", "Slack", receiver.Url("/services/T000/B000/s3cr3t-path"));
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var h = await StartAsync(settings);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(h.Ledger.Settings.Concat(settings)).Build();
+        await using var services = new ServiceCollection()
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingLoggerProvider(lines)))
+            .AddMonitorCore(configuration)
+            .AddSingleton<TimeProvider>(h.Ledger.Clock)
+            .BuildServiceProvider();
+
+        await services.GetRequiredService<Monitor.Checks.CheckService>().RunAsync(null, send: true, CancellationToken.None);
+
+        Assert.Single(receiver.RequestsTo("/services/T000/B000/s3cr3t-path")); // sent, answered 503, logged as a retry
+        Assert.Contains(lines, l => l.Contains("Outbox message", StringComparison.Ordinal) && l.Contains("HTTP 503", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("s3cr3t", StringComparison.Ordinal));
+        Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE last_error LIKE '%s3cr3t%'"));
     }
 
     // Every "text" string of a Block Kit message, at any depth.

@@ -76,6 +76,9 @@ public sealed class DigestService(Database database, AlertChannels channels, Cha
         var queued = 0;
         foreach (var alert in pending)
         {
+            // Handled while it waited: Alertmanager already had its resolve; firing it now would page for a closed alert.
+            if (channel.Kind == AlertChannelKind.Alertmanager && alert.Status is not (AlertStatus.Open or AlertStatus.Sent))
+                continue;
             var message = await composer.ComposeAsync(channel, alert, now);
             queued += await OutboxRepository.EnqueueAsync(c, tx, alert.Id, ChannelComposer.DedupKey(channel.Name, alert.DedupKey), message, now, ct);
         }

@@ -61,7 +61,8 @@ public sealed class MigrateToPostgresTests : IDisposable
         ("usage", "SELECT account || ' ' || currency || ' ' || counted || ' ' || SUM(COALESCE(cost_micros, 0)) || ' ' || SUM(input_tokens + output_tokens) || ' ' || SUM(requests) FROM usage_records GROUP BY account, currency, counted ORDER BY 1"),
         ("rollup", "SELECT account || ' ' || currency || ' ' || SUM(cost_micros) || ' ' || SUM(requests) FROM usage_daily GROUP BY account, currency ORDER BY 1"),
         ("alerts", "SELECT kind || ' ' || status || ' ' || COUNT(*) FROM alerts GROUP BY kind, status ORDER BY 1"),
-        ("outbox", "SELECT COUNT(*) || ' ' || COUNT(sent_at) || ' ' || SUM(LENGTH(mime)) FROM outbox"),
+        ("outbox", "SELECT channel || ' ' || COUNT(*) || ' ' || COUNT(sent_at) || ' ' || SUM(LENGTH(payload)) FROM outbox GROUP BY channel ORDER BY 1"),
+        ("routes", "SELECT channel || ' ' || delivery || ' ' || COUNT(*) FROM alert_routes GROUP BY channel, delivery ORDER BY 1"),
         ("proxy", "SELECT account || ' ' || status || ' ' || SUM(requests) FROM proxy_requests GROUP BY account, status ORDER BY 1"),
         ("states", "SELECT COUNT(*) || ' ' || COUNT(state) FROM anomaly_states"),
     ];

@@ -82,4 +82,74 @@ public sealed class OutboxRepositoryTests
         Assert.Equal((1L, (string?)null), Assert.Single(await ledger.QueryAsync<(long, string?)>("SELECT attempts, last_error FROM outbox")));
         Assert.Empty(await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now.AddHours(1), TimeSpan.FromMinutes(10), 10, CancellationToken.None));
     }
+
+    [Theory, BothDialects]
+    public async Task ClaimDueAsync_PerChannel_RefusedRowNeverComesBackAndStatusCountsEachChannel(SqlDialect dialect)
+    {
+        using var ledger = new TempLedger(Now, dialect);
+        await QueueAsync(ledger, 2);
+        await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
+        await using (var tx = await Sql.BeginWriteAsync(c, CancellationToken.None))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var message = new OutboxMessage("slack", $"msg_{i}", [], $"alert {i}", "application/json", [(byte)'{', (byte)'}']);
+                await OutboxRepository.EnqueueAsync(c, tx, null, $"slack:{i}", message, Now, CancellationToken.None);
+            }
+
+            await tx.CommitAsync();
+        }
+
+        var outbox = new OutboxRepository(ledger.Database);
+        Assert.Equal(["email", "slack"], await outbox.ChannelsDueAsync(Now, CancellationToken.None));
+        var slack = await outbox.ClaimDueAsync("slack", Now, TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+        Assert.Equal(["slack:0", "slack:1", "slack:2"], slack.Select(i => i.DedupKey));
+        Assert.All(slack, i => Assert.Equal(("slack", "application/json"), (i.Channel, i.ContentType)));
+        await outbox.MarkSentAsync(slack[0], Now, CancellationToken.None);
+        await outbox.MarkRefusedAsync(slack[1], "HTTP 400", Now, CancellationToken.None);
+        await outbox.MarkFailedAsync(slack[2], "HTTP 503", Now.AddMinutes(5), CancellationToken.None);
+
+        var later = await outbox.ClaimDueAsync("slack", Now.AddHours(1), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+        var status = (await outbox.StatusAsync(CancellationToken.None)).ToDictionary(s => s.Channel);
+
+        Assert.Equal(["slack:2"], later.Select(i => i.DedupKey));
+        Assert.Equal((1L, 1L, 1L, Now), (status["slack"].Pending, status["slack"].Failed, status["slack"].Sent, status["slack"].LastSentAt!.Value));
+        Assert.Equal("HTTP 503", status["slack"].LastError);
+        Assert.Equal((2L, 0L, 0L), (status["email"].Pending, status["email"].Failed, status["email"].Sent));
+        Assert.Equal(3, await outbox.PendingAsync(CancellationToken.None));
+    }
+
+    [Theory, BothDialects]
+    public async Task AlertRoutes_LastImmediateAndDigests_ArePerChannel(SqlDialect dialect)
+    {
+        using var ledger = new TempLedger(Now, dialect);
+        await using var c = await ledger.Database.OpenAsync(CancellationToken.None);
+        await using var tx = await Sql.BeginWriteAsync(c, CancellationToken.None);
+        AlertDecision Decision(string key, AlertSeverity severity) => new()
+        {
+            Kind = AlertKind.Anomaly, Severity = severity, Account = "acme", Title = "t", Detail = "d", DedupKey = key, CooldownKey = "scope",
+        };
+        async Task RaiseAsync(AlertDecision d, DateTimeOffset at, params (string, ChannelDelivery)[] channels)
+        {
+            var id = (await AlertRepository.InsertAsync(c, tx, d, at, AlertStatus.Open, "immediate", CancellationToken.None))!.Value;
+            await AlertRouteRepository.InsertAsync(c, tx, id, new AlertRoute(d, false, channels), at, CancellationToken.None);
+        }
+
+        await RaiseAsync(Decision("a", AlertSeverity.Warning), Now.AddHours(-3), ("email", ChannelDelivery.Immediate), ("slack", ChannelDelivery.Immediate));
+        await RaiseAsync(Decision("b", AlertSeverity.Critical), Now.AddHours(-1), ("email", ChannelDelivery.Immediate), ("slack", ChannelDelivery.Digest));
+        await RaiseAsync(Decision("c", AlertSeverity.Info), Now, ("slack", ChannelDelivery.Digest));
+
+        var last = await AlertRouteRepository.LastImmediateAsync(c, tx, ["scope", "other"], CancellationToken.None);
+        var slackDigest = await AlertRouteRepository.DigestPendingAsync(c, tx, "slack", Now, CancellationToken.None);
+        await AlertRouteRepository.MarkDigestedAsync(c, tx, "slack", [slackDigest[0]], Now, CancellationToken.None);
+        var afterMark = await AlertRouteRepository.DigestPendingAsync(c, tx, "slack", Now, CancellationToken.None);
+
+        Assert.Equal((Now.AddHours(-1), AlertSeverity.Critical), last[("email", "scope")]);
+        Assert.Equal((Now.AddHours(-3), AlertSeverity.Warning), last[("slack", "scope")]);
+        Assert.Equal(2, last.Count);
+        Assert.Equal(2, slackDigest.Count);
+        Assert.Equal([slackDigest[1]], afterMark);
+        Assert.Empty(await AlertRouteRepository.DigestPendingAsync(c, tx, "email", Now, CancellationToken.None));
+        Assert.Equal(["email", "slack"], await AlertRouteRepository.DeliveredToAsync(c, tx, slackDigest[0], CancellationToken.None));
+    }
 }

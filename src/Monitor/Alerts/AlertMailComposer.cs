@@ -23,7 +23,8 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
     public const string ChartContentId = "chart@llm-spend-monitor";
     private const string Sender = "llm-spend-monitor@localhost";
 
-    public async Task<ComposedMail> ComposeAsync(AlertDecision d, DateTimeOffset raisedAt)
+    /// <param name="alertId">The stored alert, for the link to its page (runbook, acknowledge, mute); 0: none yet.</param>
+    public async Task<ComposedMail> ComposeAsync(AlertDecision d, DateTimeOffset raisedAt, long alertId = 0)
     {
         var recipients = d.To.Count > 0 ? d.To : options.Value.Alerts.Email.To;
         var body = new BodyBuilder();
@@ -44,12 +45,16 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
         var footer = $"{Core.SnakeCase.Of(d.Kind)} · {Core.SnakeCase.Of(d.Severity)} · raised {Stamp(raisedAt)}"
                      + (d.OccurredAt is { } o && o != raisedAt ? $" · started {Stamp(o)}" : "");
         var link = links.Dashboard;
+        var page = links.Alert(alertId);
+        if (page is not null)
+            text.AppendLine(CultureInfo.InvariantCulture, $"This alert (runbook, acknowledge, mute): {page}");
         Close(text, link, footer);
         body.TextBody = text.ToString();
         body.HtmlBody = await html.RenderAsync<AlertMail>(new Dictionary<string, object?>
         {
             [nameof(AlertMail.Alert)] = d,
             [nameof(AlertMail.ChartSrc)] = chartSrc,
+            [nameof(AlertMail.AlertLink)] = page,
             [nameof(AlertMail.DashboardLink)] = link,
             [nameof(AlertMail.Footer)] = footer,
         });

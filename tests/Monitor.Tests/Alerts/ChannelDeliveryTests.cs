@@ -74,6 +74,10 @@ public sealed class ChannelDeliveryTests
         Assert.Equal($"https://monitor.example.com/alerts/{alert.Id}", links.GetProperty("alert").GetString());
         Assert.Equal($"https://monitor.example.com/alerts/{alert.Id}/chart.png", links.GetProperty("chart").GetString());
         Assert.Equal(request.Header("webhook-id"), ChannelComposer.MessageId($"hook:alert:{alert.DedupKey}"));
+        // The mail of the same alert links to the alert's page too.
+        var mail = MimeKit.MimeMessage.Load(Assert.Single(Directory.GetFiles(h.Pickup, "*.eml")));
+        Assert.Contains($"This alert (runbook, acknowledge, mute): https://monitor.example.com/alerts/{alert.Id}", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"<a href=\"https://monitor.example.com/alerts/{alert.Id}\">Open this alert</a>", mail.HtmlBody, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -270,6 +274,7 @@ public sealed class ChannelDeliveryTests
         Add(settings, 0, "slack", "Slack", receiver.Url("/services/T000/B000/s3cr3t-path"));
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await using var h = await StartAsync(settings);
+        settings["Monitor:Alerts:Email:PickupDirectory"] = h.Pickup;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(h.Ledger.Settings.Concat(settings)).Build();
         await using var services = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingLoggerProvider(lines)))

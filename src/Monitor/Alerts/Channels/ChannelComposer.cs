@@ -24,7 +24,7 @@ public sealed class ChannelComposer(AlertMailComposer mail, AlertLinks links)
     public async Task<OutboxMessage> ComposeAsync(AlertChannel channel, AlertRow alert, DateTimeOffset now)
     {
         if (channel.Kind == AlertChannelKind.Email)
-            return OutboxMessage.Email(await mail.ComposeAsync(alert.ToDecision(), alert.RaisedAt));
+            return OutboxMessage.Email(await mail.ComposeAsync(alert.ToDecision(), alert.RaisedAt, alert.Id));
         var view = View(alert);
         var messageId = MessageId(DedupKey(channel.Name, alert.DedupKey));
         return channel.Kind switch

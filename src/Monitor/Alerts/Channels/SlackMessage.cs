@@ -18,6 +18,9 @@ public static class SlackMessage
     private const int FieldsMax = 10;
     private const int BreakdownRows = 5;
 
+    /// <summary>A digest lists this many alerts per kind; the rest are counted (chat services cap a message's size).</summary>
+    public const int DigestLinesPerKind = 20;
+
     public static byte[] Build(ChannelAlert message)
     {
         var a = message.Alert;
@@ -45,16 +48,20 @@ public static class SlackMessage
         foreach (var group in alerts.OrderByDescending(m => m.Alert.Severity).ThenBy(m => m.Alert.RaisedAt).GroupBy(m => m.Alert.Kind).Take(45))
         {
             var lines = new StringBuilder().Append('*').Append(Escape(Heading(group.Key))).Append('*');
-            foreach (var m in group)
+            foreach (var m in group.Take(DigestLinesPerKind))
                 lines.Append('\n').Append("• ").Append(m.Page is { } page ? Link(page, m.Alert.Title) : Escape(m.Alert.Title));
+            if (group.Count() > DigestLinesPerKind)
+                lines.Append('\n').Append(MoreOnTheDashboard(group.Count() - DigestLinesPerKind));
             blocks.Add(Section(lines.ToString()));
         }
 
         blocks.Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(Mrkdwn(Link(dashboard, "Dashboard"), TextMax)) });
-        return Json(new JsonObject { ["text"] = title, ["blocks"] = blocks });
+        return Json(new JsonObject { ["text"] = Escape(title), ["blocks"] = blocks });
     }
 
     public static string DigestTitle(string label, int count) => $"Digest {label}: {count} alert{(count == 1 ? "" : "s")}";
+
+    public static string MoreOnTheDashboard(int more) => $"… and {more} more on the dashboard";
 
     public static string Heading(AlertKind kind) => SnakeCase.Of(kind).Replace('_', ' ');
 
@@ -82,7 +89,8 @@ public static class SlackMessage
         _ => ":large_blue_circle:",
     };
 
-    private static string Fallback(AlertSeverity severity, string title) => $"[{SnakeCase.Of(severity)}] {title}";
+    // The notification text is read as mrkdwn too: escaped like the blocks.
+    private static string Fallback(AlertSeverity severity, string title) => $"[{SnakeCase.Of(severity)}] {Escape(title)}";
 
     private static JsonObject Section(string mrkdwn) => new() { ["type"] = "section", ["text"] = Mrkdwn(mrkdwn, TextMax) };
 

@@ -56,7 +56,10 @@ public static class TeamsMessage
         foreach (var group in alerts.OrderByDescending(m => m.Alert.Severity).ThenBy(m => m.Alert.RaisedAt).GroupBy(m => m.Alert.Kind))
         {
             body.Add(Rich(SlackMessage.Heading(group.Key), bold: true));
-            body.Add(Rich(string.Join('\n', group.Select(m => $"• {m.Alert.Title}"))));
+            var lines = group.Take(SlackMessage.DigestLinesPerKind).Select(m => $"• {m.Alert.Title}").ToList();
+            if (group.Count() > SlackMessage.DigestLinesPerKind)
+                lines.Add(SlackMessage.MoreOnTheDashboard(group.Count() - SlackMessage.DigestLinesPerKind));
+            body.Add(Rich(string.Join('\n', lines)));
         }
 
         return Card(body, [Open("Dashboard", dashboard)]);

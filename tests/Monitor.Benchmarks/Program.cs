@@ -3,10 +3,11 @@ using Monitor.Benchmarks;
 using static System.FormattableString;
 
 // The benchmark program: figures, not pass/fail.
-//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres|proxy-cluster]
+//   dotnet run -c Release --project tests/Monitor.Benchmarks [-- --rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres|proxy-cluster|focus|channels]
 //       [--keys 200] [--models 12] [--days 365]   (the year figure's size)
 //       [--nab PATH] [--python /usr/bin/python3]  (a checkout of numenta/NAB: the nab figure runs only when it is given)
 //       [--postgres CONNSTRING]  (--only postgres: the server to compare on; default a throwaway one, as the tests start)
+//       [--days 90] [--keys 200]  (--only focus: the ledger exported, hourly x keys x 6 models)  [--alerts 2000]  (--only channels)
 // The import runs first, before the records of figures 1 and 2 exist, so its peak memory is its own. The year figure
 // runs last, after those records are gone; alone (--only year) it first measures the raw baseline it is compared to.
 
@@ -15,7 +16,9 @@ int keys = 200, models = 12, days = 365;
 string? only = null;
 string? nab = null;
 string? postgres = null;
+var alerts = 2_000;
 var rowsGiven = false;
+var daysGiven = false;
 var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 for (var i = 0; i < args.Length; i++)
 {
@@ -26,7 +29,7 @@ for (var i = 0; i < args.Length; i++)
             rowsGiven = true;
             i++;
             break;
-        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab" or "postgres" or "proxy-cluster":
+        case "--only" when i + 1 < args.Length && args[i + 1] is "raw" or "upsert" or "import" or "pull" or "year" or "anomaly" or "anomaly-check" or "check" or "dashboard" or "proxy" or "nab" or "postgres" or "proxy-cluster" or "focus" or "channels":
             only = args[i + 1];
             i++;
             break;
@@ -40,6 +43,11 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--days" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var d) && d > 0:
             days = d;
+            daysGiven = true;
+            i++;
+            break;
+        case "--alerts" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var a) && a > 0:
+            alerts = a;
             i++;
             break;
         case "--postgres" when i + 1 < args.Length:
@@ -52,7 +60,7 @@ for (var i = 0; i < args.Length; i++)
             python = args[++i];
             break;
         default:
-            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres|proxy-cluster] [--keys 200] [--models 1..12] [--days 365] [--nab PATH] [--python PATH] [--postgres CONNSTRING]");
+            Console.Error.WriteLine("usage: Monitor.Benchmarks [--rows N] [--only raw|upsert|import|pull|year|anomaly|anomaly-check|check|dashboard|proxy|nab|postgres|proxy-cluster|focus|channels] [--keys 200] [--models 1..12] [--days 365] [--alerts 2000] [--nab PATH] [--python PATH] [--postgres CONNSTRING]");
             return 2;
     }
 }
@@ -61,6 +69,9 @@ bool Runs(string figure) => only is null || only == figure;
 var ct = CancellationToken.None;
 CsvImport.Result? import = null;
 Console.WriteLine(Invariant($"Monitor benchmarks: {rows:N0} rows, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+
+if (only == "focus") { await FocusBenchmark.RunAsync(daysGiven ? days : 90, keys, ct); return 0; } // 2.6 million records exported: only on request
+if (only == "channels") { await ChannelsBenchmark.RunAsync(alerts, ct); return 0; } // alerts through the outbox over HTTP: only on request
 
 // SQLite beside PostgreSQL: only on request (200,000 ingested records unless --rows says otherwise).
 if (only == "postgres") return await PostgresComparison.RunAsync(postgres, rowsGiven ? rows : 200_000, ct);

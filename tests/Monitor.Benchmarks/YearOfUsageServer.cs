@@ -26,8 +26,8 @@ public sealed class YearOfUsageServer : IAsyncDisposable
     public const int MaxModels = 12;
 
     // Chat models priced in the shipped catalog, with the prices the costs endpoint bills (USD per million tokens:
-    // input, cached input, output).
-    private static readonly (string Model, decimal Input, decimal Cached, decimal Output)[] ChatModels =
+    // input, cached input, output). The focus figure's ledger uses the first six.
+    internal static readonly (string Model, decimal Input, decimal Cached, decimal Output)[] ChatModels =
     [
         ("gpt-4o-mini-2024-07-18", 0.15m, 0.075m, 0.6m),
         ("gpt-4.1-2025-04-14", 2m, 0.5m, 8m),

@@ -22,9 +22,11 @@ public sealed partial class OutboxDispatcher(
 {
     private const int MailBatch = 200;
 
-    // A round of one HTTP channel must end within the lease: 50 POSTs of at most Timeout each (10 s by default).
     private const int HttpBatch = 50;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    // One round sends a channel's backlog in batches until nothing is due or this long has passed (the job runs again).
+    private static readonly TimeSpan PassBudget = TimeSpan.FromMinutes(4);
 
     public Task<int> PendingAsync(CancellationToken ct) => outbox.PendingAsync(ct);
 
@@ -75,35 +77,41 @@ public sealed partial class OutboxDispatcher(
         var sent = 0;
         var failed = 0;
         string? lastError = null;
-        var due = await outbox.ClaimDueAsync(channel.Name, clock.GetUtcNow(), Lease, HttpBatch, ct);
-        for (var i = 0; i < due.Count; i++)
+        var started = clock.GetTimestamp();
+        // A claimed batch must be sent within its lease even if every POST takes the whole timeout.
+        var batch = (int)Math.Clamp(Lease * 0.8 / channel.Options.Timeout, 1, HttpBatch);
+        while (clock.GetElapsedTime(started) < PassBudget
+               && await outbox.ClaimDueAsync(channel.Name, clock.GetUtcNow(), Lease, batch, ct) is { Count: > 0 } due)
         {
-            var item = due[i];
-            var outcome = await http.SendAsync(channel, item, ct);
-            if (outcome.Result == ChannelResult.Sent)
+            for (var i = 0; i < due.Count; i++)
             {
-                await outbox.MarkSentAsync(item, clock.GetUtcNow(), ct);
-                sent++;
-                continue;
-            }
+                var item = due[i];
+                var outcome = await http.SendAsync(channel, item, ct);
+                if (outcome.Result == ChannelResult.Sent)
+                {
+                    await outbox.MarkSentAsync(item, clock.GetUtcNow(), ct);
+                    sent++;
+                    continue;
+                }
 
-            lastError = outcome.Error;
-            failed++;
-            if (outcome.Result == ChannelResult.Refused)
-            {
-                LogRefused(log, item.Id, channel.Name, lastError!);
-                await outbox.MarkRefusedAsync(item, lastError!, clock.GetUtcNow(), ct);
-                continue;
-            }
+                lastError = outcome.Error;
+                failed++;
+                if (outcome.Result == ChannelResult.Refused)
+                {
+                    LogRefused(log, item.Id, channel.Name, lastError!);
+                    await outbox.MarkRefusedAsync(item, lastError!, clock.GetUtcNow(), ct);
+                    continue;
+                }
 
-            // Down, slow or rate-limited: this message and the rest of the round wait; the order within a channel holds.
-            LogSendFailed(log, item.Id, lastError!);
-            var backoff = Backoff(item.Attempts, channel.Options.RetryBaseDelay, channel.Options.RetryMaxDelay);
-            var retryAt = clock.GetUtcNow() + (outcome.RetryAfter is { } wait && wait > backoff ? wait : backoff);
-            foreach (var r in due.Skip(i))
-                await outbox.MarkFailedAsync(r, lastError!, retryAt, ct);
-            failed += due.Count - i - 1;
-            break;
+                // Down, slow or rate-limited: this message and every other of the channel wait (its order holds), so
+                // the next rounds do not spend a timeout on it again before the backoff ends.
+                LogSendFailed(log, item.Id, lastError!);
+                var backoff = Backoff(item.Attempts, channel.Options.RetryBaseDelay, channel.Options.RetryMaxDelay);
+                var retryAt = clock.GetUtcNow() + (outcome.RetryAfter is { } wait && wait > backoff ? wait : backoff);
+                await outbox.MarkFailedAsync(item, lastError!, retryAt, ct);
+                await outbox.DeferChannelAsync(channel.Name, [.. due.Skip(i + 1).Select(r => r.Id)], clock.GetUtcNow(), retryAt, ct);
+                return new OutboxDelivery(sent, failed, 0, lastError);
+            }
         }
 
         return new OutboxDelivery(sent, failed, 0, lastError);
@@ -119,6 +127,7 @@ public sealed partial class OutboxDispatcher(
             return new OutboxDelivery(0, 0, 0);
 
         var email = options.Value.Alerts.Email;
+        var started = clock.GetTimestamp();
         await using var transport = CreateTransport();
         for (var i = 0; i < due.Count; i++)
         {
@@ -145,7 +154,14 @@ public sealed partial class OutboxDispatcher(
                 }
 
                 if (!refusedMessage)
-                    break;
+                    return new OutboxDelivery(sent, failed, 0, lastError);
+            }
+
+            // The batch went: the next one through the same session, while the round has time.
+            if (i == due.Count - 1 && clock.GetElapsedTime(started) < PassBudget)
+            {
+                due = await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, clock.GetUtcNow(), Lease, MailBatch, ct);
+                i = -1;
             }
         }
 

@@ -87,6 +87,23 @@ public sealed class OutboxRepository(Database database)
             new { item.Id, retry = retryAt.ToUnixTimeSeconds(), error }, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// The channel is down, slow or rate-limited: every row of it still waiting and due before <paramref name="retryAt"/>
+    /// waits until then, so a dead channel costs one timeout per backoff, not one per outbox round. The rows this round
+    /// claimed and did not try (<paramref name="claimed"/>) are released; rows another node holds are left to it.
+    /// </summary>
+    public async Task DeferChannelAsync(string channel, IReadOnlyList<long> claimed, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE outbox SET next_attempt_at = @retry, lease_until = NULL
+            WHERE channel = @channel AND {Waiting} AND next_attempt_at < @retry
+              AND (lease_until IS NULL OR lease_until < @at OR {Sql.In(database.Dialect, "id", "@claimed")})
+            """,
+            new { channel, retry = retryAt.ToUnixTimeSeconds(), at = now.ToUnixTimeSeconds(), claimed = claimed.ToArray() }, cancellationToken: ct));
+    }
+
     /// <summary>The channel refused the message for good (a 4xx other than 429): failed, never retried; shown on the dashboard.</summary>
     public async Task MarkRefusedAsync(OutboxItem item, string error, DateTimeOffset now, CancellationToken ct)
     {
@@ -113,11 +130,11 @@ public sealed class OutboxRepository(Database database)
             FROM outbox GROUP BY channel ORDER BY channel
             """, cancellationToken: ct));
         var errors = (await c.QueryAsync<(string Channel, string Error)>(new CommandDefinition(
-            // The newest error among rows not delivered: what is wrong now, not what a later success fixed.
+            // The newest error among rows not delivered: what is wrong now, not what a later success fixed. One pass to
+            // find each channel's newest such row, then those rows by key (a correlated subquery per row grew quadratic).
             """
             SELECT o.channel, o.last_error FROM outbox o
-            WHERE o.sent_at IS NULL AND o.last_error IS NOT NULL
-              AND o.id = (SELECT MAX(x.id) FROM outbox x WHERE x.channel = o.channel AND x.sent_at IS NULL AND x.last_error IS NOT NULL)
+            JOIN (SELECT MAX(id) AS id FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL GROUP BY channel) newest ON o.id = newest.id
             """, cancellationToken: ct))).ToDictionary(e => e.Channel, e => e.Error, StringComparer.Ordinal);
         return
         [

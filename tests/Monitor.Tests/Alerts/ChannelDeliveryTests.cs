@@ -203,10 +203,17 @@ public sealed class ChannelDeliveryTests
         var fastDoneWhileSlowHangs = !run.IsCompleted;
         var result = await run;
 
+        // The next rounds within the backoff spend no timeout on the hanging channel: all its rows wait, not only the tried one.
+        var again = await h.Get<OutboxDispatcher>().SendDueAsync(CancellationToken.None);
+
         Assert.True(fastDoneWhileSlowHangs);
         Assert.Equal(6, result.Sent); // three mails, three Slack messages
-        Assert.Single(receiver.RequestsTo("/slow")); // the first timed out; the rest of that channel's round waits
+        Assert.Single(receiver.RequestsTo("/slow")); // the first timed out; the rest of that channel waits
         Assert.Contains("'slow' did not answer within 12 s", result.DeliveryError, StringComparison.Ordinal);
+        Assert.Equal((0, 0, 3), (again.Sent, again.Failed, again.Pending));
+        Assert.Equal([(1L, 1L), (0L, 2L)], await h.Ledger.QueryAsync<(long, long)>(
+            "SELECT attempts, COUNT(*) FROM outbox WHERE channel = 'slow' AND next_attempt_at > @now AND lease_until IS NULL GROUP BY attempts ORDER BY attempts DESC",
+            new { now = h.Ledger.Clock.GetUtcNow().ToUnixTimeSeconds() }));
     }
 
     [Fact]

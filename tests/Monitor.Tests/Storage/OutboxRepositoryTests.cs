@@ -152,4 +152,30 @@ public sealed class OutboxRepositoryTests
         Assert.Empty(await AlertRouteRepository.DigestPendingAsync(c, tx, "email", Now, CancellationToken.None));
         Assert.Equal(["email", "slack"], await AlertRouteRepository.DeliveredToAsync(c, tx, slackDigest[0], CancellationToken.None));
     }
+
+    [Theory, BothDialects]
+    public async Task DeferChannelAsync_ChannelDown_ClaimedAndUnclaimedRowsWaitOtherChannelsAndOtherNodesRowsDoNot(SqlDialect dialect)
+    {
+        using var ledger = new TempLedger(Now, dialect);
+        await QueueAsync(ledger, 1);
+        await using (var c = await ledger.Database.OpenAsync(CancellationToken.None))
+        await using (var tx = await Sql.BeginWriteAsync(c, CancellationToken.None))
+        {
+            for (var i = 0; i < 6; i++)
+                await OutboxRepository.EnqueueAsync(c, tx, null, $"hook:{i}", new OutboxMessage("hook", $"msg_{i}", [], "s", "application/json", [1]), Now, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var outbox = new OutboxRepository(ledger.Database);
+        var otherNode = await outbox.ClaimDueAsync("hook", Now, TimeSpan.FromMinutes(10), 1, CancellationToken.None);
+        var mine = await outbox.ClaimDueAsync("hook", Now, TimeSpan.FromMinutes(10), 3, CancellationToken.None);
+        await outbox.MarkFailedAsync(mine[0], "timed out", Now.AddMinutes(1), CancellationToken.None);
+        await outbox.DeferChannelAsync("hook", [mine[1].Id, mine[2].Id], Now, Now.AddMinutes(1), CancellationToken.None);
+
+        Assert.Empty(await outbox.ClaimDueAsync("hook", Now.AddSeconds(59), TimeSpan.FromMinutes(10), 10, CancellationToken.None));
+        Assert.Single(await outbox.ClaimDueAsync(OutboxMessage.EmailChannel, Now, TimeSpan.FromMinutes(10), 10, CancellationToken.None));
+        var back = await outbox.ClaimDueAsync("hook", Now.AddMinutes(1), TimeSpan.FromMinutes(10), 10, CancellationToken.None);
+        Assert.Equal(5, back.Count); // the other node's row stays leased to it
+        Assert.DoesNotContain(otherNode[0].Id, back.Select(b => b.Id));
+    }
 }

@@ -10,18 +10,18 @@ using Monitor.Storage;
 namespace Monitor.Alerts;
 
 /// <summary>
-/// Sends what the outbox holds and is due, every channel at once and each on its own: a channel that is down (or slow)
-/// never delays another. A failed attempt is retried later with exponential backoff (the channel's RetryBaseDelay
-/// doubling up to RetryMaxDelay, or the channel's Retry-After); a row is marked sent only once its channel accepted
-/// it, so an outage of hours loses nothing, and a row accepted is never sent again, across restarts and nodes. A
-/// channel that refuses a message for good (a 4xx other than 429) gets it marked failed, never retried.
+/// Sends what the outbox holds and is due, every channel at once and each on its own, its backlog in batches: a channel
+/// that is down (or slow) never delays another. A failed attempt is retried later with exponential backoff (the
+/// channel's RetryBaseDelay doubling up to RetryMaxDelay, or its Retry-After), and all the channel's messages wait with
+/// it, so a dead channel costs one timeout per backoff. A row is marked sent only once its channel accepted it, so an
+/// outage of hours loses nothing, and a row accepted is never sent again, across restarts and nodes. A channel that
+/// refuses a message for good (a 4xx other than 429) gets it marked failed, never retried.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     OutboxRepository outbox, AlertChannels channels, HttpChannelSender http, IOptions<MonitorOptions> options, TimeProvider clock,
     ILogger<OutboxDispatcher> log)
 {
     private const int MailBatch = 200;
-
     private const int HttpBatch = 50;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 

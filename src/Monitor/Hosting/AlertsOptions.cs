@@ -19,7 +19,7 @@ public sealed class AlertsOptions
     /// <summary>Warn when a prepaid credit balance runs out within this many days at the current burn rate.</summary>
     public int LowBalanceDays { get; set; } = 7;
 
-    /// <summary>The dashboard address used for links in emails (default: the first of Dashboard:Urls).</summary>
+    /// <summary>The dashboard address for links in emails and channel messages (default: the first of Dashboard:Urls).</summary>
     public string DashboardUrl { get; set; } = "";
 
     public EmailOptions Email { get; set; } = new();

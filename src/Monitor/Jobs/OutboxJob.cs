@@ -3,7 +3,7 @@ using Quartz;
 
 namespace Monitor.Jobs;
 
-/// <summary>Every minute: send what the outbox holds and is due (retries after an SMTP outage do not wait for a check).</summary>
+/// <summary>Every minute: send what the outbox holds and is due, on every channel: the one scheduled sender (the check only queues).</summary>
 [DisallowConcurrentExecution]
 public sealed class OutboxJob(OutboxDispatcher outbox) : IJob
 {

@@ -24,21 +24,24 @@ public sealed class HttpChannelSender(IHttpClientFactory clients, TimeProvider c
     public async Task<ChannelOutcome> SendAsync(AlertChannel channel, OutboxItem item, CancellationToken ct)
     {
         string url;
+        using var request = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = new ByteArrayContent(item.Payload) };
         try
         {
+            // Checked at start; a variable changed since (or a secret that is no longer base64) waits for a fix, kept.
             url = channel.Url(Environment);
             if (channel.Kind == AlertChannelKind.Alertmanager)
                 url = url.TrimEnd('/') + "/" + AlertmanagerMessage.Path;
+            request.RequestUri = new Uri(url, UriKind.Absolute);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(item.ContentType);
+            if (channel.Kind == AlertChannelKind.Webhook)
+                Sign(request, channel, item);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
         {
-            return new ChannelOutcome(ChannelResult.Retry, e.Message);
+            // Our own message names the variable; a parser's could quote the URL, so only its kind is said.
+            var why = e is InvalidOperationException ? e.Message : $"its URL or secret variable does not parse ({e.GetType().Name})";
+            return new ChannelOutcome(ChannelResult.Retry, $"{channel.Kind} channel '{channel.Name}' cannot send: {why}");
         }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(item.Payload) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(item.ContentType);
-        if (channel.Kind == AlertChannelKind.Webhook)
-            Sign(request, channel, item);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(channel.Options.Timeout);

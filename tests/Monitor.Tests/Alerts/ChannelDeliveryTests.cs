@@ -297,6 +297,24 @@ public sealed class ChannelDeliveryTests
         Assert.Equal(0, await h.Ledger.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE last_error LIKE '%s3cr3t%'"));
     }
 
+    [Fact]
+    public async Task Send_UrlVariableNoLongerAUrl_RetryNamingTheChannelNeverTheValue()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        var settings = Budgets(1);
+        Add(settings, 0, "hook", "Webhook", receiver.Url("/hook"));
+        await using var h = await StartAsync(settings);
+        var sender = new HttpChannelSender(h.Get<IHttpClientFactory>(), h.Ledger.Clock) { Environment = _ => "hooks s3cr3t-path" };
+        var item = new OutboxItem(1, 1, "hook", "k", "msg_1", [], "application/json", [1], 0, Now);
+
+        var outcome = await sender.SendAsync(h.Get<AlertChannels>().Find("hook")!, item, CancellationToken.None);
+
+        Assert.Equal(ChannelResult.Retry, outcome.Result);
+        Assert.StartsWith("Webhook channel 'hook' cannot send: its URL or secret variable does not parse", outcome.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", outcome.Error, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+    }
+
     // Every "text" string of a Block Kit message, at any depth.
     private static IEnumerable<string> Texts(JsonElement e) => e.ValueKind switch
     {

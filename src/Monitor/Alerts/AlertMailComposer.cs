@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -136,7 +135,7 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
         var cleanSubject = HeaderSafe(subject);
         message.Subject = cleanSubject;
         message.Date = date;
-        message.MessageId = $"{Hash(dedupKey)}@llm-spend-monitor";
+        message.MessageId = $"{StableId.Of(dedupKey, 32)}@llm-spend-monitor";
         message.Headers.Add("Auto-Submitted", "auto-generated");
         message.Headers.Add("X-Monitor-Kind", kind);
         message.Headers.Add("X-Monitor-Severity", severity);
@@ -162,5 +161,4 @@ public sealed class AlertMailComposer(IOptions<MonitorOptions> options, Componen
     /// <summary>A time as the mails show it: <c>2026-11-22 15:30 UTC</c>.</summary>
     internal static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Monitor.Alerts.Channels;
 using Monitor.Core.Alerts;
@@ -29,9 +27,9 @@ public sealed class DigestService(Database database, AlertChannels channels, Cha
         await using var tx = await Sql.BeginWriteAsync(c, ct);
         await AlertRepository.LockDigestAsync(c, tx, ct);
         var queued = 0;
+        var digest = options.Value.Alerts.Digest;
         foreach (var channel in withDigest)
         {
-            var digest = options.Value.Alerts.Digest;
             var slot = LastSlot(channel.Digest, digest, now);
             var ids = await AlertRouteRepository.DigestPendingAsync(c, tx, channel.Name, slot, ct);
             if (ids.Count == 0)
@@ -62,7 +60,7 @@ public sealed class DigestService(Database database, AlertChannels channels, Cha
         foreach (var group in pending.GroupBy(a => string.Join(',', a.Recipients), StringComparer.Ordinal))
         {
             var recipients = group.Key.Length == 0 ? options.Value.Alerts.Email.To : group.First().Recipients;
-            var mailKey = $"{key}:{Hash(group.Key)}";
+            var mailKey = $"{key}:{StableId.Of(group.Key, 12)}";
             var composed = await mail.ComposeDigestAsync(mailKey, label, [.. group], recipients, now);
             queued += await OutboxRepository.EnqueueAsync(c, tx, null, mailKey, OutboxMessage.Email(composed), now, ct);
         }
@@ -97,6 +95,4 @@ public sealed class DigestService(Database database, AlertChannels channels, Cha
         var slot = Core.Budgets.ZonedTime.ToUtc(day.AddHours(digest.Hour), zone);
         return slot <= now ? slot : Core.Budgets.ZonedTime.ToUtc(day.AddDays(schedule == DigestSchedule.Weekly ? -7 : -1).AddHours(digest.Hour), zone);
     }
-
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..12];
 }

@@ -54,9 +54,9 @@ public sealed class AlertRepository(Database database)
         return await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
             INSERT INTO alerts (kind, severity, status, account, workspace, key_id, model, title, detail, raised_at, sent_at, dedup_key,
-                                occurred_at, evidence, recipients, cooldown_key, delivery)
+                                occurred_at, evidence, recipients, delivery)
             VALUES (@kind, @severity, @status, @Account, @Workspace, @KeyId, @Model, @Title, @Detail, @at, NULL, @DedupKey,
-                    @occurred, @evidence, @recipients, @cooldown, @delivery)
+                    @occurred, @evidence, @recipients, @delivery)
             ON CONFLICT (dedup_key) DO NOTHING
             RETURNING id
             """,
@@ -65,7 +65,7 @@ public sealed class AlertRepository(Database database)
                 kind = SnakeCase.Of(d.Kind), severity = SnakeCase.Of(d.Severity), status = SnakeCase.Of(status), d.Account, d.Workspace, d.KeyId, d.Model,
                 d.Title, d.Detail, at = raisedAt.ToUnixTimeSeconds(), d.DedupKey, occurred = d.OccurredAt?.ToUnixTimeSeconds(),
                 evidence = EvidenceJson.Write(d.Evidence), recipients = d.To.Count == 0 ? null : string.Join(',', d.To),
-                cooldown = d.EffectiveCooldownKey, delivery,
+                delivery,
             },
             tx, cancellationToken: ct));
     }

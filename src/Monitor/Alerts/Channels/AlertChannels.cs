@@ -24,11 +24,12 @@ public sealed class AlertChannels
             },
             alerts.Digest.Schedule, new AlertChannelOptions { Name = OutboxMessage.EmailChannel });
         All = [email, .. alerts.Channels.Select(c => Of(c, alerts))];
+        Routes = [.. All.Select(c => c.Route)];
     }
 
     public IReadOnlyList<AlertChannel> All { get; }
 
-    public IReadOnlyList<ChannelRoute> Routes => [.. All.Select(c => c.Route)];
+    public IReadOnlyList<ChannelRoute> Routes { get; }
 
     public AlertChannel? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Monitor.Hosting;
 using Monitor.Storage;
 
@@ -51,5 +49,5 @@ public sealed class ChannelComposer(AlertMailComposer mail, AlertLinks links)
     }
 
     /// <summary>Standard Webhooks' webhook-id (and the id a chat message is known by): stable across retries, safe in a header.</summary>
-    public static string MessageId(string dedupKey) => "msg_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dedupKey)))[..32];
+    public static string MessageId(string dedupKey) => "msg_" + StableId.Of(dedupKey, 32);
 }

@@ -25,4 +25,7 @@ CREATE INDEX alert_routes_digest ON alert_routes (channel, delivery, digested_at
 INSERT INTO alert_routes (alert_id, channel, delivery, cooldown_key, severity, raised_at, digested_at)
 SELECT id, 'email', delivery, cooldown_key, severity, raised_at, digested_at FROM alerts
 WHERE delivery IN ('immediate', 'digest', 'none') AND cooldown_key IS NOT NULL;
+-- The digest and cooldown state of alerts lives in alert_routes now, per channel.
 ALTER TABLE alerts DROP COLUMN digested_at;
+DROP INDEX alerts_cooldown;
+ALTER TABLE alerts DROP COLUMN cooldown_key;
